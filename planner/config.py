@@ -1,0 +1,210 @@
+"""The centre's rules (`constraints.yaml`) as typed, validated configuration.
+
+Every rule key under `rules:` has exactly one field here, one `add_<key>` function in `planner.roster.model`
+and a test named after it. Unknown keys and impossible values are refused with the key's dotted path.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from pathlib import Path
+from typing import Annotated
+
+import holidays
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from planner.errors import InputError, Problem
+
+__all__ = [
+    "Rules",
+    "Centre",
+    "Staffing",
+    "RuleSet",
+    "Solver",
+    "load_rules",
+    "parse_rules",
+    "parse_hhmm",
+]
+
+_HHMM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+def parse_hhmm(text: str) -> int:
+    """'HH:MM' -> minutes after midnight, 0..1440 ('24:00' allowed as the end of a day)."""
+    match = _HHMM.match(text.strip())
+    if not match:
+        raise ValueError(f"must be a time HH:MM, got {text!r}")
+    minutes = int(match[1]) * 60 + int(match[2])
+    if minutes > 24 * 60:
+        raise ValueError(f"must be at most 24:00, got {text!r}")
+    return minutes
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Weight = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class Centre(_Strict):
+    timezone: str = "Europe/Moscow"
+    country: str = "RU"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Moscow)") from None
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value not in holidays.list_supported_countries():
+            raise ValueError(f"no production calendar for country code {value!r} in the holidays package")
+        return value
+
+
+class Staffing(_Strict):
+    service_level: float = Field(0.80, gt=0, lt=1)
+    answer_within_sec: float = Field(20, ge=0)
+    default_aht_sec: float = Field(300, gt=0)
+    shrinkage: float = Field(0.10, ge=0, lt=1)
+    min_operators: int = Field(2, ge=0)
+
+
+class Availability(_Strict):
+    pass
+
+
+class RestBetweenShifts(_Strict):
+    min_hours: int = Field(12, ge=0, le=48)
+
+
+class MaxConsecutiveDays(_Strict):
+    max_days: int = Field(6, ge=1, le=31)
+
+
+class MonthlyNorm(_Strict):
+    hours_per_day: float = Field(8, gt=0, le=24)
+    tolerance_shifts: int = Field(1, ge=0, le=31)
+
+
+class Weighted(_Strict):
+    weight: Weight
+
+
+class FairNights(_Strict):
+    weight: Weight = 20
+    window_start: str = "22:00"
+    window_end: str = "06:00"
+    min_hours: int = Field(3, ge=1, le=24)
+
+    @field_validator("window_start", "window_end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    @property
+    def window_minutes(self) -> tuple[int, int]:
+        return parse_hhmm(self.window_start), parse_hhmm(self.window_end)
+
+
+class RuleSet(_Strict):
+    availability: Availability = Availability()
+    rest_between_shifts: RestBetweenShifts = RestBetweenShifts()
+    max_consecutive_days: MaxConsecutiveDays = MaxConsecutiveDays()
+    monthly_norm: MonthlyNorm = MonthlyNorm()
+    shortfall: Weighted = Weighted(weight=1000)
+    overstaffing: Weighted = Weighted(weight=1)
+    days_off_wished: Weighted = Weighted(weight=50)
+    fair_nights: FairNights = FairNights()
+    fair_weekends: Weighted = Weighted(weight=10)
+
+
+class Solver(_Strict):
+    time_limit_sec: float = Field(60, gt=0, le=24 * 3600)
+    workers: int = Field(2, ge=1, le=64)
+    seed: int = Field(1, ge=0)
+
+
+class Rules(_Strict):
+    centre: Centre = Centre()
+    staffing: Staffing = Staffing()
+    contracts: dict[str, int] = Field(default_factory=lambda: {"1.0": 8, "0.75": 6, "0.5": 4})
+    rules: RuleSet = RuleSet()
+    solver: Solver = Solver()
+
+    @field_validator("contracts", mode="before")
+    @classmethod
+    def _normalise_rates(cls, value: object) -> object:
+        if not isinstance(value, dict) or not value:
+            raise ValueError("must map each contract rate to its shift length in hours, e.g. '1.0': 8")
+        normalised: dict[str, int] = {}
+        for rate, hours in value.items():
+            key = rate_key(rate)
+            if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 24:
+                raise ValueError(f"shift length of rate {rate} must be a whole number of hours 1..24, got {hours!r}")
+            normalised[key] = hours
+        return normalised
+
+    def shift_hours(self, rate: float) -> int:
+        return self.contracts[rate_key(rate)]
+
+    @property
+    def timezone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.centre.timezone)
+
+
+def rate_key(rate: object) -> str:
+    """Canonical text of a contract rate: 1 -> '1.0', '0,75' -> '0.75'. Raises ValueError if not a rate."""
+    try:
+        value = float(str(rate).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(f"contract rate must be a number such as 1.0, 0.75 or 0.5, got {rate!r}") from None
+    if not 0 < value <= 1:
+        raise ValueError(f"contract rate must be above 0 and at most 1, got {rate!r}")
+    return repr(round(value, 4))
+
+
+def parse_rules(data: object, source: str = "constraints.yaml") -> Rules:
+    """Validate already-parsed YAML; raise InputError naming every bad key by its dotted path."""
+    if data is None:
+        data = {}
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(source, None, ".".join(str(part) for part in err["loc"]) or None, _plain(err))
+            for err in exc.errors()
+        ]
+        raise InputError(problems) from None
+
+
+def _plain(err: dict) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key (check the spelling; see the commented defaults in constraints.yaml)"
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def load_rules(path: str | Path = "constraints.yaml") -> Rules:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), None, None, "rules file not found")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError([Problem(str(path), line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    return parse_rules(data, str(path))
+

@@ -1,0 +1,98 @@
+"""Frozen value types passed along the pipeline: forecast -> staffing -> roster.
+
+They carry data only. Rules are applied elsewhere (the model in `planner.roster`, the independent checks in
+`planner.validate`) so that the two never share a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from planner.month import Month
+
+__all__ = ["Forecast", "Operator", "Shift", "Roster", "StaffingPlan"]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Calls offered and average handle time for every real hour of one month (index = `month.hours`)."""
+
+    month: Month
+    calls: tuple[float, ...]
+    aht_sec: tuple[float, ...]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not len(self.calls) == len(self.aht_sec) == len(self.month.hours):
+            raise ValueError(
+                f"forecast needs one value per hour of {self.month.label} ({len(self.month.hours)}), "
+                f"got {len(self.calls)} calls and {len(self.aht_sec)} AHT values"
+            )
+
+
+@dataclass(frozen=True)
+class StaffingPlan:
+    """Operators required on the line per hour of the month (index = `forecast.month.hours`)."""
+
+    forecast: Forecast
+    required: tuple[int, ...]
+    erlang_agents: tuple[int, ...]
+
+    @property
+    def month(self) -> Month:
+        return self.forecast.month
+
+    @property
+    def required_agent_hours(self) -> int:
+        return sum(self.required)
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One named operator. Times are minutes after local midnight; `latest_end` may be below
+    `earliest_start` when the window wraps midnight (20:00-08:00), and 1440 means 24:00."""
+
+    id: str
+    name: str
+    rate: float
+    earliest_start: int = 0
+    latest_end: int = 24 * 60
+    unavailable: frozenset[date] = field(default_factory=frozenset)
+    days_off_wished: frozenset[date] = field(default_factory=frozenset)
+    team: str = ""
+    address: str = ""
+    district: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A shift worked. `start`/`end` are aware local datetimes; the shift belongs to the day it starts."""
+
+    operator_id: str
+    start: datetime
+    end: datetime
+    breaks: tuple[datetime, ...] = ()
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class Roster:
+    month: Month
+    shifts: tuple[Shift, ...]
+
+    def by_operator(self) -> dict[str, list[Shift]]:
+        result: dict[str, list[Shift]] = {}
+        for shift in sorted(self.shifts, key=lambda s: (s.operator_id, s.start)):
+            result.setdefault(shift.operator_id, []).append(shift)
+        return result
