@@ -14,9 +14,15 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-__all__ = ["Month", "parse_month"]
+__all__ = ["Month", "parse_month", "after_elapsed"]
 
 HOUR = timedelta(hours=1)
+
+
+def after_elapsed(moment: datetime, hours: float) -> datetime:
+    """`moment` plus real elapsed hours, in moment's zone. Plain `aware + timedelta` adds wall-clock time and is
+    wrong across a DST change."""
+    return (moment.astimezone(UTC) + timedelta(hours=hours)).astimezone(moment.tzinfo)
 
 
 @dataclass(frozen=True)

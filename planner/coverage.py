@@ -1,0 +1,86 @@
+"""Coverage of a roster against the requirement, hour by hour — computed from the shifts alone, so it describes
+any roster, solved or edited by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from planner.domain import Roster, StaffingPlan
+
+__all__ = ["CoverageRow", "coverage_rows", "CoverageTotals", "coverage_totals"]
+
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    interval_start: datetime
+    calls: float
+    aht_sec: float
+    required: int
+    scheduled: int
+    on_phones: float
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.required - self.scheduled)
+
+    @property
+    def overstaffing(self) -> int:
+        return max(0, self.scheduled - self.required)
+
+
+@dataclass(frozen=True)
+class CoverageTotals:
+    required_agent_hours: int
+    under_coverage_agent_hours: int
+    over_coverage_agent_hours: int
+
+
+def coverage_rows(plan: StaffingPlan, roster: Roster, break_minutes: int = 0) -> tuple[CoverageRow, ...]:
+    """`scheduled`: operators whose shift covers the whole hour; `on_phones`: minus the break minutes (each break
+    lasting `break_minutes`) that fall inside the hour, as a share of the hour."""
+    hours = plan.month.hours
+    index = {moment.astimezone(UTC): i for i, moment in enumerate(hours)}
+    scheduled = [0] * len(hours)
+    away = [0.0] * len(hours)
+    for shift in roster.shifts:
+        moment = shift.start.astimezone(UTC)
+        end = shift.end.astimezone(UTC)
+        while moment + HOUR <= end:
+            if moment in index:
+                scheduled[index[moment]] += 1
+            moment += HOUR
+        for begin in shift.breaks:
+            _spread_minutes(begin.astimezone(UTC), break_minutes, index, away)
+    forecast = plan.forecast
+    return tuple(
+        CoverageRow(
+            interval_start=hours[i],
+            calls=forecast.calls[i],
+            aht_sec=forecast.aht_sec[i],
+            required=plan.required[i],
+            scheduled=scheduled[i],
+            on_phones=round(scheduled[i] - away[i] / 60, 4),
+        )
+        for i in range(len(hours))
+    )
+
+
+def _spread_minutes(begin: datetime, minutes: int, index: dict[datetime, int], away: list[float]) -> None:
+    end = begin + timedelta(minutes=minutes)
+    while begin < end:
+        hour_start = begin.replace(minute=0, second=0, microsecond=0)
+        chunk_end = min(end, hour_start + HOUR)
+        if hour_start in index:
+            away[index[hour_start]] += (chunk_end - begin).total_seconds() / 60
+        begin = chunk_end
+
+
+def coverage_totals(rows: tuple[CoverageRow, ...]) -> CoverageTotals:
+    return CoverageTotals(
+        required_agent_hours=sum(r.required for r in rows),
+        under_coverage_agent_hours=sum(r.shortfall for r in rows),
+        over_coverage_agent_hours=sum(r.overstaffing for r in rows),
+    )

@@ -1,0 +1,179 @@
+"""Greedy construction of a whole roster, day by day.
+
+Two uses, one engine:
+- with an `AggregatePlan`, it puts names on the aggregate's start counts (stage 2) and the result is handed to
+  CP-SAT as a complete solution hint;
+- without one, it is the benchmark's simple baseline: each operator, in order of urgency, takes the start that
+  covers most still-uncovered required hours.
+Either way every hard rule is respected while building; an operator who cannot reach the monthly minimum is
+topped up at the end where rest and the consecutive-days limit allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from planner.roster.aggregate import AggregatePlan
+from planner.roster.space import ShiftSpace
+
+__all__ = ["greedy_roster"]
+
+
+def greedy_roster(
+    space: ShiftSpace, allowed: Callable[[int, int], bool], plan: AggregatePlan | None = None
+) -> list[list[int]]:
+    """Start hour indices of every operator's shifts, in time order."""
+    return _Builder(space, allowed).build(plan)
+
+
+class _Builder:
+    def __init__(self, space: ShiftSpace, allowed: Callable[[int, int], bool]):
+        self.space = space
+        rules = space.rules.rules
+        self.rest = rules.rest_between_shifts.min_hours
+        self.limit = rules.max_consecutive_days.max_days
+        self.lengths = [terms.shift_hours for terms in space.terms]
+        self.options = [
+            [[start for start in day if allowed(op, start)] for day in space.starts_by_day]
+            for op in range(len(space.terms))
+        ]
+        days = len(space.month.days)
+        # available_from[op][d]: days from d to the month's end on which the operator could start a shift
+        self.available_from = []
+        for op_options in self.options:
+            suffix = [0] * (days + 1)
+            for d in range(days - 1, -1, -1):
+                suffix[d] = suffix[d + 1] + bool(op_options[d])
+            self.available_from.append(suffix)
+        self.targets = [
+            min(max(round(terms.norm_hours / terms.shift_hours), terms.min_shifts), terms.max_shifts)
+            for terms in space.terms
+        ]
+        self.need = list(space.plan.required)
+        self.shifts: list[list[int]] = [[] for _ in space.terms]
+        self.run = [0] * len(space.terms)
+
+    # --- state ---------------------------------------------------------------------------------------------
+
+    def rested(self, op: int, start: int) -> bool:
+        shifts = self.shifts[op]
+        return not shifts or start >= shifts[-1] + self.lengths[op] + self.rest
+
+    def gain(self, op: int, start: int) -> int:
+        return sum(self.need[h] > 0 for h in self.space.covered_hours(start, self.lengths[op]))
+
+    def take(self, op: int, start: int) -> None:
+        self.shifts[op].append(start)
+        for hour in self.space.covered_hours(start, self.lengths[op]):
+            self.need[hour] -= 1
+
+    def must_work(self, op: int, d: int) -> bool:
+        """Whether skipping today would leave too few days to reach the monthly minimum."""
+        remaining = self.available_from[op][d]
+        reachable = remaining - (remaining + self.run[op]) // (self.limit + 1)
+        return self.space.terms[op].min_shifts - len(self.shifts[op]) >= reachable
+
+    def urgency(self, op: int, d: int) -> tuple[bool, bool, float]:
+        total = self.available_from[op][0] or 1
+        elapsed = total - self.available_from[op][d + 1]
+        behind = self.targets[op] * elapsed / total - len(self.shifts[op])
+        wished_off = self.space.month.days[d] in self.space.terms[op].operator.days_off_wished
+        return self.must_work(op, d), not wished_off, behind
+
+    def eligible(self, d: int) -> list[int]:
+        return [
+            op
+            for op in range(len(self.space.terms))
+            if self.options[op][d]
+            and self.run[op] < self.limit
+            and len(self.shifts[op]) < self.space.terms[op].max_shifts
+            and any(self.rested(op, start) for start in self.options[op][d])
+        ]
+
+    def best_start(self, op: int, d: int) -> int | None:
+        candidates = [start for start in self.options[op][d] if self.rested(op, start)]
+        return max(candidates, key=lambda start: self.gain(op, start), default=None)
+
+    # --- construction --------------------------------------------------------------------------------------
+
+    def build(self, plan: AggregatePlan | None) -> list[list[int]]:
+        class_of = {}
+        if plan is not None:
+            class_of = {op: c for c, members in enumerate(plan.classes) for op in members}
+        for d in range(len(self.space.month.days)):
+            worked_before = [len(s) for s in self.shifts]
+            ranked = sorted(self.eligible(d), key=lambda op: self.urgency(op, d), reverse=True)
+            if plan is None:
+                self.follow_need(d, ranked)
+            else:
+                self.follow_plan(d, ranked, plan, class_of)
+            for op, before in enumerate(worked_before):
+                self.run[op] = self.run[op] + 1 if len(self.shifts[op]) > before else 0
+        self.top_up()
+        return self.shifts
+
+    def follow_need(self, d: int, ranked: list[int]) -> None:
+        for op in ranked:
+            must, _, behind = self.urgency(op, d)
+            start = self.best_start(op, d)
+            if start is not None and (must or (behind > 0 and self.gain(op, start) > 0)):
+                self.take(op, start)
+
+    def follow_plan(self, d: int, ranked: list[int], plan: AggregatePlan, class_of: dict[int, int]) -> None:
+        day_of_hour = self.space.month.day_of_hour
+        for c in range(len(plan.classes)):
+            slots = sorted(
+                (start for (cc, start), n in plan.starts.items() if cc == c and day_of_hour[start] == d for _ in range(n)),
+                reverse=True,
+            )
+            pool = [op for op in ranked if class_of[op] == c]
+            chosen, reserve = pool[: len(slots)], pool[len(slots) :]
+            # Latest slots first, each to the chosen operator who finished latest yesterday: they are the ones
+            # the rest rule lets take only late starts.
+            for start in slots:
+                fits = [op for op in chosen if start in self.options[op][d] and self.rested(op, start)]
+                if not fits:
+                    fits = [op for op in reserve if start in self.options[op][d] and self.rested(op, start)][:1]
+                    if not fits:
+                        continue
+                    reserve.remove(fits[0])
+                else:
+                    fits.sort(key=lambda op: self.shifts[op][-1] if self.shifts[op] else -1, reverse=True)
+                    chosen.remove(fits[0])
+                self.take(fits[0], start)
+            for op in chosen + reserve:
+                if self.must_work(op, d):
+                    start = self.best_start(op, d)
+                    if start is not None:
+                        self.take(op, start)
+
+    def top_up(self) -> None:
+        """Add shifts on free days for operators still below their monthly minimum, if the rules allow."""
+        day_of_hour = self.space.month.day_of_hour
+        for op, terms in enumerate(self.space.terms):
+            while len(self.shifts[op]) < terms.min_shifts:
+                worked = {day_of_hour[start] for start in self.shifts[op]}
+                options = [
+                    start
+                    for d, starts in enumerate(self.options[op])
+                    if d not in worked and self._run_through(worked, d) <= self.limit
+                    for start in starts
+                    if self._fits_between(op, start)
+                ]
+                if not options:
+                    break
+                self.take(op, max(options, key=lambda start: self.gain(op, start)))
+                self.shifts[op].sort()
+
+    @staticmethod
+    def _run_through(worked: set[int], d: int) -> int:
+        before = after = 0
+        while d - before - 1 in worked:
+            before += 1
+        while d + after + 1 in worked:
+            after += 1
+        return before + after + 1
+
+    def _fits_between(self, op: int, start: int) -> bool:
+        span = self.lengths[op] + self.rest
+        return all(abs(other - start) >= span for other in self.shifts[op])
