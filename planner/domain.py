@@ -7,7 +7,7 @@ They carry data only. Rules are applied elsewhere (the model in `planner.roster`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from planner.month import Month
 
@@ -83,7 +83,8 @@ class Shift:
 
     @property
     def hours(self) -> float:
-        return (self.end - self.start).total_seconds() / 3600
+        # In UTC: subtracting two datetimes of one zone gives wall-clock time, an hour off on a DST night.
+        return (self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() / 3600
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,6 @@ class Roster:
 
     def by_operator(self) -> dict[str, list[Shift]]:
         result: dict[str, list[Shift]] = {}
-        for shift in sorted(self.shifts, key=lambda s: (s.operator_id, s.start)):
+        for shift in sorted(self.shifts, key=lambda s: (s.operator_id, s.start.astimezone(UTC))):
             result.setdefault(shift.operator_id, []).append(shift)
         return result

@@ -11,6 +11,7 @@ A time-out or a stop returns the best roster found so far.
 from __future__ import annotations
 
 import time
+from datetime import UTC
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -225,7 +226,7 @@ def roster_from_starts(space: ShiftSpace, starts: list[list[int]]) -> Roster:
         for op, op_starts in enumerate(starts)
         for start in op_starts
     ]
-    return Roster(space.month, tuple(sorted(shifts, key=lambda s: (s.start, s.operator_id))))
+    return Roster(space.month, tuple(sorted(shifts, key=lambda s: (s.start.astimezone(UTC), s.operator_id))))
 
 
 def explain_operator(space: ShiftSpace, op: int) -> str | None:

@@ -1,0 +1,129 @@
+"""`planner …` / `python -m planner …`: the same core functions the page uses, at the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from planner.config import Rules, load_rules
+from planner.coverage import coverage_rows, coverage_totals
+from planner.errors import InputError
+from planner.forecast import load_forecast
+from planner.operators import load_operators
+from planner.outputs import summary, write_coverage_csv, write_summary_json
+from planner.rostercsv import load_roster_csv, write_roster_csv
+from planner.staffing import staffing_csv, staffing_plan
+from planner.validate import format_violations, validate_roster
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_NO_ROSTER = 0, 1, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except InputError as error:
+        print(f"Input rejected, nothing was imported:\n{error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planner", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    staffing = commands.add_parser("staffing", help="required operators per hour, as CSV on stdout")
+    staffing.add_argument("--forecast", required=True, type=Path)
+    _rules_option(staffing)
+    staffing.set_defaults(command=_staffing)
+
+    solve = commands.add_parser("solve", help="solve the month's roster and write roster, coverage and summary")
+    solve.add_argument("--forecast", required=True, type=Path)
+    solve.add_argument("--operators", required=True, type=Path)
+    _rules_option(solve)
+    solve.add_argument("--time-limit", type=float, help="seconds (default: solver.time_limit_sec of the rules)")
+    solve.add_argument("--workers", type=int, help="CP-SAT workers (default: solver.workers of the rules)")
+    solve.add_argument("--out", required=True, type=Path, help="directory for roster.csv, coverage.csv, summary.json")
+    solve.set_defaults(command=_solve)
+
+    validate = commands.add_parser("validate", help="check a roster against every hard rule")
+    validate.add_argument("--roster", required=True, type=Path)
+    validate.add_argument("--operators", required=True, type=Path)
+    validate.add_argument("--forecast", required=True, type=Path)
+    _rules_option(validate)
+    validate.set_defaults(command=_validate)
+    return parser
+
+
+def _rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", type=Path, default=Path("constraints.yaml"),
+                        help="rules file (default: constraints.yaml in the working directory)")
+
+
+def _rules(args: argparse.Namespace) -> Rules:
+    return load_rules(args.rules)
+
+
+def _staffing(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    sys.stdout.write(staffing_csv(staffing_plan(load_forecast(args.forecast, rules), rules)))
+    return EXIT_OK
+
+
+def _solve(args: argparse.Namespace) -> int:
+    # Imported here so `planner staffing` and `planner validate` start without loading OR-Tools.
+    from planner.roster import Progress, RosterInfeasible, solve_roster
+
+    rules = _rules(args)
+    plan = staffing_plan(load_forecast(args.forecast, rules), rules)
+    operators = load_operators(args.operators, rules)
+    print(f"{plan.month.label}: {len(operators)} operators, {plan.required_agent_hours} required agent-hours",
+          file=sys.stderr)
+
+    def show(progress: Progress) -> None:
+        if progress.objective is None:
+            print(f"[{progress.wall_seconds:6.1f} s] {progress.stage} done", file=sys.stderr)
+        else:
+            print(f"[{progress.wall_seconds:6.1f} s] objective {progress.objective:,.0f}  "
+                  f"bound {progress.best_bound:,.0f}", file=sys.stderr)
+
+    try:
+        result = solve_roster(plan, operators, rules, time_limit=args.time_limit, workers=args.workers,
+                              on_progress=show)
+    except RosterInfeasible as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_NO_ROSTER
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = coverage_rows(plan, result.roster)
+    write_roster_csv(result.roster, operators, args.out / "roster.csv")
+    write_coverage_csv(rows, args.out / "coverage.csv")
+    data = summary(result.report, rows, plan.month.label)
+    write_summary_json(data, args.out / "summary.json")
+    print(
+        f"{data['status']}: {data['shifts']} shifts; shortfall {data['under_coverage_agent_hours']} of "
+        f"{data['required_agent_hours']} required agent-hours (no roster can do better than "
+        f"{data['under_coverage_lower_bound']}); objective {data['objective']:,.0f}, bound "
+        f"{data['best_bound']:,.0f}, gap {data['gap']:.1%}; {data['wall_seconds']:.1f} s. Written to {args.out}/",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    plan = staffing_plan(load_forecast(args.forecast, rules), rules)
+    operators = load_operators(args.operators, rules)
+    roster = load_roster_csv(args.roster, plan.month)
+    violations = validate_roster(roster, operators, rules)
+    if violations:
+        print(format_violations(violations))
+        print(f"{len(violations)} violation(s) of the hard rules", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    totals = coverage_totals(coverage_rows(plan, roster))
+    print(f"Roster holds every hard rule: {len(roster.shifts)} shifts of {len(operators)} operators; shortfall "
+          f"{totals.under_coverage_agent_hours} of {totals.required_agent_hours} required agent-hours.")
+    return EXIT_OK

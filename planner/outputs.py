@@ -1,0 +1,60 @@
+"""Files the planner writes besides roster.csv: coverage.csv and summary.json (formats in CONTRACT.md)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from planner.coverage import CoverageRow, coverage_totals
+from planner.roster.solve import SolveReport
+
+__all__ = ["COVERAGE_COLUMNS", "write_coverage_csv", "summary", "write_summary_json"]
+
+COVERAGE_COLUMNS = ("interval_start", "calls", "aht_sec", "required", "scheduled", "on_phones", "shortfall")
+
+
+def write_coverage_csv(rows: tuple[CoverageRow, ...], path: str | Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COVERAGE_COLUMNS)
+        for row in rows:
+            writer.writerow(
+                (
+                    f"{row.interval_start:%Y-%m-%d %H:%M}",
+                    f"{row.calls:g}",
+                    f"{row.aht_sec:g}",
+                    row.required,
+                    row.scheduled,
+                    f"{row.on_phones:g}",
+                    row.shortfall,
+                )
+            )
+
+
+def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str) -> dict:
+    """The contract's summary fields, measured on the roster itself, plus the solve's details."""
+    totals = coverage_totals(rows)
+    return {
+        "month": month_label,
+        "status": report.status,
+        "objective": report.objective,
+        "best_bound": report.best_bound,
+        "gap": report.gap,
+        "wall_seconds": report.wall_seconds,
+        "required_agent_hours": totals.required_agent_hours,
+        "under_coverage_agent_hours": totals.under_coverage_agent_hours,
+        "over_coverage_agent_hours": totals.over_coverage_agent_hours,
+        "under_coverage_lower_bound": report.shortfall_lower_bound,
+        "operators": report.operators,
+        "shifts": report.shifts,
+        "time_limit_sec": report.time_limit_sec,
+        "workers": report.workers,
+        "stage_seconds": report.stage_seconds,
+        "soft_rule_costs": report.soft_rule_costs,
+        "unmet_wishes": list(report.unmet_wishes),
+    }
+
+
+def write_summary_json(data: dict, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,319 @@
+"""Independent check of a roster against every hard rule, recomputed from the raw data in plain Python.
+
+This module deliberately shares no code with the CP-SAT model in `planner.roster`: it is the second opinion on
+a solved roster and the only judge of one edited by hand, so a bug in the model must not hide here too. All
+durations are measured in elapsed (UTC) time and all windows and days in the centre's local wall-clock time,
+which is where the two differ on a DST night.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from planner.config import Rules
+from planner.domain import Operator, Roster, Shift
+
+__all__ = ["Violation", "validate_roster", "format_violations"]
+
+_DAY_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule. `rule` is the rule's key in constraints.yaml; `day` is None for a month-wide rule."""
+
+    operator_id: str
+    day: date | None
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        when = self.day.isoformat() if self.day is not None else "whole month"
+        return f"{self.operator_id}, {when}, {self.rule}: {self.detail}"
+
+
+def format_violations(violations: Iterable[Violation]) -> str:
+    """One line per violation, in the given order; empty text when there are none."""
+    return "\n".join(str(violation) for violation in violations)
+
+
+def validate_roster(roster: Roster, operators: Sequence[Operator], rules: Rules) -> list[Violation]:
+    """Every hard-rule violation of `roster`, sorted by operator, day and rule. An empty list means it holds."""
+    tz = roster.month.tz
+    by_id = {op.id: op for op in operators}
+    spans: dict[str, list[_Span]] = defaultdict(list)
+    for shift in roster.shifts:
+        spans[shift.operator_id].append(_Span.of(shift, tz))
+
+    violations: list[Violation] = []
+    for op_id, op_spans in spans.items():
+        op_spans.sort(key=lambda span: (span.start_utc, span.end_utc))
+        op = by_id.get(op_id)
+        violations += _contracts(op_id, op, op_spans, roster, rules)
+        violations += _one_shift_per_day(op_id, op_spans)
+        violations += _rest_between_shifts(op_id, op_spans, rules.rules.rest_between_shifts.min_hours)
+        violations += _max_consecutive_days(op_id, op_spans, rules.rules.max_consecutive_days.max_days)
+        violations += _breaks(op_id, op_spans)
+        if op is not None:
+            violations += _availability(op, op_spans)
+    for op in operators:
+        hours = _shift_hours(op, rules)
+        if hours is None:
+            violations.append(_unknown_rate(op, rules))
+        else:
+            violations += _monthly_norm(op, hours, spans.get(op.id, []), roster, rules)
+    return sorted(violations, key=lambda v: (v.operator_id, v.day or date.min, v.rule, v.detail))
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A shift seen two ways: UTC instants for elapsed time, local wall-clock times for days and windows."""
+
+    shift: Shift
+    start_utc: datetime
+    end_utc: datetime
+    start_local: datetime
+    end_local: datetime
+
+    @classmethod
+    def of(cls, shift: Shift, tz: ZoneInfo) -> _Span:
+        for moment in (shift.start, shift.end, *shift.breaks):
+            if moment.utcoffset() is None:
+                raise ValueError(f"shift of {shift.operator_id} has a time without a time zone: {moment}")
+        return cls(
+            shift,
+            shift.start.astimezone(UTC),
+            shift.end.astimezone(UTC),
+            shift.start.astimezone(tz),
+            shift.end.astimezone(tz),
+        )
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.start_local.tzinfo)
+
+    @property
+    def day(self) -> date:
+        return self.start_local.date()
+
+    @property
+    def elapsed(self) -> timedelta:
+        return self.end_utc - self.start_utc
+
+    @property
+    def wall_minutes(self) -> tuple[int, int]:
+        """Start and end as local wall-clock minutes after the midnight of the shift's day (end may pass 1440)."""
+        end_day_offset = (self.end_local.date() - self.day).days * _DAY_MINUTES
+        return _minute_of_day(self.start_local), end_day_offset + _minute_of_day(self.end_local)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_local:%Y-%m-%d %H:%M}–{self.end_local:%H:%M}"
+
+
+# --- hard rules, one function each, named after their key in constraints.yaml ------------------------------------
+
+
+def _contracts(op_id: str, op: Operator | None, spans: list[_Span], roster: Roster, rules: Rules) -> list[Violation]:
+    found: list[Violation] = []
+    if op is None:
+        missing = f"operator {op_id} is not in the operators list"
+        found += [Violation(op_id, span.day, "contracts", f"shift {span.label}: {missing}") for span in spans]
+    elif (hours := _shift_hours(op, rules)) is not None:
+        # An unknown rate is reported once per operator by validate_roster, not once per shift.
+        found += [
+            Violation(
+                op_id,
+                span.day,
+                "contracts",
+                f"shift {span.label} lasts {_duration(span.elapsed)}, rate {op.rate:g} needs {hours} h",
+            )
+            for span in spans
+            if span.elapsed != timedelta(hours=hours)
+        ]
+    for span in spans:
+        past_the_hour = span.start_local - span.start_local.replace(minute=0, second=0, microsecond=0)
+        if past_the_hour:
+            detail = f"shift {span.label} starts {_duration(past_the_hour)} past the hour, shifts start on the hour"
+            found.append(Violation(op_id, span.day, "contracts", detail))
+        if span.day not in roster.month.days:
+            found.append(
+                Violation(op_id, span.day, "contracts", f"shift {span.label} is outside the month {roster.month.label}")
+            )
+    return found
+
+
+def _one_shift_per_day(op_id: str, spans: list[_Span]) -> list[Violation]:
+    found: list[Violation] = []
+    starts_by_day: dict[date, list[str]] = defaultdict(list)
+    for span in spans:
+        starts_by_day[span.day].append(f"{span.start_local:%H:%M}")
+    for day, starts in starts_by_day.items():
+        if len(starts) > 1:
+            found.append(
+                Violation(op_id, day, "one_shift_per_day", f"{len(starts)} shifts start this day: {', '.join(starts)}")
+            )
+    for i, earlier in enumerate(spans):
+        for later in spans[i + 1 :]:
+            overlap = min(earlier.end_utc, later.end_utc) - later.start_utc
+            if overlap > timedelta(0):
+                found.append(
+                    Violation(
+                        op_id,
+                        later.day,
+                        "one_shift_per_day",
+                        f"shift {later.label} overlaps shift {earlier.label} by {_duration(overlap)}",
+                    )
+                )
+    return found
+
+
+def _rest_between_shifts(op_id: str, spans: list[_Span], min_hours: int) -> list[Violation]:
+    found: list[Violation] = []
+    needed = timedelta(hours=min_hours)
+    # Measured from the latest end so far, so a shift nested in a longer one cannot hide a short rest after it.
+    latest_end: datetime | None = None
+    for span in spans:
+        if latest_end is not None:
+            rest = span.start_utc - latest_end
+            # A negative rest is an overlap, already reported under one_shift_per_day.
+            if timedelta(0) <= rest < needed:
+                found.append(
+                    Violation(
+                        op_id,
+                        span.day,
+                        "rest_between_shifts",
+                        f"rest {_duration(rest)} before shift {span.start_local:%Y-%m-%d %H:%M}, needs {min_hours} h",
+                    )
+                )
+        latest_end = span.end_utc if latest_end is None else max(latest_end, span.end_utc)
+    return found
+
+
+def _max_consecutive_days(op_id: str, spans: list[_Span], max_days: int) -> list[Violation]:
+    found: list[Violation] = []
+    days = sorted({span.day for span in spans})
+    run_start = 0
+    for i in range(1, len(days) + 1):
+        if i < len(days) and days[i] - days[i - 1] == timedelta(days=1):
+            continue
+        length = i - run_start
+        if length > max_days:
+            first, last = days[run_start], days[i - 1]
+            found.append(
+                Violation(
+                    op_id,
+                    first + timedelta(days=max_days),
+                    "max_consecutive_days",
+                    f"{length} days in a row {first}…{last}, at most {max_days}",
+                )
+            )
+        run_start = i
+    return found
+
+
+def _availability(op: Operator, spans: list[_Span]) -> list[Violation]:
+    found: list[Violation] = []
+    window = f"{_hhmm(op.earliest_start)}–{_hhmm(op.latest_end)}"
+    for span in spans:
+        if span.day in op.unavailable:
+            found.append(Violation(op.id, span.day, "availability", f"shift {span.label} starts on an unavailable day"))
+        outside = _minutes_outside_window(span.wall_minutes, op.earliest_start, op.latest_end)
+        if outside > 0:
+            found.append(
+                Violation(
+                    op.id,
+                    span.day,
+                    "availability",
+                    f"shift {span.label} is {_duration(timedelta(minutes=outside))} outside the window {window}",
+                )
+            )
+    return found
+
+
+def _monthly_norm(op: Operator, hours: int, spans: list[_Span], roster: Roster, rules: Rules) -> list[Violation]:
+    settings = rules.rules.monthly_norm
+    days = [day for day in roster.month.working_days if day not in op.unavailable]
+    norm = op.rate * settings.hours_per_day * len(days)
+    tolerance = settings.tolerance_shifts * hours
+    # A shift counts in full towards the month of the day it starts, like every per-day rule.
+    in_month = set(roster.month.days)
+    worked = sum(span.elapsed.total_seconds() for span in spans if span.day in in_month) / 3600
+    excess = abs(worked - norm) - tolerance
+    if excess <= 1e-9:
+        return []
+    direction = "short" if worked < norm else "over"
+    detail = f"hours {_num(worked)} outside {_num(norm)} ± {_num(tolerance)} ({_num(excess)} h {direction})"
+    return [Violation(op.id, None, "monthly_norm", detail)]
+
+
+def _breaks(op_id: str, spans: list[_Span]) -> list[Violation]:
+    # Only that each break starts inside its shift; the detailed break rules belong to the breaks issue.
+    return [
+        Violation(
+            op_id, span.day, "breaks", f"break at {span.local(moment):%Y-%m-%d %H:%M} lies outside shift {span.label}"
+        )
+        for span in spans
+        for moment in span.shift.breaks
+        if not span.start_utc <= moment.astimezone(UTC) < span.end_utc
+    ]
+
+
+# --- helpers -------------------------------------------------------------------------------------------------------
+
+
+def _shift_hours(op: Operator, rules: Rules) -> int | None:
+    try:
+        return rules.shift_hours(op.rate)
+    except (KeyError, ValueError):
+        return None
+
+
+def _unknown_rate(op: Operator, rules: Rules) -> Violation:
+    known = ", ".join(sorted(rules.contracts))
+    return Violation(op.id, None, "contracts", f"rate {op.rate:g} has no shift length in contracts (known: {known})")
+
+
+def _minutes_outside_window(shift: tuple[int, int], earliest: int, latest: int) -> int:
+    """Minutes of the shift's wall-clock span that no single stretch of the repeating daily window covers.
+
+    The window repeats every day; where one day's window runs into the next (00:00-24:00) the stretches join,
+    and a shift must lie inside one joined stretch. Days -1..+2 around the shift's day cover any shift up to a
+    day long, including one that starts after midnight inside a window opened the evening before.
+    """
+    wraps = latest < earliest
+    stretches: list[list[int]] = []
+    for day in range(-1, 3):
+        begin = day * _DAY_MINUTES + earliest
+        end = (day + 1 if wraps else day) * _DAY_MINUTES + latest
+        if stretches and stretches[-1][1] >= begin:
+            stretches[-1][1] = max(stretches[-1][1], end)
+        else:
+            stretches.append([begin, end])
+    start, end = shift
+    best_cover = max(max(0, min(end, s_end) - max(start, s_begin)) for s_begin, s_end in stretches)
+    return max(0, end - start) - best_cover
+
+
+def _minute_of_day(moment: datetime) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _duration(span: timedelta) -> str:
+    minutes = round(span.total_seconds() / 60)
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    if rest == 0:
+        return f"{sign}{hours} h"
+    return f"{sign}{hours} h {rest} min" if hours else f"{sign}{rest} min"
+
+
+def _num(value: float) -> str:
+    return f"{round(value, 2):g}"

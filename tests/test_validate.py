@@ -1,0 +1,405 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.config import Rules, parse_rules
+from planner.domain import Operator, Roster, Shift
+from planner.month import Month
+from planner.validate import Violation, format_violations, validate_roster
+
+MOSCOW = Month(2026, 12, "Europe/Moscow", "RU")
+RULES = parse_rules({})
+BERLIN_RULES = parse_rules({"centre": {"timezone": "Europe/Berlin", "country": "DE"}})
+BERLIN_SPRING = Month(2026, 3, "Europe/Berlin", "DE")  # 2026-03-29 02:00 -> 03:00, a 23-hour day
+BERLIN_AUTUMN = Month(2026, 10, "Europe/Berlin", "DE")  # 2026-10-25 03:00 -> 02:00, a 25-hour day
+
+
+def loose(rules: Rules) -> Rules:
+    """The same rules with a monthly norm that any roster meets, so a test of another rule sees only that rule."""
+    data = rules.model_dump()
+    data["rules"]["monthly_norm"]["tolerance_shifts"] = 31
+    return parse_rules(data)
+
+
+LOOSE = loose(RULES)
+BERLIN_LOOSE = loose(BERLIN_RULES)
+
+
+def at(month: Month, text: str, fold: int = 0) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=month.tz, fold=fold)
+
+
+def plus(moment: datetime, hours: float) -> datetime:
+    """Elapsed hours later, in the same zone (aware + timedelta would add wall-clock time)."""
+    return (moment.astimezone(UTC) + timedelta(hours=hours)).astimezone(moment.tzinfo)
+
+
+def shift(start: str, hours: float = 8, op: str = "a", month: Month = MOSCOW, fold: int = 0, breaks=()) -> Shift:
+    begin = at(month, start, fold)
+    return Shift(op, begin, plus(begin, hours), tuple(at(month, f"{start[:10]} {b}") for b in breaks))
+
+
+def check(shifts, operators=None, rules: Rules = LOOSE, month: Month = MOSCOW) -> list[Violation]:
+    operators = [Operator("a", "Anna", 1.0)] if operators is None else operators
+    return validate_roster(Roster(month, tuple(shifts)), operators, rules)
+
+
+def only(violations: list[Violation], rule: str) -> Violation:
+    assert [v.rule for v in violations] == [rule], format_violations(violations)
+    return violations[0]
+
+
+# --- contracts ------------------------------------------------------------------------------------------------------
+
+
+def test_contracts_shift_length_must_match_the_rate():
+    v = only(check([shift("2026-12-05 09:00", 7)]), "contracts")
+    assert (v.operator_id, v.day) == ("a", date(2026, 12, 5))
+    assert v.detail == "shift 2026-12-05 09:00–16:00 lasts 7 h, rate 1 needs 8 h"
+    assert check([shift("2026-12-05 09:00", 8)]) == []
+
+
+def test_contracts_each_rate_has_its_own_length():
+    part_timer = [Operator("a", "Anna", 0.75)]
+    assert only(check([shift("2026-12-05 09:00", 8)], part_timer), "contracts").detail.endswith("rate 0.75 needs 6 h")
+    assert check([shift("2026-12-05 09:00", 6)], part_timer) == []
+
+
+def test_contracts_shift_starts_on_the_hour():
+    v = only(check([shift("2026-12-05 09:30", 8)]), "contracts")
+    assert v.detail == "shift 2026-12-05 09:30–17:30 starts 30 min past the hour, shifts start on the hour"
+    assert check([shift("2026-12-05 09:00", 8)]) == []
+
+
+def test_contracts_operator_must_exist():
+    v = only(check([shift("2026-12-05 09:00", op="ghost")]), "contracts")
+    assert v.operator_id == "ghost" and "operator ghost is not in the operators list" in v.detail
+
+
+def test_contracts_shift_day_is_in_the_month():
+    v = only(check([shift("2026-11-30 22:00")]), "contracts")
+    assert v.day == date(2026, 11, 30) and v.detail.endswith("is outside the month 2026-12")
+    # Belonging to the day it starts, a shift of the last night may end in the next month.
+    assert check([shift("2026-12-31 22:00")]) == []
+
+
+def test_contracts_rate_without_shift_length_is_reported_once():
+    v = only(check([shift("2026-12-05 09:00"), shift("2026-12-07 09:00")], [Operator("a", "Anna", 0.6)]), "contracts")
+    assert v.day is None and v.detail == "rate 0.6 has no shift length in contracts (known: 0.5, 0.75, 1.0)"
+
+
+# --- one_shift_per_day ----------------------------------------------------------------------------------------------
+
+
+def test_one_shift_per_day_two_starts_on_one_day():
+    student = [Operator("a", "Anna", 0.5)]
+    shifts = [shift("2026-12-05 00:00", 4), shift("2026-12-05 20:00", 4)]  # 16 h apart: rest itself is fine
+    v = only(check(shifts, student), "one_shift_per_day")
+    assert (v.day, v.detail) == (date(2026, 12, 5), "2 shifts start this day: 00:00, 20:00")
+    assert check([shifts[0], shift("2026-12-06 20:00", 4)], student) == []
+
+
+def test_one_shift_per_day_overlap_across_midnight():
+    v = only(check([shift("2026-12-05 20:00"), shift("2026-12-06 02:00")]), "one_shift_per_day")
+    assert v.day == date(2026, 12, 6)
+    assert v.detail == "shift 2026-12-06 02:00–10:00 overlaps shift 2026-12-05 20:00–04:00 by 2 h"
+    assert check([shift("2026-12-05 20:00"), shift("2026-12-06 16:00")]) == []
+
+
+# --- availability ---------------------------------------------------------------------------------------------------
+
+
+def test_availability_unavailable_day():
+    op = [Operator("a", "Anna", 1.0, unavailable=frozenset({date(2026, 12, 5)}))]
+    v = only(check([shift("2026-12-05 09:00")], op), "availability")
+    assert v.detail == "shift 2026-12-05 09:00–17:00 starts on an unavailable day"
+    # A night shift of the day before may run into the unavailable day: only the start counts.
+    assert check([shift("2026-12-04 22:00")], op) == []
+
+
+def test_availability_student_window_does_not_wrap():
+    student = [Operator("a", "Anna", 0.75, earliest_start=17 * 60, latest_end=24 * 60)]
+    v = only(check([shift("2026-12-05 20:00", 6)], student), "availability")
+    assert v.detail == "shift 2026-12-05 20:00–02:00 is 2 h outside the window 17:00–24:00"
+    assert check([shift("2026-12-05 18:00", 6)], student) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "rate", "hours"),
+    [("22:00", 1.0, 8), ("00:00", 0.5, 4), ("20:00", 1.0, 8), ("04:00", 0.5, 4), ("02:00", 0.75, 6)],
+)
+def test_availability_wrapped_window_allows_nights(start, rate, hours):
+    night_owl = [Operator("a", "Anna", rate, earliest_start=20 * 60, latest_end=8 * 60)]
+    assert check([shift(f"2026-12-05 {start}", hours)], night_owl) == []
+
+
+def test_availability_wrapped_window_covers_twelve_hours_exactly():
+    night_owl = [Operator("a", "Anna", 1.0, earliest_start=20 * 60, latest_end=8 * 60)]
+    twelve = loose(parse_rules({"contracts": {"1.0": 12}}))
+    assert check([shift("2026-12-05 20:00", 12)], night_owl, twelve) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "outside"), [("18:00", "2 h"), ("06:00", "6 h"), ("12:00", "8 h"), ("01:00", "1 h")]
+)
+def test_availability_wrapped_window_refuses_days(start, outside):
+    night_owl = [Operator("a", "Anna", 1.0, earliest_start=20 * 60, latest_end=8 * 60)]
+    v = only(check([shift(f"2026-12-05 {start}")], night_owl), "availability")
+    assert f"is {outside} outside the window 20:00–08:00" in v.detail
+
+
+@pytest.mark.parametrize("hour", range(24))
+def test_availability_full_day_window_allows_every_start(hour):
+    assert check([shift(f"2026-12-05 {hour:02d}:00")]) == []
+
+
+# --- rest_between_shifts --------------------------------------------------------------------------------------------
+
+
+def test_rest_between_shifts_too_short():
+    v = only(check([shift("2026-12-05 18:00"), shift("2026-12-06 11:00")]), "rest_between_shifts")
+    assert (v.day, v.detail) == (date(2026, 12, 6), "rest 9 h before shift 2026-12-06 11:00, needs 12 h")
+    assert check([shift("2026-12-05 18:00"), shift("2026-12-06 14:00")]) == []
+
+
+def test_rest_between_shifts_counts_from_the_latest_end():
+    rules = loose(parse_rules({"contracts": {"1.0": 8, "0.5": 12}}))
+    long_shift, nested, after = shift("2026-12-05 08:00", 12), shift("2026-12-05 09:00"), shift("2026-12-06 02:00")
+    violations = check([long_shift, nested, after], [Operator("a", "Anna", 0.5)], rules)
+    assert [(v.rule, v.day) for v in violations if v.rule == "rest_between_shifts"] == [
+        ("rest_between_shifts", date(2026, 12, 6))
+    ]
+    assert "rest 6 h" in format_violations(violations)
+
+
+# --- max_consecutive_days -------------------------------------------------------------------------------------------
+
+
+def test_max_consecutive_days_seven_in_a_row():
+    v = only(check([shift(f"2026-12-{d:02d} 09:00") for d in range(1, 8)]), "max_consecutive_days")
+    assert (v.day, v.detail) == (date(2026, 12, 7), "7 days in a row 2026-12-01…2026-12-07, at most 6")
+    assert check([shift(f"2026-12-{d:02d} 09:00") for d in (1, 2, 3, 4, 5, 6, 8, 9)]) == []
+
+
+def test_max_consecutive_days_night_shifts_belong_to_their_start_day():
+    # Seven nights touch eight calendar days but start on seven of them.
+    assert only(check([shift(f"2026-12-{d:02d} 22:00") for d in range(1, 8)]), "max_consecutive_days")
+    assert check([shift(f"2026-12-{d:02d} 22:00") for d in range(1, 7)]) == []
+
+
+# --- monthly_norm ---------------------------------------------------------------------------------------------------
+
+
+def full_month(op: str = "a", start: str = "09:00") -> list[Shift]:
+    return [shift(f"{day} {start}", op=op) for day in MOSCOW.working_days]
+
+
+def test_monthly_norm_a_full_valid_month():
+    shifts = full_month()
+    worked = sum((s.end.astimezone(UTC) - s.start.astimezone(UTC) for s in shifts), timedelta())
+    assert worked == timedelta(hours=8 * len(MOSCOW.working_days)) == timedelta(hours=176)
+    assert check(shifts, rules=RULES) == []
+
+
+def test_monthly_norm_missing_shifts():
+    v = only(check(full_month()[:-2], rules=RULES), "monthly_norm")
+    assert (v.day, v.detail) == (None, "hours 160 outside 176 ± 8 (8 h short)")
+    assert str(v) == "a, whole month, monthly_norm: hours 160 outside 176 ± 8 (8 h short)"
+    assert check(full_month()[:-1], rules=RULES) == []
+
+
+def test_monthly_norm_too_many_hours():
+    extra = [shift("2026-12-06 09:00"), shift("2026-12-13 09:00")]  # Sundays: at most 6 days in a row
+    assert only(check(full_month() + extra, rules=RULES), "monthly_norm").detail.endswith("(8 h over)")
+
+
+def test_monthly_norm_operator_without_shifts_is_checked():
+    assert only(check([], rules=RULES), "monthly_norm").detail == "hours 0 outside 176 ± 8 (168 h short)"
+
+
+def test_monthly_norm_leave_is_taken_out_of_the_norm():
+    on_leave = frozenset(MOSCOW.working_days[:-1])
+    assert check([], [Operator("a", "Anna", 1.0, unavailable=on_leave)], RULES) == []
+    part_timer = [Operator("a", "Anna", 0.5, unavailable=frozenset(MOSCOW.working_days[:2]))]
+    shifts = [shift(f"{day} 09:00", 4) for day in MOSCOW.working_days[2:]]
+    assert check(shifts, part_timer, RULES) == []
+
+
+# --- breaks ---------------------------------------------------------------------------------------------------------
+
+
+def test_breaks_lie_inside_their_shift():
+    v = only(check([shift("2026-12-05 09:00", breaks=("11:00", "18:00"))]), "breaks")
+    assert v.detail == "break at 2026-12-05 18:00 lies outside shift 2026-12-05 09:00–17:00"
+    assert check([shift("2026-12-05 09:00", breaks=("11:00", "14:30"))]) == []
+
+
+# --- daylight saving time (Europe/Berlin) ---------------------------------------------------------------------------
+
+
+def test_dst_long_night_eight_elapsed_hours_end_at_five():
+    night = shift("2026-10-24 22:00", month=BERLIN_AUTUMN)
+    assert f"{night.end:%H:%M}" == "05:00"
+    assert check([night], rules=BERLIN_LOOSE, month=BERLIN_AUTUMN) == []
+    wall_clock_night = Shift("a", night.start, at(BERLIN_AUTUMN, "2026-10-25 06:00"))
+    v = only(check([wall_clock_night], rules=BERLIN_LOOSE, month=BERLIN_AUTUMN), "contracts")
+    assert "lasts 9 h" in v.detail
+
+
+def test_dst_repeated_hour_start_with_fold():
+    second_two = shift("2026-10-25 02:00", month=BERLIN_AUTUMN, fold=1)
+    assert f"{second_two.end:%H:%M}" == "10:00"
+    assert check([second_two], rules=BERLIN_LOOSE, month=BERLIN_AUTUMN) == []
+
+
+def test_dst_short_night_shift_ends_an_hour_later_on_the_wall():
+    night = shift("2026-03-28 22:00", month=BERLIN_SPRING)
+    assert f"{night.end:%H:%M}" == "07:00"
+    to_eight = [Operator("a", "Anna", 1.0, earliest_start=20 * 60, latest_end=8 * 60)]
+    assert check([night], to_eight, BERLIN_LOOSE, BERLIN_SPRING) == []
+    to_six = [Operator("a", "Anna", 1.0, earliest_start=20 * 60, latest_end=6 * 60)]
+    v = only(check([night], to_six, BERLIN_LOOSE, BERLIN_SPRING), "availability")
+    assert v.detail == "shift 2026-03-28 22:00–07:00 is 1 h outside the window 20:00–06:00"
+
+
+def test_dst_rest_is_elapsed_time():
+    # 18:00 to 05:00 reads 11 h on the wall but is 12 h on the long night.
+    autumn = [shift("2026-10-24 10:00", month=BERLIN_AUTUMN), shift("2026-10-25 05:00", month=BERLIN_AUTUMN)]
+    assert check(autumn, rules=BERLIN_LOOSE, month=BERLIN_AUTUMN) == []
+    # 18:00 to 06:00 reads 12 h on the wall but is 11 h on the short night.
+    spring = [shift("2026-03-28 10:00", month=BERLIN_SPRING), shift("2026-03-29 06:00", month=BERLIN_SPRING)]
+    v = only(check(spring, rules=BERLIN_LOOSE, month=BERLIN_SPRING), "rest_between_shifts")
+    assert v.detail == "rest 11 h before shift 2026-03-29 06:00, needs 12 h"
+
+
+def test_dst_month_norm_is_met_by_whole_shifts():
+    shifts = [shift(f"{day} 22:00", month=BERLIN_AUTUMN) for day in BERLIN_AUTUMN.working_days]
+    assert check(shifts, rules=BERLIN_RULES, month=BERLIN_AUTUMN) == []
+
+
+# --- output ---------------------------------------------------------------------------------------------------------
+
+
+def test_violations_are_sorted_and_formatted_one_per_line():
+    operators = [Operator("a", "Anna", 1.0), Operator("b", "Boris", 1.0)]
+    shifts = [shift("2026-12-09 09:00", 7, op="b"), shift("2026-12-05 18:00"), shift("2026-12-06 11:00")]
+    violations = check(shifts, operators, RULES)
+    assert format_violations(violations).splitlines() == [
+        "a, whole month, monthly_norm: hours 16 outside 176 ± 8 (152 h short)",
+        "a, 2026-12-06, rest_between_shifts: rest 9 h before shift 2026-12-06 11:00, needs 12 h",
+        "b, whole month, monthly_norm: hours 7 outside 176 ± 8 (161 h short)",
+        "b, 2026-12-09, contracts: shift 2026-12-09 09:00–16:00 lasts 7 h, rate 1 needs 8 h",
+    ]
+    assert format_violations([]) == ""
+
+
+def test_naive_times_are_refused():
+    naive = Shift("a", datetime(2026, 12, 5, 9), datetime(2026, 12, 5, 17))
+    with pytest.raises(ValueError, match="without a time zone"):
+        check([naive])
+
+
+# --- properties -----------------------------------------------------------------------------------------------------
+
+PROPERTY_MONTHS = [(BERLIN_SPRING, BERLIN_RULES), (BERLIN_AUTUMN, BERLIN_RULES), (MOSCOW, RULES)]
+WINDOWS = [(0, 1440), (17 * 60, 1440), (20 * 60, 8 * 60), (8 * 60, 20 * 60), (22 * 60, 10 * 60), (18 * 60, 6 * 60)]
+
+
+def fits_window(start: datetime, end: datetime, earliest: int, latest: int) -> bool:
+    """Independent of the validator's stretch arithmetic: the plain cases a planner would list."""
+    begin = start.hour * 60 + start.minute
+    finish = (end.date() - start.date()).days * 1440 + end.hour * 60 + end.minute
+    if (earliest, latest) == (0, 1440):
+        return True
+    if latest >= earliest:
+        return earliest <= begin and finish <= latest
+    return (begin >= earliest and finish <= 1440 + latest) or finish <= latest
+
+
+@st.composite
+def operator_with_shifts(draw, month: Month, rules: Rules, op_id: str) -> tuple[Operator, list[Shift]]:
+    """An operator and a month of shifts built to keep every hard rule."""
+    rate = draw(st.sampled_from([1.0, 0.75, 0.5]))
+    length = rules.shift_hours(rate)
+    earliest, latest = draw(st.sampled_from(WINDOWS))
+    blocked = draw(st.frozensets(st.sampled_from(month.days), max_size=5))
+    rest = timedelta(hours=rules.rules.rest_between_shifts.min_hours)
+    shifts: list[Shift] = []
+    run = 0
+    for day in month.days:
+        if shifts and shifts[-1].start.date() != day - timedelta(days=1):
+            run = 0
+        if day in blocked or run == rules.rules.max_consecutive_days.max_days or not draw(st.booleans()):
+            continue
+        candidates = [
+            (start, end)
+            for start in month.hours
+            if start.date() == day
+            for end in [plus(start, length)]
+            if fits_window(start, end, earliest, latest)
+            and (not shifts or start.astimezone(UTC) - shifts[-1].end.astimezone(UTC) >= rest)
+        ]
+        if candidates:
+            start, end = draw(st.sampled_from(candidates))
+            shifts.append(Shift(op_id, start, end, draw(breaks_inside(start, length))))
+            run += 1
+    # Take free working days out of the norm (as leave) until the hours worked meet it.
+    settings_ = rules.rules.monthly_norm
+    free = [d for d in month.working_days if d not in blocked and d not in {s.start.date() for s in shifts}]
+    available = len([d for d in month.working_days if d not in blocked])
+    worked = len(shifts) * length
+    for leave in range(len(free) + 1):
+        if abs(worked - rate * settings_.hours_per_day * (available - leave)) <= settings_.tolerance_shifts * length:
+            return Operator(op_id, op_id.upper(), rate, earliest, latest, blocked | frozenset(free[:leave])), shifts
+    return draw(st.nothing())
+
+
+@st.composite
+def breaks_inside(draw, start: datetime, length: int) -> tuple[datetime, ...]:
+    offsets = draw(st.lists(st.integers(12, length * 12 - 14), max_size=2, unique=True))
+    moments = [plus(start, 5 * offset / 60) for offset in sorted(offsets)]
+    # A repeated wall-clock time cannot say which of the two it means; the CSV round trip needs it to.
+    return tuple(m for m in moments if m.utcoffset() == m.replace(fold=1 - m.fold).utcoffset())
+
+
+@st.composite
+def valid_rosters(draw) -> tuple[Roster, list[Operator], Rules]:
+    month, rules = draw(st.sampled_from(PROPERTY_MONTHS))
+    count = draw(st.integers(1, 3))
+    pairs = [draw(operator_with_shifts(month, rules, f"op{i}")) for i in range(count)]
+    shifts = sorted((s for _, op_shifts in pairs for s in op_shifts), key=lambda s: (s.start, s.operator_id))
+    return Roster(month, tuple(shifts)), [op for op, _ in pairs], rules
+
+
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(valid_rosters())
+def test_property_rosters_built_to_the_rules_hold(case):
+    roster, operators, rules = case
+    assert validate_roster(roster, operators, rules) == []
+
+
+@PROPERTY
+@given(valid_rosters(), st.data())
+def test_property_moving_a_shift_closer_breaks_rest(case, data):
+    roster, operators, rules = case
+    by_op = {op: shifts for op, shifts in roster.by_operator().items() if len(shifts) >= 2}
+    op_id = data.draw(st.sampled_from(sorted(by_op)) if by_op else st.nothing())
+    i = data.draw(st.integers(0, len(by_op[op_id]) - 2))
+    before, moved = by_op[op_id][i], by_op[op_id][i + 1]
+    min_hours = rules.rules.rest_between_shifts.min_hours
+    gap = data.draw(st.integers(0, min_hours - 1))
+    start = plus(before.end, gap)
+    length = moved.end.astimezone(UTC) - moved.start.astimezone(UTC)
+    closer = Shift(op_id, start, plus(start, length.total_seconds() / 3600))
+    shifts = tuple(closer if s is moved else s for s in roster.shifts)
+    violations = validate_roster(Roster(roster.month, shifts), operators, rules)
+    detail = f"rest {gap} h before shift {start:%Y-%m-%d %H:%M}, needs {min_hours} h"
+    expected = Violation(op_id, start.date(), "rest_between_shifts", detail)
+    assert expected in violations
