@@ -1,0 +1,261 @@
+"""Reading the CSV files people actually produce: hand-written, exported by tools, or saved by Excel.
+
+Excel in a Russian (or German) locale writes `;` as the separator, `,` as the decimal mark, Windows-1251 or
+UTF-8 with a BOM, and dates as `DD.MM.YYYY`; all of that is accepted here once, for every importer. What cannot
+be read is reported as `Problem`s naming the line as an editor shows it (the header is line 1), so a file is
+either read completely or rejected with every reason at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from planner.errors import InputError, Problem
+
+__all__ = [
+    "MAX_LISTED_PROBLEMS",
+    "ProblemLog",
+    "Row",
+    "Table",
+    "decode",
+    "detect_separator",
+    "parse_date",
+    "parse_number",
+    "read_bytes",
+    "read_table",
+]
+
+MAX_LISTED_PROBLEMS = 50
+
+_T = TypeVar("_T")
+
+_SEPARATORS = ("\t", ";", ",")  # on a tie the rarer character wins: a header rarely contains it by accident
+_BINARY_SIGNATURES = {
+    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip archive",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
+    b"%PDF": "a PDF document",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Excel's "Number" format in a Russian locale groups thousands with a (no-break) space: "1 234,5".
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:[.,][0-9]*)?")
+_NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DOTTED_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+_FIRST_YEAR, _LAST_YEAR = 1900, 2999
+
+
+class ProblemLog:
+    """Problems of one file, collected while reading it and raised together at the end."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self._problems: list[Problem] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._problems)
+
+    def add(self, line: int | None, field: str | None, message: str) -> None:
+        self._problems.append(Problem(self.source, line, field, message))
+
+    def raise_if_any(self) -> None:
+        """Raise every problem so far as one InputError, listing at most `MAX_LISTED_PROBLEMS` of them so
+        that a thoroughly broken file still gives a readable message."""
+        if not self._problems:
+            return
+        in_file_order = sorted(self._problems, key=lambda problem: (problem.line is None, problem.line or 0))
+        listed = in_file_order[:MAX_LISTED_PROBLEMS]
+        unlisted = len(in_file_order) - len(listed)
+        if unlisted:
+            listed.append(Problem(self.source, None, None, f"... and {unlisted} more problems not listed"))
+        raise InputError(listed)
+
+    def check(self, row: Row, column: str, parse: Callable[[str], _T]) -> _T | None:
+        """`parse` the row's cell; a ValueError becomes a problem of that line and column, returning None."""
+        try:
+            return parse(row.get(column))
+        except ValueError as exc:
+            self.add(row.line, column, str(exc))
+            return None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: stripped cells by lower-case column name, and the editor line where the row starts."""
+
+    line: int
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        """The cell of `column`, '' when the row is shorter than the header."""
+        return self.cells.get(column, "")
+
+
+@dataclass(frozen=True)
+class Table:
+    source: str
+    separator: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The file's content; a missing or unreadable file is an InputError like any other bad input."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        message = "file not found"
+    except IsADirectoryError:
+        message = "is a folder, not a file"
+    except OSError as exc:
+        message = f"cannot be read: {exc.strerror or exc}"
+    raise InputError([Problem(str(path), None, None, message)])
+
+
+def decode(data: bytes, source: str) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), otherwise
+    Windows-1251. Binary content is refused rather than decoded into nonsense."""
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise _file_problem(source, f"looks like {kind}, not a CSV file; save it as CSV (UTF-8 or ';'-separated)")
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                if data.startswith(b"\xef\xbb\xbf"):
+                    raise  # a UTF-8 BOM says what the rest must be
+                text = data.decode("cp1251")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"is neither UTF-8 nor Windows-1251 text (byte {data[exc.start]:#04x} cannot be decoded)"
+        raise InputError([Problem(source, line, None, message)]) from None
+    text = text.removeprefix("\ufeff")
+    control = _CONTROL.search(text)
+    if control:
+        line = len(_LINE_BREAK.findall(text, 0, control.start())) + 1
+        message = f"contains the control character {ord(control[0]):#04x}; is this a text CSV file?"
+        raise InputError([Problem(source, line, None, message)])
+    return text
+
+
+def detect_separator(header: str) -> str:
+    """`,`, `;` or tab: whichever occurs most often in the header line (column names never contain them)."""
+    counts = {separator: _count_outside_quotes(header, separator) for separator in _SEPARATORS}
+    best = max(_SEPARATORS, key=lambda separator: counts[separator])
+    return best if counts[best] else ","
+
+
+def read_table(data: bytes, source: str) -> Table:
+    """Decode, detect the separator and read every row; raise InputError if the file has no usable table."""
+    text = decode(data, source)
+    if not text.strip():
+        raise _file_problem(source, "is empty; expected a header row and data rows")
+    first_line = next(line for line in _LINE_BREAK.split(text) if line.strip())
+    separator = detect_separator(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True, skipinitialspace=True)
+    problems = ProblemLog(source)
+    header: list[str] | None = None
+    rows: list[Row] = []
+    line = 1  # where the next record starts: a quoted field may span several lines
+    try:
+        for record in reader:
+            if any(value.strip() for value in record):
+                if header is None:
+                    header = [name.strip().lower() for name in record]
+                    _check_header(header, line, problems)
+                else:
+                    rows.append(_row(record, header, line, problems))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        problems.add(line, None, f"broken quoting, the file cannot be read from here on ({exc})")
+    if header is None and not problems:
+        problems.add(None, None, "has no header row, only empty values")
+    elif not rows and not problems:
+        problems.add(None, None, "has a header but no data rows")
+    problems.raise_if_any()
+    assert header is not None  # raise_if_any has raised otherwise
+    columns = tuple(name for name in header if name)
+    return Table(source, separator, columns, tuple(rows))
+
+
+def parse_number(text: str) -> float:
+    """A finite number, with `.` or `,` as the decimal mark; ValueError with a message for the user."""
+    text = text.strip()
+    if not text:
+        raise ValueError("is empty; a number is required")
+    if _GROUPED.fullmatch(text):
+        text = re.sub(r"[ \u00a0\u202f]", "", text)
+    if _NOT_FINITE.fullmatch(text):
+        raise ValueError(f"must be a finite number, got {text!r}")
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"must be a number, got {text!r}")
+    value = float(text.replace(",", "."))
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {text!r}")
+    return value + 0.0  # turns -0.0 into 0.0
+
+
+def parse_date(text: str) -> date:
+    """`YYYY-MM-DD`, or `DD.MM.YYYY` as Excel rewrites dates in a Russian locale."""
+    text = text.strip()
+    if iso := _ISO_DATE.fullmatch(text):
+        year, month, day = int(iso[1]), int(iso[2]), int(iso[3])
+    elif dotted := _DOTTED_DATE.fullmatch(text):
+        year, month, day = int(dotted[3]), int(dotted[2]), int(dotted[1])
+    else:
+        raise ValueError(f"must be a date YYYY-MM-DD, got {text!r}")
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        raise ValueError(f"year must be between {_FIRST_YEAR} and {_LAST_YEAR}, got {text!r}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"is not a real date, got {text!r}") from None
+
+
+def _check_header(header: list[str], line: int, problems: ProblemLog) -> None:
+    first_position: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if not name:
+            continue  # Excel leaves unnamed columns behind a trailing separator
+        if name in first_position:
+            problems.add(
+                line, name, f"column {name!r} appears twice (columns {first_position[name]} and {position})"
+            )
+        else:
+            first_position[name] = position
+
+
+def _row(record: list[str], header: list[str], line: int, problems: ProblemLog) -> Row:
+    surplus = [value for value in record[len(header) :] if value.strip()]
+    if surplus:
+        problems.add(
+            line,
+            None,
+            f"has {len(record)} values but the header has {len(header)} columns "
+            "(a decimal comma in a ','-separated file must be quoted, or use ';' as the separator)",
+        )
+    cells = {name: value.strip() for name, value in zip(header, record, strict=False) if name}
+    return Row(line, cells)
+
+
+def _count_outside_quotes(line: str, character: str) -> int:
+    return sum(part.count(character) for part in line.split('"')[::2])
+
+
+def _file_problem(source: str, message: str) -> InputError:
+    return InputError([Problem(source, None, None, message)])

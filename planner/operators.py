@@ -1,0 +1,159 @@
+"""The operators CSV: who can be rostered, on which contract, when, and where the taxi takes them home.
+
+The daily window `earliest_start`-`latest_end` defaults to 00:00-24:00. An end before the start wraps
+midnight (20:00-08:00); an end of 00:00 means midnight at the end of the day and is stored as 24:00 (1440),
+so `latest_end < earliest_start` holds exactly for windows that wrap. A window equal at both ends is refused
+as ambiguous, and so is one too short for a single shift of the operator's contract starting on the hour.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from planner.config import Rules, parse_hhmm, rate_key
+from planner.csvfile import ProblemLog, Row, parse_date, parse_number, read_bytes, read_table
+from planner.domain import Operator
+
+__all__ = ["parse_operators", "load_operators"]
+
+_REQUIRED = ("id", "name", "rate")
+_DAY = 24 * 60
+_DATE_SEPARATORS = re.compile(r"[\s,;]+")  # spaces as the contract says; ',' or ';' where it is not the separator
+
+
+def load_operators(path: str | Path, rules: Rules) -> tuple[Operator, ...]:
+    return parse_operators(read_bytes(path), str(path), rules)
+
+
+def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, ...]:
+    """Every operator of the file in file order; raise InputError listing every problem instead."""
+    table = read_table(data, source)
+    problems = ProblemLog(source)
+    for column in _REQUIRED:
+        if not table.has(column):
+            problems.add(1, column, f"missing column {column!r}")
+    problems.raise_if_any()
+
+    first_line_of_id: dict[str, int] = {}
+    operators: list[Operator] = []
+    for row in table.rows:
+        operator_id = problems.check(row, "id", _non_empty)
+        if operator_id is not None and operator_id in first_line_of_id:
+            first_line = first_line_of_id[operator_id]
+            problems.add(row.line, "id", f"duplicate id {operator_id!r}, already on line {first_line}")
+        elif operator_id is not None:
+            first_line_of_id[operator_id] = row.line
+        name = problems.check(row, "name", _non_empty)
+        rate = problems.check(row, "rate", lambda text: _rate(text, rules))
+        earliest_start = problems.check(row, "earliest_start", _start)
+        latest_end = problems.check(row, "latest_end", _end)
+        if rate is not None and earliest_start is not None and latest_end is not None:
+            _check_window(row, earliest_start, latest_end, rules.shift_hours(rate), problems)
+        unavailable = problems.check(row, "unavailable", _dates)
+        days_off_wished = problems.check(row, "days_off_wished", _dates)
+        lat = problems.check(row, "lat", lambda text: _coordinate(text, 90))
+        lon = problems.check(row, "lon", lambda text: _coordinate(text, 180))
+        if bool(row.get("lat")) != bool(row.get("lon")):
+            given, missing = ("lat", "lon") if row.get("lat") else ("lon", "lat")
+            problems.add(row.line, missing, f"is empty while {given!r} is given; give both coordinates or neither")
+        if problems:
+            continue  # the file is rejected: only the problems of the remaining rows matter now
+        assert operator_id is not None and name is not None and rate is not None  # no problem means all parsed
+        assert earliest_start is not None and latest_end is not None
+        assert unavailable is not None and days_off_wished is not None
+        operators.append(
+            Operator(
+                id=operator_id,
+                name=name,
+                rate=rate,
+                earliest_start=earliest_start,
+                latest_end=latest_end,
+                unavailable=unavailable,
+                days_off_wished=days_off_wished,
+                team=row.get("team"),
+                address=row.get("address"),
+                district=row.get("district"),
+                lat=lat,
+                lon=lon,
+                phone=row.get("phone"),
+            )
+        )
+    problems.raise_if_any()
+    return tuple(operators)
+
+
+def _non_empty(text: str) -> str:
+    if not text:
+        raise ValueError("is empty")
+    return text
+
+
+def _rate(text: str, rules: Rules) -> float:
+    key = rate_key(parse_number(text))
+    if key not in rules.contracts:
+        raise ValueError(f"must be one of the contract rates {', '.join(rules.contracts)}, got {text!r}")
+    return float(key)
+
+
+def _start(text: str) -> int:
+    if not text:
+        return 0
+    minutes = parse_hhmm(text)
+    if minutes == _DAY:
+        raise ValueError("must be before 24:00 (a window starting at midnight starts at 00:00)")
+    return minutes
+
+
+def _end(text: str) -> int:
+    """Minutes after midnight; 00:00 as an end is midnight at the end of the day, stored as 24:00."""
+    if not text:
+        return _DAY
+    return parse_hhmm(text) or _DAY
+
+
+def _check_window(row: Row, start: int, end: int, shift_hours: int, problems: ProblemLog) -> None:
+    """Shifts start on the hour, so the window must hold a whole shift from its first full hour on."""
+    if start == end:
+        problems.add(
+            row.line,
+            "latest_end",
+            f"equals earliest_start {_hhmm(start)}; for round-the-clock availability leave both empty",
+        )
+        return
+    first_shift_start = -(-start // 60) * 60
+    window_end = end if end > start else end + _DAY
+    if first_shift_start + shift_hours * 60 > window_end:
+        problems.add(
+            row.line,
+            "latest_end",
+            f"no {shift_hours}-hour shift starting on the hour fits between earliest_start {_hhmm(start)} and "
+            f"latest_end {_hhmm(end)}",
+        )
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _dates(text: str) -> frozenset[date]:
+    """Dates separated by spaces (or ',' / ';'); every bad one is named in a single message."""
+    parsed, bad = set(), []
+    for word in filter(None, _DATE_SEPARATORS.split(text)):
+        try:
+            parsed.add(parse_date(word))
+        except ValueError as exc:
+            bad.append(str(exc))
+    if bad:
+        raise ValueError("; ".join(bad))
+    return frozenset(parsed)
+
+
+def _coordinate(text: str, limit: int) -> float | None:
+    if not text:
+        return None
+    value = parse_number(text)
+    if not -limit <= value <= limit:
+        raise ValueError(f"must be between -{limit} and {limit} degrees, got {text}")
+    return value
