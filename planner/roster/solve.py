@@ -127,7 +127,10 @@ def solve_roster(
         raise RosterInfeasible(reasons)
     mark = lap("greedy", mark)
 
-    roster_model = build_model(space, candidates=_planned_starts(aggregate, hint))
+    # Without an aggregate plan (none found in its share of a very short limit) the model keeps every start.
+    candidates = _planned_starts(aggregate, hint) if aggregate else None
+    floor = aggregate.objective_lower_bound if aggregate else 0.0
+    roster_model = build_model(space, candidates=candidates)
     _add_complete_hint(roster_model, hint, workers)
     mark = lap("build", mark)
 
@@ -135,7 +138,7 @@ def solve_roster(
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = max(1.0, limit - (mark - started))
-    callback = _ProgressPrinter(started, on_progress, should_stop, aggregate.objective_lower_bound)
+    callback = _ProgressPrinter(started, on_progress, should_stop, floor)
     status = solver.solve(roster_model.model, callback)
     lap("solve", mark)
 
@@ -151,7 +154,7 @@ def solve_roster(
     starts = [[start for start, var in roster_model.operator_starts(op) if solver.boolean_value(var)]
               for op in range(len(space.terms))]
     objective = solver.objective_value
-    bound = max(solver.best_objective_bound, aggregate.objective_lower_bound)
+    bound = max(solver.best_objective_bound, floor)
     roster = roster_from_starts(space, starts)
     return SolveResult(
         roster=roster,
@@ -161,7 +164,7 @@ def solve_roster(
             best_bound=bound,
             gap=(objective - bound) / objective if objective > 0 else 0.0,
             wall_seconds=round(time.monotonic() - started, 3),
-            shortfall_lower_bound=aggregate.shortfall_lower_bound,
+            shortfall_lower_bound=aggregate.shortfall_lower_bound if aggregate else 0,
             operators=len(space.terms),
             shifts=len(roster.shifts),
             workers=workers,
