@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,11 +29,17 @@ __all__ = [
     "detect_separator",
     "parse_date",
     "parse_number",
+    "parse_wall_clock",
     "read_bytes",
     "read_table",
 ]
 
 MAX_LISTED_PROBLEMS = 50
+
+_WALL_CLOCK = re.compile(
+    r"(?P<date>[0-9.\-]+)[ T](?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?"
+    r"\s*(?P<offset>Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
 
 _T = TypeVar("_T")
 
@@ -106,6 +112,9 @@ class Table:
     separator: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
+
+    def missing(self, columns: tuple[str, ...]) -> list[str]:
+        return [column for column in columns if not self.has(column)]
 
     def has(self, column: str) -> bool:
         return column in self.columns
@@ -259,3 +268,19 @@ def _count_outside_quotes(line: str, character: str) -> int:
 
 def _file_problem(source: str, message: str) -> InputError:
     return InputError([Problem(source, None, None, message)])
+
+
+def parse_wall_clock(text: str, what: str = "a time") -> tuple[datetime, str | None]:
+    """'YYYY-MM-DD HH:MM' — also with 'T', 'DD.MM.YYYY' and ':SS' as Excel saves it, and an optional UTC offset —
+    as a naive wall-clock datetime and the offset's text (None if absent). Callers decide what they accept."""
+    match = _WALL_CLOCK.fullmatch(text)
+    if not match:
+        raise ValueError(f"must be {what} YYYY-MM-DD HH:MM, got {text!r}")
+    try:
+        day = parse_date(match["date"])
+    except ValueError as exc:
+        raise ValueError(f"{exc} (in {text!r})") from None
+    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"is not a real time of day, got {text!r}")
+    return datetime(day.year, day.month, day.day, hour, minute, second), match["offset"]

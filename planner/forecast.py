@@ -24,16 +24,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from planner.config import Rules
-from planner.csvfile import ProblemLog, Row, Table, parse_date, parse_number, read_bytes, read_table
+from planner.csvfile import ProblemLog, Row, Table, parse_date, parse_number, parse_wall_clock, read_bytes, read_table
 from planner.domain import Forecast
 from planner.month import Month
 
 __all__ = ["parse_forecast", "load_forecast"]
 
-_INTERVAL = re.compile(
-    r"(?P<date>[0-9.\-]+)[ T](?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?"
-    r"\s*(?P<offset>Z|[+-][0-9]{2}:?[0-9]{2})?"
-)
 _HOUR = re.compile(r"[0-9]{1,2}")
 _MINUTES_OF_STEP = {15: (0, 15, 30, 45), 30: (0, 30), 60: (0,)}
 _LISTED_RUNS = 5
@@ -148,19 +144,10 @@ def _hour(text: str) -> int:
 
 
 def _interval_start(text: str) -> tuple[datetime, timedelta | None]:
-    match = _INTERVAL.fullmatch(text)
-    if not match:
-        raise ValueError(f"must be a time YYYY-MM-DD HH:MM, got {text!r}")
-    try:
-        day = parse_date(match["date"])
-    except ValueError as exc:
-        raise ValueError(f"{exc} (in {text!r})") from None
-    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
-    if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f"is not a real time of day, got {text!r}")
-    if minute % 15 or second:
+    wall, offset = parse_wall_clock(text)
+    if wall.minute % 15 or wall.second:
         raise ValueError(f"must start on a 15-, 30- or 60-minute boundary (:00, :15, :30, :45), got {text!r}")
-    return datetime(day.year, day.month, day.day, hour, minute), _offset(match["offset"])
+    return wall, _offset(offset)
 
 
 def _offset(text: str | None) -> timedelta | None:

@@ -31,9 +31,8 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
     """Every operator of the file in file order; raise InputError listing every problem instead."""
     table = read_table(data, source)
     problems = ProblemLog(source)
-    for column in _REQUIRED:
-        if not table.has(column):
-            problems.add(1, column, f"missing column {column!r}")
+    for column in table.missing(_REQUIRED):
+        problems.add(1, column, f"missing column {column!r}")
     problems.raise_if_any()
 
     first_line_of_id: dict[str, int] = {}

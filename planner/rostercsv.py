@@ -25,7 +25,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from planner.config import rate_key
-from planner.csvfile import ProblemLog, Row, parse_date, parse_number, read_bytes, read_table
+from planner.csvfile import ProblemLog, Row, parse_date, parse_number, parse_wall_clock, read_bytes, read_table
 from planner.domain import Operator, Roster, Shift
 from planner.month import Month
 
@@ -34,7 +34,6 @@ __all__ = ["ROSTER_COLUMNS", "write_roster_csv", "read_roster_csv", "load_roster
 ROSTER_COLUMNS = ("operator_id", "date", "start", "end", "breaks", "name", "rate", "hours")
 _REQUIRED = ("operator_id", "date", "start", "end")  # a hand-written roster may leave breaks to be planned
 
-_WALL_TIME = re.compile(r"(?P<date>[0-9.\-]+)[ T](?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?")
 # Excel turns a lone "11:00" into a time of day and saves it back with seconds.
 _CLOCK = re.compile(r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::00)?")
 _BREAK_SEPARATORS = re.compile(r"[\s,;]+")
@@ -79,9 +78,8 @@ def read_roster_csv(data: bytes, source: str, month: Month) -> Roster:
     of `month`'s time zone. Any problem rejects the whole file with every line and field named (InputError)."""
     table = read_table(data, source)
     problems = ProblemLog(source)
-    for column in _REQUIRED:
-        if not table.has(column):
-            problems.add(1, column, f"required column is missing (a roster needs {', '.join(_REQUIRED)}, breaks)")
+    for column in table.missing(_REQUIRED):
+        problems.add(1, column, f"required column is missing (a roster needs {', '.join(_REQUIRED)}, breaks)")
     problems.raise_if_any()
     shifts = [shift for row in table.rows if (shift := _shift(row, month.tz, problems)) is not None]
     problems.raise_if_any()
@@ -125,20 +123,12 @@ def _shift(row: Row, tz: ZoneInfo, problems: ProblemLog) -> Shift | None:
 
 
 def _wall_time(text: str) -> datetime:
-    """'YYYY-MM-DD HH:MM' (also 'T', 'DD.MM.YYYY' and ':00' seconds as Excel saves it) -> naive wall time."""
-    match = _WALL_TIME.fullmatch(text)
-    if not match:
+    wall, offset = parse_wall_clock(text, "a local time")
+    if offset is not None:
         raise ValueError(f"must be a local time YYYY-MM-DD HH:MM, got {text!r}")
-    try:
-        day = parse_date(match["date"])
-    except ValueError as exc:
-        raise ValueError(f"{exc} (in {text!r})") from None
-    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
-    if hour > 23 or minute > 59:
-        raise ValueError(f"is not a real time of day, got {text!r}")
-    if second:
+    if wall.second:
         raise ValueError(f"must be whole minutes, got {text!r}")
-    return datetime(day.year, day.month, day.day, hour, minute)
+    return wall
 
 
 def _clock_times(text: str) -> tuple[tuple[int, int], ...]:
