@@ -13,7 +13,7 @@ from typing import Annotated
 
 import holidays
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.errors import InputError, Problem
 
@@ -23,6 +23,9 @@ __all__ = [
     "Staffing",
     "RuleSet",
     "Solver",
+    "Breaks",
+    "BreakAllowance",
+    "Taxi",
     "load_rules",
     "parse_rules",
     "parse_hhmm",
@@ -128,6 +131,110 @@ class RuleSet(_Strict):
     fair_weekends: Weighted = Weighted(weight=10)
 
 
+class BreakAllowance(_Strict):
+    """Breaks of a shift at least `min_shift_hours` long (the longest matching row applies)."""
+
+    min_shift_hours: float = Field(ge=0, le=24)
+    count: int = Field(ge=0, le=10)
+    minutes: int = Field(gt=0, le=120)
+
+
+class BreakWindow(_Strict):
+    after_start_minutes: int = Field(60, ge=0, le=24 * 60)
+    before_end_minutes: int = Field(60, ge=0, le=24 * 60)
+
+
+class BreakGap(_Strict):
+    min_minutes: int = Field(60, ge=0, le=24 * 60)
+
+
+class TeamOnBreak(_Strict):
+    max_share: float = Field(0.25, gt=0, le=1)
+
+
+class BreakRuleSet(_Strict):
+    break_window: BreakWindow = BreakWindow()
+    break_gap: BreakGap = BreakGap()
+    team_on_break: TeamOnBreak = TeamOnBreak()
+    on_phones_shortfall: Weighted = Weighted(weight=100)
+    worst_dip: Weighted = Weighted(weight=1000)
+
+
+def _default_allowances() -> tuple[BreakAllowance, ...]:
+    return (BreakAllowance(min_shift_hours=6, count=2, minutes=10), BreakAllowance(min_shift_hours=0, count=1, minutes=10))
+
+
+class Breaks(_Strict):
+    grid_minutes: int = Field(5, ge=1, le=60)
+    per_shift: tuple[BreakAllowance, ...] = Field(default_factory=_default_allowances, min_length=1)
+    rules: BreakRuleSet = BreakRuleSet()
+    time_limit_sec_per_day: float = Field(2, gt=0, le=600)
+
+    @field_validator("per_shift")
+    @classmethod
+    def _one_row_per_length(cls, value: tuple[BreakAllowance, ...]) -> tuple[BreakAllowance, ...]:
+        lengths = [row.min_shift_hours for row in value]
+        if len(set(lengths)) != len(lengths):
+            raise ValueError(f"two rows for the same min_shift_hours: {sorted(lengths)}")
+        return tuple(sorted(value, key=lambda row: row.min_shift_hours, reverse=True))
+
+    @model_validator(mode="after")
+    def _on_the_grid(self) -> "Breaks":
+        # Breaks are placed and checked slot by slot, so every length and window must be whole grid slots.
+        window, gap = self.rules.break_window, self.rules.break_gap
+        lengths = {f"per_shift minutes {row.minutes}": row.minutes for row in self.per_shift}
+        lengths |= {"break_window.after_start_minutes": window.after_start_minutes,
+                    "break_window.before_end_minutes": window.before_end_minutes,
+                    "break_gap.min_minutes": gap.min_minutes}
+        off_grid = [name for name, minutes in lengths.items() if minutes % self.grid_minutes]
+        if off_grid:
+            raise ValueError(f"must be multiples of grid_minutes ({self.grid_minutes}): {', '.join(off_grid)}")
+        return self
+
+    def allowance(self, shift_hours: float) -> BreakAllowance | None:
+        """The row that applies to a shift of this length; None when no row does (no breaks)."""
+        return next((row for row in self.per_shift if shift_hours >= row.min_shift_hours), None)
+
+    def fits(self, shift_hours: float) -> bool:
+        """Whether a shift of this length has room for its breaks inside the window, the gaps included."""
+        row = self.allowance(shift_hours)
+        if row is None or row.count == 0:
+            return True
+        window = self.rules.break_window
+        needed = (window.after_start_minutes + window.before_end_minutes + row.count * row.minutes
+                  + (row.count - 1) * self.rules.break_gap.min_minutes)
+        return needed <= shift_hours * 60
+
+
+class Office(_Strict):
+    address: str = ""
+    lat: float = Field(55.7558, ge=-90, le=90)
+    lon: float = Field(37.6173, ge=-180, le=180)
+
+
+class Taxi(_Strict):
+    ride_from: str = "23:00"
+    ride_until: str = "06:00"
+    seats_per_car: int = Field(4, ge=1, le=8)
+    office: Office = Office()
+    routing_time_limit_sec: float = Field(2, gt=0, le=600)
+
+    @field_validator("ride_from", "ride_until")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    def rides_home(self, end_minute_of_day: int) -> bool:
+        """Whether a shift ending at this local time (minutes after midnight) ends with a taxi ride; the window
+        includes its start and excludes its end, and may wrap midnight."""
+        begin, until = parse_hhmm(self.ride_from) % 1440, parse_hhmm(self.ride_until) % 1440
+        minute = end_minute_of_day % 1440
+        if begin <= until:
+            return begin <= minute < until
+        return minute >= begin or minute < until
+
+
 class Solver(_Strict):
     time_limit_sec: float = Field(60, gt=0, le=24 * 3600)
     workers: int = Field(2, ge=1, le=64)
@@ -139,6 +246,8 @@ class Rules(_Strict):
     staffing: Staffing = Staffing()
     contracts: dict[str, int] = Field(default_factory=lambda: {"1.0": 8, "0.75": 6, "0.5": 4})
     rules: RuleSet = RuleSet()
+    breaks: Breaks = Breaks()
+    taxi: Taxi = Taxi()
     solver: Solver = Solver()
 
     @field_validator("contracts", mode="before")
@@ -153,6 +262,16 @@ class Rules(_Strict):
                 raise ValueError(f"shift length of rate {rate} must be a whole number of hours 1..24, got {hours!r}")
             normalised[key] = hours
         return normalised
+
+    @model_validator(mode="after")
+    def _breaks_fit_every_contract(self) -> "Rules":
+        for rate, hours in self.contracts.items():
+            if not self.breaks.fits(hours):
+                raise ValueError(
+                    f"breaks: a {hours}-hour shift (rate {rate}) has no room for its breaks within "
+                    f"break_window and break_gap; shorten them or give that length fewer breaks"
+                )
+        return self
 
     def shift_hours(self, rate: float) -> int:
         return self.contracts[rate_key(rate)]
