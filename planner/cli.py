@@ -7,12 +7,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from planner.breaks import BreakResult, BreaksInfeasible, breaks_report, place_breaks
 from planner.config import Rules, load_rules
 from planner.coverage import coverage_rows, coverage_totals
+from planner.domain import Operator, Roster, StaffingPlan
 from planner.errors import InputError
 from planner.forecast import load_forecast
 from planner.operators import load_operators
 from planner.outputs import summary, write_coverage_csv, write_summary_json
+from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.rostercsv import load_roster_csv, write_roster_csv
 from planner.staffing import staffing_csv, staffing_plan
 from planner.validate import format_violations, validate_roster
@@ -49,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--out", required=True, type=Path, help="directory for roster.csv, coverage.csv, summary.json")
     solve.set_defaults(command=_solve)
 
+    breaks = commands.add_parser("breaks", help="place every shift's breaks in a roster (e.g. one edited by hand)")
+    breaks.add_argument("--roster", required=True, type=Path)
+    breaks.add_argument("--operators", required=True, type=Path)
+    breaks.add_argument("--forecast", required=True, type=Path)
+    _rules_option(breaks)
+    breaks.add_argument("--workers", type=int, help="CP-SAT workers (default: solver.workers of the rules)")
+    breaks.add_argument("--out", required=True, type=Path, help="roster CSV to write, with the breaks column filled")
+    breaks.set_defaults(command=_breaks)
+
     validate = commands.add_parser("validate", help="check a roster against every hard rule")
     validate.add_argument("--roster", required=True, type=Path)
     validate.add_argument("--operators", required=True, type=Path)
@@ -74,9 +86,6 @@ def _staffing(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    # Imported here so `planner staffing` and `planner validate` start without loading OR-Tools.
-    from planner.roster import Progress, RosterInfeasible, solve_roster
-
     rules = _rules(args)
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
@@ -97,19 +106,49 @@ def _solve(args: argparse.Namespace) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_NO_ROSTER
 
+    placed = _place_breaks(plan, result.roster, operators, rules, args.workers)
+    if placed is None:
+        return EXIT_NO_ROSTER
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = coverage_rows(plan, result.roster)
-    write_roster_csv(result.roster, operators, args.out / "roster.csv")
+    rows = coverage_rows(plan, placed.roster, rules.breaks)
+    write_roster_csv(placed.roster, operators, args.out / "roster.csv")
     write_coverage_csv(rows, args.out / "coverage.csv")
-    data = summary(result.report, rows, plan.month.label)
+    data = summary(result.report, rows, plan.month.label, breaks_report(plan, placed, rules))
     write_summary_json(data, args.out / "summary.json")
+    objective = "none evaluated" if data["objective"] is None else (
+        f"{data['objective']:,.0f}, bound {data['best_bound']:,.0f}, gap {data['gap']:.1%}")
     print(
         f"{data['status']}: {data['shifts']} shifts; shortfall {data['under_coverage_agent_hours']} of "
         f"{data['required_agent_hours']} required agent-hours (no roster can do better than "
-        f"{data['under_coverage_lower_bound']}); objective {data['objective']:,.0f}, bound "
-        f"{data['best_bound']:,.0f}, gap {data['gap']:.1%}; {data['wall_seconds']:.1f} s. Written to {args.out}/",
+        f"{data['under_coverage_lower_bound']}); objective {objective}; {data['wall_seconds']:.1f} s. "
+        f"Breaks: deepest 5-minute dip {data['breaks']['worst_dip']} below required. Written to {args.out}/",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def _place_breaks(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules,
+                  workers: int | None) -> BreakResult | None:
+    print(f"placing breaks day by day (up to {rules.breaks.time_limit_sec_per_day:g} s a day)…", file=sys.stderr)
+    try:
+        return place_breaks(plan, roster, operators, rules, workers=workers)
+    except BreaksInfeasible as error:
+        print(str(error), file=sys.stderr)
+        return None
+
+
+def _breaks(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    plan = staffing_plan(load_forecast(args.forecast, rules), rules)
+    operators = load_operators(args.operators, rules)
+    placed = _place_breaks(plan, load_roster_csv(args.roster, plan.month), operators, rules, args.workers)
+    if placed is None:
+        return EXIT_NO_ROSTER
+    write_roster_csv(placed.roster, operators, args.out)
+    report = breaks_report(plan, placed, rules)
+    print(f"Breaks placed in {report['wall_seconds']:.1f} s: deepest 5-minute dip {report['worst_dip']} below "
+          f"required (every break at its earliest: {report['naive_worst_dip']}). Written to {args.out}",
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -123,7 +162,10 @@ def _validate(args: argparse.Namespace) -> int:
         print(format_violations(violations))
         print(f"{len(violations)} violation(s) of the hard rules", file=sys.stderr)
         return EXIT_VIOLATIONS
-    totals = coverage_totals(coverage_rows(plan, roster))
+    totals = coverage_totals(coverage_rows(plan, roster, rules.breaks))
     print(f"Roster holds every hard rule: {len(roster.shifts)} shifts of {len(operators)} operators; shortfall "
           f"{totals.under_coverage_agent_hours} of {totals.required_agent_hours} required agent-hours.")
+    if roster.shifts and not any(shift.breaks for shift in roster.shifts):
+        print("No shift has breaks yet, so the break rules were not checked: place them with `planner breaks`.",
+              file=sys.stderr)
     return EXIT_OK

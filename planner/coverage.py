@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from planner.config import Breaks
 from planner.domain import Roster, StaffingPlan
 
 __all__ = ["CoverageRow", "coverage_rows", "CoverageTotals", "coverage_totals"]
@@ -38,9 +39,9 @@ class CoverageTotals:
     over_coverage_agent_hours: int
 
 
-def coverage_rows(plan: StaffingPlan, roster: Roster, break_minutes: int = 0) -> tuple[CoverageRow, ...]:
-    """`scheduled`: operators whose shift covers the whole hour; `on_phones`: minus the break minutes (each break
-    lasting `break_minutes`) that fall inside the hour, as a share of the hour."""
+def coverage_rows(plan: StaffingPlan, roster: Roster, breaks: Breaks | None = None) -> tuple[CoverageRow, ...]:
+    """`scheduled`: operators whose shift covers the whole hour; `on_phones`: minus the break minutes that fall
+    inside the hour, as a share of the hour (each break lasting what `breaks` gives a shift of its length)."""
     hours = plan.month.hours
     index = {moment.astimezone(UTC): i for i, moment in enumerate(hours)}
     scheduled = [0] * len(hours)
@@ -52,8 +53,9 @@ def coverage_rows(plan: StaffingPlan, roster: Roster, break_minutes: int = 0) ->
             if moment in index:
                 scheduled[index[moment]] += 1
             moment += HOUR
+        allowance = breaks.allowance(shift.hours) if breaks else None
         for begin in shift.breaks:
-            _spread_minutes(begin.astimezone(UTC), break_minutes, index, away)
+            _spread_minutes(begin.astimezone(UTC), allowance.minutes if allowance else 0, index, away)
     forecast = plan.forecast
     return tuple(
         CoverageRow(

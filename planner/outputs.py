@@ -32,8 +32,8 @@ def write_coverage_csv(rows: tuple[CoverageRow, ...], path: str | Path) -> None:
             )
 
 
-def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str) -> dict:
-    """The contract's summary fields, measured on the roster itself, plus the solve's details."""
+def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str, breaks: dict | None = None) -> dict:
+    """The contract's summary fields, measured on the roster itself, plus the solve's and the breaks' details."""
     totals = coverage_totals(rows)
     return {
         "month": month_label,
@@ -53,6 +53,7 @@ def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str
         "stage_seconds": report.stage_seconds,
         "soft_rule_costs": report.soft_rule_costs,
         "unmet_wishes": list(report.unmet_wishes),
+        "breaks": breaks or {},
     }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from planner.config import Rules
+from planner.config import Breaks, Rules
 from planner.domain import Operator, Roster, Shift
 
 __all__ = ["Violation", "validate_roster", "format_violations"]
@@ -49,6 +49,9 @@ def validate_roster(roster: Roster, operators: Sequence[Operator], rules: Rules)
     for shift in roster.shifts:
         spans[shift.operator_id].append(_Span.of(shift, tz))
 
+    # A roster edited by hand may come without any breaks: they are placed afterwards (planner breaks), so the
+    # break rules apply once any shift has one.
+    breaks_planned = any(shift.breaks for shift in roster.shifts)
     violations: list[Violation] = []
     for op_id, op_spans in spans.items():
         op_spans.sort(key=lambda span: (span.start_utc, span.end_utc))
@@ -57,9 +60,14 @@ def validate_roster(roster: Roster, operators: Sequence[Operator], rules: Rules)
         violations += _one_shift_per_day(op_id, op_spans)
         violations += _rest_between_shifts(op_id, op_spans, rules.rules.rest_between_shifts.min_hours)
         violations += _max_consecutive_days(op_id, op_spans, rules.rules.max_consecutive_days.max_days)
-        violations += _breaks(op_id, op_spans)
+        if breaks_planned:
+            violations += _per_shift(op_id, op_spans, rules.breaks)
+            violations += _break_window(op_id, op_spans, rules.breaks)
+            violations += _break_gap(op_id, op_spans, rules.breaks)
         if op is not None:
             violations += _availability(op, op_spans)
+    if breaks_planned:
+        violations += _team_on_break(spans, operators, rules.breaks)
     for op in operators:
         hours = _shift_hours(op, rules)
         if hours is None:
@@ -250,16 +258,104 @@ def _monthly_norm(op: Operator, hours: int, spans: list[_Span], roster: Roster, 
     return [Violation(op.id, None, "monthly_norm", detail)]
 
 
-def _breaks(op_id: str, spans: list[_Span]) -> list[Violation]:
-    # Only that each break starts inside its shift; the detailed break rules belong to the breaks issue.
-    return [
-        Violation(
-            op_id, span.day, "breaks", f"break at {span.local(moment):%Y-%m-%d %H:%M} lies outside shift {span.label}"
-        )
-        for span in spans
-        for moment in span.shift.breaks
-        if not span.start_utc <= moment.astimezone(UTC) < span.end_utc
-    ]
+# --- break rules (keys of `breaks` in constraints.yaml) -------------------------------------------------------------
+
+
+def _break_length(span: _Span, settings: Breaks) -> int:
+    allowance = settings.allowance(span.elapsed.total_seconds() / 3600)
+    return allowance.minutes if allowance else 0
+
+
+def _break_offsets(span: _Span) -> list[int]:
+    """Minutes from the shift's start to each break's start, in elapsed time, in order."""
+    return sorted(int((moment.astimezone(UTC) - span.start_utc).total_seconds() // 60) for moment in span.shift.breaks)
+
+
+def _per_shift(op_id: str, spans: list[_Span], settings: Breaks) -> list[Violation]:
+    found = []
+    for span in spans:
+        allowance = settings.allowance(span.elapsed.total_seconds() / 3600)
+        wanted = allowance.count if allowance else 0
+        if len(span.shift.breaks) != wanted:
+            gets = f"{wanted} of {allowance.minutes} min" if allowance and wanted else "none"
+            found.append(Violation(op_id, span.day, "per_shift",
+                                   f"shift {span.label} has {len(span.shift.breaks)} break(s), a shift of "
+                                   f"{_duration(span.elapsed)} gets {gets}"))
+        for moment in span.shift.breaks:
+            local = span.local(moment)
+            if local.minute % settings.grid_minutes or local.second or local.microsecond:
+                found.append(Violation(op_id, span.day, "per_shift",
+                                       f"break at {local:%H:%M:%S} of shift {span.label} is off the "
+                                       f"{settings.grid_minutes}-minute grid"))
+    return found
+
+
+def _break_window(op_id: str, spans: list[_Span], settings: Breaks) -> list[Violation]:
+    window = settings.rules.break_window
+    found = []
+    for span in spans:
+        length = _break_length(span, settings)
+        last_end = span.elapsed.total_seconds() / 60 - window.before_end_minutes
+        for offset in _break_offsets(span):
+            if offset < window.after_start_minutes or offset + length > last_end:
+                moment = span.local(span.start_utc + timedelta(minutes=offset))
+                found.append(Violation(
+                    op_id, span.day, "break_window",
+                    f"break at {moment:%H:%M} of shift {span.label} must start at least {window.after_start_minutes} "
+                    f"min after the start and end at least {window.before_end_minutes} min before the end"))
+    return found
+
+
+def _break_gap(op_id: str, spans: list[_Span], settings: Breaks) -> list[Violation]:
+    gap = settings.rules.break_gap.min_minutes
+    found = []
+    for span in spans:
+        length = _break_length(span, settings)
+        offsets = _break_offsets(span)
+        for earlier, later in zip(offsets, offsets[1:]):
+            between = later - (earlier + length)
+            if between < gap:
+                at = span.local(span.start_utc + timedelta(minutes=later))
+                found.append(Violation(op_id, span.day, "break_gap",
+                                       f"break at {at:%H:%M} of shift {span.label} starts {between} min after the "
+                                       f"previous break ends, needs {gap} min"))
+    return found
+
+
+def _team_on_break(spans: dict[str, list[_Span]], operators: Sequence[Operator], settings: Breaks) -> list[Violation]:
+    """Sweeps each team's shift and break start/end instants; between two instants the counts are constant."""
+    share = settings.rules.team_on_break.max_share
+    teams = {op.id: op.team for op in operators if op.team}
+    changes: dict[str, list[tuple[datetime, int, int, str]]] = defaultdict(list)
+    for op_id, op_spans in spans.items():
+        team = teams.get(op_id)
+        if team is None:
+            continue
+        for span in op_spans:
+            changes[team] += [(span.start_utc, 1, 0, op_id), (span.end_utc, -1, 0, op_id)]
+            length = timedelta(minutes=_break_length(span, settings))
+            for moment in span.shift.breaks:
+                begin = moment.astimezone(UTC)
+                changes[team] += [(begin, 0, 1, op_id), (begin + length, 0, -1, op_id)]
+    found = []
+    for team, events in sorted(changes.items()):
+        events.sort(key=lambda event: event[0])
+        on_shift, away = 0, set()
+        for i, (moment, shift_change, break_change, op_id) in enumerate(events):
+            on_shift += shift_change
+            if break_change > 0:
+                away.add(op_id)
+            elif break_change < 0:
+                away.discard(op_id)
+            following = events[i + 1][0] if i + 1 < len(events) else moment
+            allowed = max(1, int(share * on_shift + 1e-9))
+            if following > moment and len(away) > allowed:
+                local = moment.astimezone(next(iter(spans.values()))[0].start_local.tzinfo)
+                found.append(Violation(
+                    ", ".join(sorted(away)), local.date(), "team_on_break",
+                    f"team {team}: {len(away)} of {on_shift} on shift are on break at {local:%H:%M}, at most "
+                    f"{allowed} ({share:.0%})"))
+    return found
 
 
 # --- helpers -------------------------------------------------------------------------------------------------------

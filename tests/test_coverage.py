@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from planner.config import parse_rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Forecast, Roster, Shift, StaffingPlan
 from planner.month import Month, after_elapsed
@@ -15,7 +16,7 @@ def test_scheduled_on_phones_and_shortfall_per_hour():
     month = Month(2026, 2, "Europe/Moscow")
     start = datetime(2026, 2, 1, 9, tzinfo=month.tz)
     shift = Shift("a", start, after_elapsed(start, 8), breaks=(start + timedelta(hours=2, minutes=55),))
-    rows = coverage_rows(_plan(month, 2), Roster(month, (shift,)), break_minutes=10)
+    rows = coverage_rows(_plan(month, 2), Roster(month, (shift,)), parse_rules({}).breaks)
     by_hour = {row.interval_start.hour: row for row in rows[:24]}
     assert by_hour[8].scheduled == 0 and by_hour[9].scheduled == 1 and by_hour[16].scheduled == 1
     assert by_hour[17].scheduled == 0

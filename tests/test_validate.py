@@ -232,10 +232,58 @@ def test_monthly_norm_leave_is_taken_out_of_the_norm():
 # --- breaks ---------------------------------------------------------------------------------------------------------
 
 
-def test_breaks_lie_inside_their_shift():
-    v = only(check([shift("2026-12-05 09:00", breaks=("11:00", "18:00"))]), "breaks")
-    assert v.detail == "break at 2026-12-05 18:00 lies outside shift 2026-12-05 09:00–17:00"
-    assert check([shift("2026-12-05 09:00", breaks=("11:00", "14:30"))]) == []
+# --- breaks ---------------------------------------------------------------------------------------------------------
+
+
+def test_per_shift_a_long_shift_gets_two_breaks_a_short_one_gets_one():
+    v = only(check([shift("2026-12-05 09:00", breaks=("11:00",))]), "per_shift")
+    assert v.detail == "shift 2026-12-05 09:00–17:00 has 1 break(s), a shift of 8 h gets 2 of 10 min"
+    part_timer = [Operator("a", "Anna", 0.5)]
+    assert only(check([shift("2026-12-05 19:00", 4, breaks=("20:00", "21:20"))], part_timer), "per_shift")
+    assert check([shift("2026-12-05 19:00", 4, breaks=("20:30",))], part_timer) == []
+
+
+def test_per_shift_breaks_start_on_the_grid():
+    v = only(check([shift("2026-12-05 09:00", breaks=("11:02", "14:30"))]), "per_shift")
+    assert "off the 5-minute grid" in v.detail
+
+
+def test_per_shift_a_roster_without_any_breaks_is_not_yet_planned():
+    assert check([shift("2026-12-05 09:00")]) == []
+    mixed = [shift("2026-12-05 09:00", breaks=("11:00", "14:30")), shift("2026-12-07 09:00")]
+    assert only(check(mixed), "per_shift").day == date(2026, 12, 7)
+
+
+def test_break_window_not_in_the_first_or_last_hour():
+    v = only(check([shift("2026-12-05 09:00", breaks=("09:55", "14:30"))]), "break_window")
+    assert v.detail.startswith("break at 09:55 of shift 2026-12-05 09:00–17:00 must start at least 60 min")
+    # 15:50 ends at 16:00, exactly an hour before the end: allowed; 15:55 is not.
+    assert check([shift("2026-12-05 09:00", breaks=("10:00", "15:50"))]) == []
+    assert only(check([shift("2026-12-05 09:00", breaks=("10:00", "15:55"))]), "break_window")
+    assert only(check([shift("2026-12-05 09:00", breaks=("11:00", "18:00"))]), "break_window")
+
+
+def test_break_gap_an_hour_between_the_end_of_one_and_the_next():
+    v = only(check([shift("2026-12-05 09:00", breaks=("11:00", "12:05"))]), "break_gap")
+    assert v.detail == ("break at 12:05 of shift 2026-12-05 09:00–17:00 starts 55 min after the previous break ends, "
+                        "needs 60 min")
+    assert check([shift("2026-12-05 09:00", breaks=("11:00", "12:10"))]) == []
+
+
+def test_team_on_break_at_most_a_share_of_those_on_shift():
+    team = [Operator(op, op.upper(), 1.0, team="T1") for op in "abcde"]
+    staggered = [shift("2026-12-05 09:00", op=op, breaks=(f"1{i // 3}:{i % 3 * 20:02d}", f"1{3 + i // 3}:{i % 3 * 20:02d}"))
+                 for i, op in enumerate("abcde")]
+    assert check(staggered, team) == []
+    together = [*staggered[:3], shift("2026-12-05 09:00", op="d", breaks=("10:00", "14:00")), staggered[4]]
+    v = only(check(together, team), "team_on_break")
+    assert v.operator_id == "a, d" and v.day == date(2026, 12, 5)
+    assert v.detail == "team T1: 2 of 5 on shift are on break at 10:00, at most 1 (25%)"
+    # Eight on shift allow two at once.
+    eight = [Operator(f"o{i}", f"O{i}", 1.0, team="T1") for i in range(8)]
+    pairs = [shift("2026-12-05 09:00", op=f"o{i}", breaks=(f"10:{i // 2 * 10:02d}", f"13:{i // 2 * 10:02d}"))
+             for i in range(8)]
+    assert check(pairs, eight) == []
 
 
 # --- daylight saving time (Europe/Berlin) ---------------------------------------------------------------------------
@@ -345,7 +393,7 @@ def operator_with_shifts(draw, month: Month, rules: Rules, op_id: str) -> tuple[
         ]
         if candidates:
             start, end = draw(st.sampled_from(candidates))
-            shifts.append(Shift(op_id, start, end, draw(breaks_inside(start, length))))
+            shifts.append(Shift(op_id, start, end, draw(breaks_inside(start, length, rules))))
             run += 1
     # Take free working days out of the norm (as leave) until the hours worked meet it.
     settings_ = rules.rules.monthly_norm
@@ -359,11 +407,22 @@ def operator_with_shifts(draw, month: Month, rules: Rules, op_id: str) -> tuple[
 
 
 @st.composite
-def breaks_inside(draw, start: datetime, length: int) -> tuple[datetime, ...]:
-    offsets = draw(st.lists(st.integers(12, length * 12 - 14), max_size=2, unique=True))
-    moments = [plus(start, 5 * offset / 60) for offset in sorted(offsets)]
+def breaks_inside(draw, start: datetime, length: int, rules: Rules) -> tuple[datetime, ...]:
+    """The shift's breaks by the rules: count by its length, inside the window, gaps kept, on the grid."""
+    settings_ = rules.breaks
+    allowance = settings_.allowance(length)
+    window, gap = settings_.rules.break_window, settings_.rules.break_gap.min_minutes
+    grid, offsets = settings_.grid_minutes, []
+    earliest = window.after_start_minutes
+    for left in range(allowance.count - 1, -1, -1):
+        latest = length * 60 - window.before_end_minutes - allowance.minutes - left * (allowance.minutes + gap)
+        offsets.append(draw(st.integers(earliest // grid, latest // grid)) * grid)
+        earliest = offsets[-1] + allowance.minutes + gap
+    moments = [plus(start, offset / 60) for offset in offsets]
     # A repeated wall-clock time cannot say which of the two it means; the CSV round trip needs it to.
-    return tuple(m for m in moments if m.utcoffset() == m.replace(fold=1 - m.fold).utcoffset())
+    if any(m.utcoffset() != m.replace(fold=1 - m.fold).utcoffset() for m in moments):
+        return draw(st.nothing())
+    return tuple(moments)
 
 
 @st.composite

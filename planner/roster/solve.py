@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.config import Rules
+from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, Shift, StaffingPlan
 from planner.roster.aggregate import AggregatePlan, solve_aggregate
 from planner.roster.greedy import greedy_roster
@@ -29,6 +30,7 @@ __all__ = ["Progress", "SolveReport", "SolveResult", "RosterInfeasible", "solve_
 HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "monthly_norm")
 # Share of the time limit the aggregate stage may use; it usually proves optimality in a fraction of that.
 AGGREGATE_SHARE = 0.2
+READ_OUT_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,10 @@ def solve_roster(
     aggregate = solve_aggregate(space, limit * AGGREGATE_SHARE, workers, seed)
     mark = lap("aggregate", started)
 
-    hint = greedy_roster(space, allowed, aggregate)
+    # On a busy machine the aggregate may stop far from its optimum, and names laid on a poor plan can come out
+    # worse than the plain greedy roster; start from whichever of the two is short of fewer agent-hours.
+    plans = (aggregate, None) if aggregate else (None,)
+    hint = min((greedy_roster(space, allowed, plan) for plan in plans), key=lambda starts: _shortfall(space, starts))
     short_of_norm = [op for op, starts in enumerate(hint) if len(starts) < space.terms[op].min_shifts]
     reasons = [reason for op in short_of_norm if (reason := explain_operator(space, op))]
     if reasons:
@@ -131,50 +136,64 @@ def solve_roster(
     candidates = _planned_starts(aggregate, hint) if aggregate else None
     floor = aggregate.objective_lower_bound if aggregate else 0.0
     roster_model = build_model(space, candidates=candidates)
-    _add_complete_hint(roster_model, hint, workers)
+    hinted = _add_complete_hint(roster_model, hint, workers, max(1.0, limit - (mark - started)) / 2)
     mark = lap("build", mark)
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(1.0, limit - (mark - started))
+    # Keep a moment for reading the solution out, so the whole solve ends within its limit.
+    solver.parameters.max_time_in_seconds = max(1.0, limit - (mark - started) - READ_OUT_SECONDS)
     callback = _ProgressPrinter(started, on_progress, should_stop, floor)
     status = solver.solve(roster_model.model, callback)
     lap("solve", mark)
 
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    found = solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else hinted
+    if status == cp_model.INFEASIBLE:
         # Each operator's hard rules are independent of the others', so an impossible month is impossible for
         # someone in particular: find who.
-        reasons = [r for op in range(len(space.terms)) if (r := explain_operator(space, op))]
-        if reasons:
-            raise RosterInfeasible(reasons)
-        raise RuntimeError(f"the solver found no roster in {limit:.0f} s ({solver.status_name(status)}); "
-                           "give it more time (--time-limit)")
-
-    starts = [[start for start, var in roster_model.operator_starts(op) if solver.boolean_value(var)]
+        raise RosterInfeasible([r for op in range(len(space.terms)) if (r := explain_operator(space, op))]
+                               or ["the hard rules conflict, though no single operator's rules do"])
+    if found is None:
+        # Out of time before even the greedy roster was evaluated on the model (a very busy machine or a tiny
+        # limit): that roster keeps every hard rule and is still the best one so far.
+        roster = roster_from_starts(space, hint)
+        return SolveResult(roster, _report("FEASIBLE", None, floor, aggregate, space, roster, workers, limit,
+                                           started, stages, {}, ()))
+    # When the search ran out of time before its first solution, the greedy roster evaluated on the same model
+    # (`hinted`) is the best roster so far.
+    starts = [[start for start, var in roster_model.operator_starts(op) if found.boolean_value(var)]
               for op in range(len(space.terms))]
-    objective = solver.objective_value
-    bound = max(solver.best_objective_bound, floor)
+    objective = found.objective_value
+    bound = min(objective, max(solver.best_objective_bound if found is solver else floor, floor))
     roster = roster_from_starts(space, starts)
-    return SolveResult(
-        roster=roster,
-        report=SolveReport(
-            status="OPTIMAL" if status == cp_model.OPTIMAL or objective <= bound + 1e-9 else "FEASIBLE",
-            objective=objective,
-            best_bound=bound,
-            gap=(objective - bound) / objective if objective > 0 else 0.0,
-            wall_seconds=round(time.monotonic() - started, 3),
-            shortfall_lower_bound=aggregate.shortfall_lower_bound if aggregate else 0,
-            operators=len(space.terms),
-            shifts=len(roster.shifts),
-            workers=workers,
-            time_limit_sec=limit,
-            stage_seconds=stages,
-            soft_rule_costs=_costs_by_rule(roster_model, solver),
-            unmet_wishes=tuple(
-                p.subject for p in roster_model.penalties if p.rule == "days_off_wished" and solver.value(p.var)
-            ),
-        ),
+    status_name = "OPTIMAL" if status == cp_model.OPTIMAL or objective <= bound + 1e-9 else "FEASIBLE"
+    unmet = tuple(p.subject for p in roster_model.penalties if p.rule == "days_off_wished" and found.value(p.var))
+    return SolveResult(roster, _report(status_name, objective, bound, aggregate, space, roster, workers, limit,
+                                       started, stages, _costs_by_rule(roster_model, found), unmet))
+
+
+def _shortfall(space: ShiftSpace, starts: list[list[int]]) -> int:
+    return coverage_totals(coverage_rows(space.plan, roster_from_starts(space, starts))).under_coverage_agent_hours
+
+
+def _report(status: str, objective: float | None, bound: float, aggregate: AggregatePlan | None, space: ShiftSpace,
+            roster: Roster, workers: int, limit: float, started: float, stages: dict[str, float],
+            costs: dict[str, float], unmet: tuple[str, ...]) -> SolveReport:
+    return SolveReport(
+        status=status,
+        objective=objective,
+        best_bound=bound,
+        gap=None if objective is None else (objective - bound) / objective if objective > 0 else 0.0,
+        wall_seconds=round(time.monotonic() - started, 3),
+        shortfall_lower_bound=aggregate.shortfall_lower_bound if aggregate else 0,
+        operators=len(space.terms),
+        shifts=len(roster.shifts),
+        workers=workers,
+        time_limit_sec=limit,
+        stage_seconds=stages,
+        soft_rule_costs=costs,
+        unmet_wishes=unmet,
     )
 
 
@@ -189,10 +208,12 @@ def _planned_starts(aggregate: AggregatePlan, hint: list[list[int]]) -> Callable
     return lambda op, start: (class_of[op], start) in used or (op, start) in own
 
 
-def _add_complete_hint(roster_model: RosterModel, hint: list[list[int]], workers: int) -> None:
+def _add_complete_hint(roster_model: RosterModel, hint: list[list[int]], workers: int,
+                       time_limit: float) -> cp_model.CpSolver | None:
     """Hint every variable, not just the starts: CP-SAT takes a complete feasible hint as its first solution, a
     partial one it may abandon. The auxiliary values (shortfall per hour, fairness spreads…) come from solving a
-    copy of the model with the starts fixed, which presolve does almost entirely."""
+    copy of the model with the starts fixed, which presolve does almost entirely. Returns that copy's solver —
+    the hint as a full solution of the model — or None when it found none in time."""
     fixed = roster_model.model.clone()
     starts: list[tuple[cp_model.IntVar, bool]] = []
     for op, op_starts in enumerate(hint):
@@ -202,14 +223,15 @@ def _add_complete_hint(roster_model: RosterModel, hint: list[list[int]], workers
             fixed.add(fixed.get_bool_var_from_proto_index(var.index) == (start in chosen))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
-    solver.parameters.max_time_in_seconds = 10
+    solver.parameters.max_time_in_seconds = time_limit
     if solver.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         for index in range(len(roster_model.model.proto.variables)):
             var = roster_model.model.get_int_var_from_proto_index(index)
             roster_model.model.add_hint(var, solver.value(fixed.get_int_var_from_proto_index(index)))
-    else:
-        for var, value in starts:
-            roster_model.model.add_hint(var, value)
+        return solver
+    for var, value in starts:
+        roster_model.model.add_hint(var, value)
+    return None
 
 
 def _costs_by_rule(roster_model: RosterModel, solver: cp_model.CpSolver) -> dict[str, float]:

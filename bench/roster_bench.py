@@ -1,0 +1,409 @@
+"""Roster benchmark of issue 3: CP-SAT against the greedy baseline on generated months of n operators.
+
+    python -m bench.roster_bench [--sizes 50,150,400] [--repeats N] [--time-limit-150 S] [--time-limit-400 S]
+
+Every solve runs in a fresh process (this module again, with `--one`, printing one JSON line), so the peak
+memory it reports belongs to that solve alone. The parent pairs each solver run with the baseline run of the
+same month, takes medians over the repeats and writes a markdown section between the roster markers of
+`bench/README.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from importlib.metadata import version
+from pathlib import Path
+
+from planner.config import Rules, load_rules
+from planner.coverage import coverage_rows, coverage_totals
+from planner.domain import Operator, Roster, StaffingPlan
+from planner.month import parse_month
+from planner.roster import Progress, solve_roster
+from planner.roster.greedy import greedy_roster
+from planner.roster.model import availability_allows
+from planner.roster.solve import roster_from_starts
+from planner.roster.space import ShiftSpace
+from planner.samples import SAMPLE_OPERATORS, SAMPLE_SEED, sample_forecast, sample_operators
+from planner.staffing import staffing_plan
+from planner.validate import validate_roster
+
+__all__ = ["Measurement", "main", "render_section", "replace_section"]
+
+ROOT = Path(__file__).resolve().parent.parent
+START_MARKER = "<!-- roster-bench:start -->"
+END_MARKER = "<!-- roster-bench:end -->"
+
+MONTH = "2026-12"
+# `sample_forecast`'s default peak, which it calibrates for the sample's 150 operators: scaling it with the
+# headcount keeps every size as hard to cover as the shipped month.
+SAMPLE_PEAK_CALLS = 610
+SOLVER, GREEDY = "CP-SAT", "greedy"
+
+# Issue 3's targets. Sizes up to SMALL_SIZE get the small defaults (time limit, repeats), larger ones the large.
+SMALL_SIZE, LARGE_SIZE = 150, 400
+MAX_ABOVE_BOUND_PCT = 1.0
+MAX_WALL_SECONDS = {SMALL_SIZE: 60.0, LARGE_SIZE: 300.0}
+MAX_PEAK_MIB = 2048.0
+
+DEFAULT_SIZES = (50, SMALL_SIZE, LARGE_SIZE)
+DEFAULT_REPEATS_SMALL, DEFAULT_REPEATS_LARGE = 3, 1
+DEFAULT_TIME_LIMIT_SMALL, DEFAULT_TIME_LIMIT_LARGE = 60.0, 300.0
+DEFAULT_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One solve of one month. The solver-only figures are None for the baseline; its `shortfall_lower_bound`
+    is the solver's bound of the same month, filled in by the parent."""
+
+    method: str
+    size: int
+    seed: int
+    time_limit: float | None
+    wall_seconds: float
+    status: str | None
+    shifts: int
+    required_agent_hours: int
+    shortfall_agent_hours: int
+    shortfall_lower_bound: int | None
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    peak_mib: float
+    violations: int
+
+    @property
+    def above_bound_pct(self) -> float | None:
+        """Shortfall above the proven lower bound, as a share of the required agent-hours."""
+        if self.shortfall_lower_bound is None or not self.required_agent_hours:
+            return None
+        return 100 * (self.shortfall_agent_hours - self.shortfall_lower_bound) / self.required_agent_hours
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One solve (child process)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def bench_month(size: int, seed: int, rules: Rules) -> tuple[StaffingPlan, tuple[Operator, ...]]:
+    month = parse_month(MONTH, rules.centre.timezone, rules.centre.country)
+    forecast = sample_forecast(month, peak_calls=SAMPLE_PEAK_CALLS * size / SAMPLE_OPERATORS, seed=seed)
+    return staffing_plan(forecast, rules), sample_operators(size, month, rules, seed=seed)
+
+
+def greedy_baseline(plan: StaffingPlan, operators: Sequence[Operator], rules: Rules) -> Roster:
+    space = ShiftSpace(plan, tuple(operators), rules)
+    return roster_from_starts(space, greedy_roster(space, availability_allows(space)))
+
+
+def measure(method: str, size: int, seed: int, time_limit: float | None, workers: int, rules: Rules) -> Measurement:
+    plan, operators = bench_month(size, seed, rules)
+    started = time.perf_counter()
+    if method == SOLVER:
+        result = solve_roster(plan, operators, rules, time_limit=time_limit, workers=workers,
+                              on_progress=_print_stage)
+        roster, report = result.roster, result.report
+    else:
+        roster, report = greedy_baseline(plan, operators, rules), None
+    wall = time.perf_counter() - started
+    totals = coverage_totals(coverage_rows(plan, roster))
+    return Measurement(
+        method=method,
+        size=size,
+        seed=seed,
+        time_limit=time_limit if report else None,
+        wall_seconds=round(wall, 2),
+        status=report.status if report else None,
+        shifts=len(roster.shifts),
+        required_agent_hours=totals.required_agent_hours,
+        shortfall_agent_hours=totals.under_coverage_agent_hours,
+        shortfall_lower_bound=report.shortfall_lower_bound if report else None,
+        objective=report.objective if report else None,
+        best_bound=report.best_bound if report else None,
+        gap=report.gap if report else None,
+        peak_mib=round(_peak_mib(), 1),
+        violations=len(validate_roster(roster, operators, rules)),
+    )
+
+
+def _print_stage(progress: Progress) -> None:
+    if progress.objective is None:
+        print(f"    [{progress.wall_seconds:6.1f} s] {progress.stage} done", file=sys.stderr, flush=True)
+
+
+def _peak_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The run (parent process)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def measure_in_child(
+    method: str, size: int, seed: int, time_limit: float | None, workers: int, rules_path: Path
+) -> Measurement:
+    command = [sys.executable, "-m", "bench.roster_bench", "--one", method, "--size", str(size),
+               "--seed", str(seed), "--workers", str(workers), "--rules", str(rules_path)]
+    if time_limit is not None:
+        command += ["--time-limit", str(time_limit)]
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{method} on {size} operators (seed {seed}) exited with {done.returncode}; "
+                           "its error is printed above")
+    return Measurement(**json.loads(done.stdout.splitlines()[-1]))
+
+
+def run_bench(
+    sizes: Sequence[int],
+    repeats: Callable[[int], int],
+    time_limit: Callable[[int], float],
+    workers: int,
+    first_seed: int,
+    rules_path: Path,
+) -> list[Measurement]:
+    measurements: list[Measurement] = []
+    for size in sizes:
+        runs = repeats(size)
+        for run in range(runs):
+            seed = first_seed + run
+            print(f"{size} operators, run {run + 1}/{runs} (seed {seed}): {SOLVER}, limit {time_limit(size):g} s",
+                  flush=True)
+            solved = measure_in_child(SOLVER, size, seed, time_limit(size), workers, rules_path)
+            _print_measurement(solved)
+            print(f"{size} operators, run {run + 1}/{runs} (seed {seed}): {GREEDY}", flush=True)
+            baseline = measure_in_child(GREEDY, size, seed, None, workers, rules_path)
+            baseline = replace(baseline, shortfall_lower_bound=solved.shortfall_lower_bound)
+            _print_measurement(baseline)
+            measurements += [solved, baseline]
+    return measurements
+
+
+def _print_measurement(m: Measurement) -> None:
+    status = f"{m.status}, " if m.status else ""
+    print(f"    {status}{m.wall_seconds:.1f} s, shortfall {m.shortfall_agent_hours} of {m.required_agent_hours} "
+          f"(bound {m.shortfall_lower_bound}, {m.above_bound_pct:.2f} % above), {m.peak_mib:.0f} MiB, "
+          f"{m.violations} violations", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------------------------
+
+_COLUMNS = (
+    "operators", "method", "runs", "status", "time limit, s", "wall, s", "shifts", "required agent-h",
+    "shortfall agent-h", "proven bound", "above bound, % of required", "shortfall ÷ greedy's", "objective",
+    "best bound", "gap", "peak MiB", "violations",
+)
+
+
+def render_section(command: str, day: date, machine: str, measurements: Sequence[Measurement]) -> str:
+    """The markdown between the roster markers: where the figures come from, the table and the targets."""
+    seeds = sorted({m.seed for m in measurements})
+    lines = [
+        f"Command: `{command}`, run on {day.isoformat()}.",
+        f"Machine: {machine}.",
+        "",
+        "| " + " | ".join(_COLUMNS) + " |",
+        "|" + "---|" * len(_COLUMNS),
+        *(_table_row(group, measurements) for group in _groups(measurements)),
+        "",
+        f"Medians over the runs of each size (seeds {', '.join(map(str, seeds))}); peak memory is the highest "
+        "run, violations the total. *Shortfall ÷ greedy's* divides the solver's shortfall by the baseline's on "
+        "the same month.",
+        "",
+        "| target (issue 3), judged on the worst run | measured | result |",
+        "|---|---|---|",
+        *_target_rows(measurements),
+    ]
+    return "\n".join(lines)
+
+
+def replace_section(text: str, section: str) -> str:
+    """`text` with everything between the roster markers replaced by `section`, the rest untouched."""
+    if text.count(START_MARKER) != 1 or text.count(END_MARKER) != 1 or text.find(START_MARKER) > text.find(END_MARKER):
+        raise ValueError(f"the file needs one {START_MARKER} followed by one {END_MARKER}")
+    head, rest = text.split(START_MARKER)
+    _, tail = rest.split(END_MARKER)
+    return f"{head}{START_MARKER}\n{section.strip()}\n{END_MARKER}{tail}"
+
+
+def machine_facts(load_average: float) -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+              if line.startswith("model name")] if cpuinfo.exists() else []
+    cpu = models[0] if models else platform.processor() or "unknown CPU"
+    ram_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {ram_gib:.1f} GiB RAM, Python {platform.python_version()}, "
+            f"OR-Tools {version('ortools')}; load average {load_average:.2f} when the run started")
+
+
+def _groups(measurements: Sequence[Measurement]) -> list[list[Measurement]]:
+    keys = sorted({(m.size, m.method != SOLVER) for m in measurements})
+    return [[m for m in measurements if (m.size, m.method != SOLVER) == key] for key in keys]
+
+
+def _table_row(group: list[Measurement], measurements: Sequence[Measurement]) -> str:
+    first = group[0]
+    statuses = Counter(m.status for m in group if m.status)
+    ratios = [_shortfall_ratio(m, measurements) for m in group] if first.method == SOLVER else []
+    cells = (
+        str(first.size),
+        first.method,
+        str(len(group)),
+        ", ".join(f"{count} {status}" if len(group) > 1 else status for status, count in statuses.items()) or "—",
+        _median(group, lambda m: m.time_limit, "{:g}"),
+        _median(group, lambda m: m.wall_seconds, "{:.1f}"),
+        _median(group, lambda m: m.shifts, "{:g}"),
+        _median(group, lambda m: m.required_agent_hours, "{:,.0f}"),
+        _median(group, lambda m: m.shortfall_agent_hours, "{:,.0f}"),
+        _median(group, lambda m: m.shortfall_lower_bound, "{:,.0f}"),
+        _median(group, lambda m: m.above_bound_pct, "{:.2f} %"),
+        _format_median([r for r in ratios if r is not None], "{:.2f}"),
+        _median(group, lambda m: m.objective, "{:,.0f}"),
+        _median(group, lambda m: m.best_bound, "{:,.0f}"),
+        _median(group, lambda m: m.gap, "{:.1%}"),
+        f"{max(m.peak_mib for m in group):.0f}",
+        str(sum(m.violations for m in group)),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def _shortfall_ratio(solved: Measurement, measurements: Sequence[Measurement]) -> float | None:
+    baseline = next((m for m in measurements
+                     if m.method == GREEDY and (m.size, m.seed) == (solved.size, solved.seed)), None)
+    if baseline is None or baseline.shortfall_agent_hours == 0:
+        return None
+    return solved.shortfall_agent_hours / baseline.shortfall_agent_hours
+
+
+def _median(group: list[Measurement], value: Callable[[Measurement], float | None], fmt: str) -> str:
+    return _format_median([v for m in group if (v := value(m)) is not None], fmt)
+
+
+def _format_median(values: list[float], fmt: str) -> str:
+    return fmt.format(statistics.median(values)) if values else "—"
+
+
+def _target_rows(measurements: Sequence[Measurement]) -> list[str]:
+    solved = [m for m in measurements if m.method == SOLVER]
+    small = [m for m in solved if m.size == SMALL_SIZE]
+    large = [m for m in solved if m.size == LARGE_SIZE]
+    return [
+        _target(f"{SMALL_SIZE} operators: shortfall ≤ {MAX_ABOVE_BOUND_PCT:g} % of required above the proven bound",
+                [m.above_bound_pct for m in small if m.above_bound_pct is not None], MAX_ABOVE_BOUND_PCT,
+                "{:.2f} %"),
+        _target(f"{SMALL_SIZE} operators: wall time ≤ {MAX_WALL_SECONDS[SMALL_SIZE]:g} s",
+                [m.wall_seconds for m in small], MAX_WALL_SECONDS[SMALL_SIZE], "{:.1f} s"),
+        _target(f"{LARGE_SIZE} operators: wall time ≤ {MAX_WALL_SECONDS[LARGE_SIZE] / 60:g} min",
+                [m.wall_seconds for m in large], MAX_WALL_SECONDS[LARGE_SIZE], "{:.1f} s"),
+        _target(f"peak memory ≤ {MAX_PEAK_MIB / 1024:g} GiB, every size",
+                [m.peak_mib for m in solved], MAX_PEAK_MIB, "{:.0f} MiB"),
+    ]
+
+
+def _target(label: str, values: list[float], limit: float, fmt: str) -> str:
+    if not values:
+        return f"| {label} | not run | — |"
+    worst = max(values)
+    return f"| {label} | {fmt.format(worst)} | {'PASS' if worst <= limit else 'MISS'} |"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be positive integers separated by commas, got {text!r}")
+    return sizes
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+        return value
+
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.roster_bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES,
+                        help="operators per month, comma-separated (default: 50,150,400)")
+    parser.add_argument("--repeats", type=_positive(int),
+                        help=f"runs per size, each on the next seed (default: {DEFAULT_REPEATS_SMALL} for sizes up "
+                             f"to {SMALL_SIZE}, {DEFAULT_REPEATS_LARGE} above)")
+    parser.add_argument("--time-limit-150", type=_positive(float), default=DEFAULT_TIME_LIMIT_SMALL,
+                        help=f"solver seconds for sizes up to {SMALL_SIZE} (default: %(default)g)")
+    parser.add_argument("--time-limit-400", type=_positive(float), default=DEFAULT_TIME_LIMIT_LARGE,
+                        help=f"solver seconds for sizes above {SMALL_SIZE} (default: %(default)g)")
+    parser.add_argument("--workers", type=_positive(int), default=DEFAULT_WORKERS,
+                        help="CP-SAT workers (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=SAMPLE_SEED, help="seed of the first run (default: %(default)s)")
+    parser.add_argument("--rules", type=Path, default=ROOT / "constraints.yaml", help="rules file")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "README.md",
+                        help="markdown file whose roster section is rewritten (default: bench/README.md)")
+    # One solve in this process, printed as a JSON line: how the parent measures each solve on its own.
+    parser.add_argument("--one", choices=(SOLVER, GREEDY), help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=_positive(int), help=argparse.SUPPRESS)
+    parser.add_argument("--time-limit", type=_positive(float), help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.one and args.size is None:
+        parser.error("--one needs --size")
+    rules_path = args.rules.resolve()
+    if args.one:
+        measured = measure(args.one, args.size, args.seed, args.time_limit, args.workers, load_rules(rules_path))
+        print(json.dumps(asdict(measured)))
+        return 0
+
+    load_average = os.getloadavg()[0]
+    measurements = run_bench(
+        args.sizes,
+        repeats=lambda size: args.repeats or (DEFAULT_REPEATS_SMALL if size <= SMALL_SIZE else DEFAULT_REPEATS_LARGE),
+        time_limit=lambda size: args.time_limit_150 if size <= SMALL_SIZE else args.time_limit_400,
+        workers=args.workers,
+        first_seed=args.seed,
+        rules_path=rules_path,
+    )
+    command = shlex.join(["python", "-m", "bench.roster_bench", *argv])
+    section = render_section(command, date.today(), machine_facts(load_average), measurements)
+    args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), section), encoding="utf-8")
+    print(f"\n{section}\n\nWritten to {args.out}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from bench.roster_bench import END_MARKER, START_MARKER, Measurement, main, render_section, replace_section
+
+SOLVED = Measurement(
+    method="CP-SAT", size=150, seed=2026, time_limit=60.0, wall_seconds=59.5, status="FEASIBLE", shifts=2900,
+    required_agent_hours=18_695, shortfall_agent_hours=300, shortfall_lower_bound=200, objective=300_500.0,
+    best_bound=200_100.0, gap=0.334, peak_mib=900.0, violations=0,
+)
+BASELINE = replace(
+    SOLVED, method="greedy", time_limit=None, wall_seconds=0.8, status=None, shortfall_agent_hours=1200,
+    objective=None, best_bound=None, gap=None, peak_mib=250.0,
+)
+
+
+def table_rows(section: str) -> dict[tuple[str, str], list[str]]:
+    """Cells of the results table by (operators, method)."""
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ")]
+    return {(cells[0].strip(), cells[1].strip()): [c.strip() for c in cells] for cells in rows if len(cells) > 10}
+
+
+def target_results(section: str) -> dict[str, str]:
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ")]
+    return {cells[0].strip(): cells[2].strip() for cells in rows if len(cells) == 3}
+
+
+def test_above_bound_is_a_share_of_the_required_hours():
+    assert SOLVED.above_bound_pct == pytest.approx(100 * 100 / 18_695)
+
+
+def test_section_gives_medians_the_ratio_to_greedy_and_judges_targets_on_the_worst_run():
+    slow = replace(SOLVED, seed=2027, wall_seconds=61.1, shortfall_agent_hours=500, peak_mib=3000.0)
+    runs = [SOLVED, BASELINE, slow, replace(BASELINE, seed=2027, shortfall_agent_hours=800)]
+
+    section = render_section("python -m bench.roster_bench --sizes 150", date(2026, 12, 1), "2 cores", runs)
+
+    solver = table_rows(section)["150", "CP-SAT"]
+    assert solver[2:4] == ["2", "2 FEASIBLE"]
+    assert solver[5] == "60.3"  # median wall of 59.5 and 61.1
+    assert solver[11] == "0.44"  # median of 300/1200 and 500/800
+    assert solver[15] == "3000"  # peak memory: the highest run
+    assert table_rows(section)["150", "greedy"][11] == "—"
+    results = target_results(section)
+    assert results["150 operators: shortfall ≤ 1 % of required above the proven bound"] == "MISS"  # 300/18,695 above
+    assert results["150 operators: wall time ≤ 60 s"] == "MISS"
+    assert results["400 operators: wall time ≤ 5 min"] == "—"
+    assert results["peak memory ≤ 2 GiB, every size"] == "MISS"
+    assert "`python -m bench.roster_bench --sizes 150`, run on 2026-12-01" in section
+
+
+def test_targets_pass_within_limits():
+    results = target_results(render_section("cmd", date(2026, 12, 1), "2 cores", [SOLVED, BASELINE]))
+    assert results["150 operators: shortfall ≤ 1 % of required above the proven bound"] == "PASS"
+    assert results["150 operators: wall time ≤ 60 s"] == "PASS"
+    assert results["peak memory ≤ 2 GiB, every size"] == "PASS"
+
+
+def test_only_the_text_between_the_markers_is_replaced():
+    text = f"# Benchmarks\n\n## Roster\n{START_MARKER}\nold table\n{END_MARKER}\n\n## Breaks\nkept\n"
+    assert replace_section(text, "new table\n") == (
+        f"# Benchmarks\n\n## Roster\n{START_MARKER}\nnew table\n{END_MARKER}\n\n## Breaks\nkept\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["no markers", f"{END_MARKER}\n{START_MARKER}", f"{START_MARKER}{START_MARKER}{END_MARKER}"]
+)
+def test_a_file_without_one_pair_of_markers_is_refused(text):
+    with pytest.raises(ValueError, match="roster-bench:start"):
+        replace_section(text, "table")
+
+
+def test_a_tiny_run_solves_in_child_processes_and_writes_its_section(tmp_path, capsys):
+    out = tmp_path / "README.md"
+    out.write_text(f"# Benchmarks\n{START_MARKER}\n{END_MARKER}\n## Next\n", encoding="utf-8")
+    # Four operators: on a busy machine the polish stage of a bigger month may not get past presolve in seconds.
+    argv = ["--sizes", "4", "--repeats", "1", "--time-limit-150", "5", "--workers", "1", "--out", str(out)]
+
+    assert main(argv) == 0
+
+    text = out.read_text(encoding="utf-8")
+    assert text.endswith(f"{END_MARKER}\n## Next\n")
+    assert "`python -m bench.roster_bench --sizes 4 --repeats 1 --time-limit-150 5" in text
+    rows = table_rows(text)
+    solver, baseline = rows["4", "CP-SAT"], rows["4", "greedy"]
+    assert solver[3] in ("OPTIMAL", "FEASIBLE")
+    assert solver[16] == baseline[16] == "0"  # no violations
+    assert 0 < float(solver[15]) < 2048  # peak MiB, measured in the child
+    assert int(solver[6]) > 0
+    assert "4 operators, run 1/1" in capsys.readouterr().out
