@@ -16,10 +16,12 @@ run: $(STAMP)
 	$(BIN)/streamlit run app.py
 
 test: $(STAMP)
+	$(BIN)/ruff check planner bench tests app.py
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.roster_bench
+	$(BIN)/python -m bench.breaks_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

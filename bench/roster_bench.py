@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shlex
 import statistics
@@ -24,9 +23,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
-from importlib.metadata import version
 from pathlib import Path
 
+from bench.common import machine_facts, replace_section
 from planner.config import Rules, load_rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
@@ -40,15 +39,16 @@ from planner.samples import SAMPLE_OPERATORS, SAMPLE_SEED, sample_forecast, samp
 from planner.staffing import staffing_plan
 from planner.validate import validate_roster
 
-__all__ = ["Measurement", "main", "render_section", "replace_section"]
+__all__ = ["Measurement", "SECTION", "main", "render_section"]
 
 ROOT = Path(__file__).resolve().parent.parent
-START_MARKER = "<!-- roster-bench:start -->"
-END_MARKER = "<!-- roster-bench:end -->"
+SECTION = "roster-bench"
 
 MONTH = "2026-12"
-# `sample_forecast`'s default peak, which it calibrates for the sample's 150 operators: scaling it with the
-# headcount keeps every size as hard to cover as the shipped month.
+# `sample_forecast`'s default peak, calibrated for the sample's 150 operators. Other sizes get the peak at which
+# their operators' norm hours stand to the required agent-hours as in the sample: Erlang C needs fewer operators
+# per call as traffic grows, so scaling the calls linearly would make small months impossible to cover and
+# large ones easy.
 SAMPLE_PEAK_CALLS = 610
 SOLVER, GREEDY = "CP-SAT", "greedy"
 
@@ -100,8 +100,24 @@ class Measurement:
 
 def bench_month(size: int, seed: int, rules: Rules) -> tuple[StaffingPlan, tuple[Operator, ...]]:
     month = parse_month(MONTH, rules.centre.timezone, rules.centre.country)
-    forecast = sample_forecast(month, peak_calls=SAMPLE_PEAK_CALLS * size / SAMPLE_OPERATORS, seed=seed)
-    return staffing_plan(forecast, rules), sample_operators(size, month, rules, seed=seed)
+    sample_plan = staffing_plan(sample_forecast(month, peak_calls=SAMPLE_PEAK_CALLS, seed=SAMPLE_SEED), rules)
+    sample_ratio = _norm_hours(sample_plan, sample_operators(SAMPLE_OPERATORS, month, rules, seed=SAMPLE_SEED),
+                               rules) / sample_plan.required_agent_hours
+    operators = sample_operators(size, month, rules, seed=seed)
+    target = _norm_hours(sample_plan, operators, rules) / sample_ratio
+
+    def plan_at(peak: float) -> StaffingPlan:
+        return staffing_plan(sample_forecast(month, peak_calls=peak, seed=seed), rules)
+
+    low, high = 1.0, SAMPLE_PEAK_CALLS * max(1.0, size / SAMPLE_OPERATORS) * 2
+    for _ in range(20):  # bisection to within a few calls an hour; required agent-hours grow with the peak
+        middle = (low + high) / 2
+        low, high = (middle, high) if plan_at(middle).required_agent_hours < target else (low, middle)
+    return plan_at(high), operators
+
+
+def _norm_hours(plan: StaffingPlan, operators: Sequence[Operator], rules: Rules) -> float:
+    return sum(terms.norm_hours for terms in ShiftSpace(plan, tuple(operators), rules).terms)
 
 
 def greedy_baseline(plan: StaffingPlan, operators: Sequence[Operator], rules: Rules) -> Roster:
@@ -232,25 +248,6 @@ def render_section(command: str, day: date, machine: str, measurements: Sequence
         *_target_rows(measurements),
     ]
     return "\n".join(lines)
-
-
-def replace_section(text: str, section: str) -> str:
-    """`text` with everything between the roster markers replaced by `section`, the rest untouched."""
-    if text.count(START_MARKER) != 1 or text.count(END_MARKER) != 1 or text.find(START_MARKER) > text.find(END_MARKER):
-        raise ValueError(f"the file needs one {START_MARKER} followed by one {END_MARKER}")
-    head, rest = text.split(START_MARKER)
-    _, tail = rest.split(END_MARKER)
-    return f"{head}{START_MARKER}\n{section.strip()}\n{END_MARKER}{tail}"
-
-
-def machine_facts(load_average: float) -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-              if line.startswith("model name")] if cpuinfo.exists() else []
-    cpu = models[0] if models else platform.processor() or "unknown CPU"
-    ram_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{os.cpu_count()} cores ({cpu}), {ram_gib:.1f} GiB RAM, Python {platform.python_version()}, "
-            f"OR-Tools {version('ortools')}; load average {load_average:.2f} when the run started")
 
 
 def _groups(measurements: Sequence[Measurement]) -> list[list[Measurement]]:
@@ -400,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     command = shlex.join(["python", "-m", "bench.roster_bench", *argv])
     section = render_section(command, date.today(), machine_facts(load_average), measurements)
-    args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), section), encoding="utf-8")
+    args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), section, SECTION), encoding="utf-8")
     print(f"\n{section}\n\nWritten to {args.out}", flush=True)
     return 0
 

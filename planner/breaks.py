@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from ortools.sat.python import cp_model
 
 from planner.config import Breaks, Rules
-from planner.domain import Operator, Roster, Shift, StaffingPlan
+from planner.domain import Operator, Roster, StaffingPlan
 
 __all__ = [
     "BreakDay",
@@ -190,7 +190,8 @@ class BreakModel:
     covering: dict[int, list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))
     team_covering: dict[tuple[str, int], list[cp_model.IntVar]] = field(default_factory=lambda: defaultdict(list))
     objective_terms: list = field(default_factory=list)
-    _shortfall: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    shortfall_vars: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    dip: cp_model.IntVar | None = None
     shortfall_bound: int = 0
 
     def add_break_starts(self, offsets: Callable[[_Job], range]) -> None:
@@ -213,22 +214,22 @@ class BreakModel:
     def short_slots(self) -> list[int]:
         """Slots where this day's breaks could take on-phones below `required`; elsewhere the hall has more
         operators to spare than could possibly be on break, and the slot needs no variable at all."""
-        return [slot for slot in self.covering if self._fixed_shortfall(slot) + len(self.covering[slot]) > 0]
+        return [slot for slot in self.covering if self.fixed_shortfall(slot) + len(self.covering[slot]) > 0]
 
-    def _fixed_shortfall(self, slot: int) -> int:
+    def fixed_shortfall(self, slot: int) -> int:
         required = self.required[slot] if slot < len(self.required) else 0
         return required - self.loads.on_shift[slot] + self.loads.on_break[slot]
 
     def shortfall(self, slot: int) -> cp_model.IntVar:
         """Operators below `required` in a slot, once this day's breaks are taken (0 when above)."""
-        if slot not in self._shortfall:
-            fixed = self._fixed_shortfall(slot)
+        if slot not in self.shortfall_vars:
+            fixed = self.fixed_shortfall(slot)
             bound = max(0, fixed + len(self.covering[slot]))
             variable = self.model.new_int_var(0, bound, f"short{slot}")
             self.model.add(variable >= fixed + sum(self.covering[slot]))
-            self._shortfall[slot] = variable
+            self.shortfall_vars[slot] = variable
             self.shortfall_bound = max(self.shortfall_bound, bound)
-        return self._shortfall[slot]
+        return self.shortfall_vars[slot]
 
 
 def add_per_shift(m: BreakModel) -> None:
@@ -271,10 +272,10 @@ def add_worst_dip(m: BreakModel) -> None:
     shortfalls = [m.shortfall(slot) for slot in m.short_slots()]
     if not shortfalls:
         return
-    dip = m.model.new_int_var(0, m.shortfall_bound, "worst_dip")
+    m.dip = m.model.new_int_var(0, m.shortfall_bound, "worst_dip")
     for shortfall in shortfalls:
-        m.model.add(dip >= shortfall)
-    m.objective_terms.append(m.settings.rules.worst_dip.weight * dip)
+        m.model.add(m.dip >= shortfall)
+    m.objective_terms.append(m.settings.rules.worst_dip.weight * m.dip)
 
 
 # In this order: break_window creates the start literals the other rules constrain.
@@ -351,15 +352,15 @@ def _solve_day(day: date, jobs: list[_Job], loads: _Loads, required: list[int], 
                without: frozenset[str]) -> tuple[list[list[int]], BreakDay]:
     started = time.monotonic()
     m = build_break_model(jobs, loads, required, rules.breaks, without)
-    greedy = _greedy_offsets(jobs, loads, required, rules.breaks)
-    for k, offsets in enumerate(greedy):
-        for j, offset in enumerate(offsets):
-            for candidate, literal in m.starts[k][j].items():
-                m.model.add_hint(literal, candidate == offset)
+    greedy = _staggered_offsets(jobs, loads, required, rules.breaks)
+    _hint(m, greedy)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit or rules.breaks.time_limit_sec_per_day
     solver.parameters.num_workers = workers or rules.solver.workers
     solver.parameters.random_seed = rules.solver.seed
+    # Presolve takes a second or more on a busy day's model and gains little here; without it the complete hint
+    # is the first solution at once and the whole limit goes to improving it (measured in bench/README.md).
+    solver.parameters.cp_model_presolve = False
     status = solver.solve(m.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         placed = [sorted(offset for literals in breaks for offset, literal in literals.items()
@@ -386,40 +387,75 @@ def _over_team_cap(jobs: list[_Job], offsets: list[list[int]], loads: _Loads, se
                for (team, slot), count in on_break.items() if team)
 
 
-def _greedy_offsets(jobs: list[_Job], loads: _Loads, required: list[int], settings: Breaks) -> list[list[int]]:
-    """A quick staggered placement used as the solver's hint: each break goes where the hall has the most
-    operators to spare, within the window and the gap, leaving room for the breaks still to come. Team caps are
-    respected where possible; CP-SAT repairs the rest."""
+# Re-placing every shift's breaks against all the others a few times after the first pass settles most days
+# close to CP-SAT's optimum, which then starts from there instead of from scratch.
+STAGGER_PASSES = 3
+
+
+def _staggered_offsets(jobs: list[_Job], loads: _Loads, required: list[int], settings: Breaks) -> list[list[int]]:
+    """A quick placement used as the solver's complete hint: each break goes where the hall has the most
+    operators to spare, within the window and the gap, leaving room for the breaks still to come; then each
+    shift's breaks are taken out and put back at the best place given all the others. Team caps are respected
+    where possible; CP-SAT repairs the rest."""
     share = settings.rules.team_on_break.max_share
+    size = loads.size
     on_break = list(loads.on_break)
-    team_on_break: dict[str, list[int]] = defaultdict(lambda: [0] * loads.size)
+    team_on_break: dict[str, list[int]] = defaultdict(lambda: [0] * size)
     for team, counts in loads.team_on_break.items():
         team_on_break[team] = list(counts)
-    placed: dict[int, list[int]] = {}
-    for job in sorted(jobs, key=lambda job: job.first_slot):
+
+    def take(job: _Job, offsets: list[int], sign: int) -> None:
+        for offset in offsets:
+            for slot in job.cover(offset):
+                if slot < size:
+                    on_break[slot] += sign
+                    team_on_break[job.team][slot] += sign
+
+    def badness(job: _Job, offset: int) -> tuple[int, int, int]:
+        slots = [slot for slot in job.cover(offset) if slot < size]
         team_breaks, team_shift = team_on_break[job.team], loads.team_on_shift[job.team]
+        over_cap = sum(team_breaks[slot] + 1 > team_break_cap(share, team_shift[slot]) for slot in slots) \
+            if job.team else 0
+        spare = [loads.on_shift[slot] - on_break[slot] - (required[slot] if slot < len(required) else 0)
+                 for slot in slots]
+        return over_cap, -min(spare), -sum(spare)
 
-        def badness(offset: int) -> tuple[int, int, int]:
-            slots = [slot for slot in job.cover(offset) if slot < loads.size]
-            over_cap = sum(team_breaks[slot] + 1 > team_break_cap(share, team_shift[slot]) for slot in slots) \
-                if job.team else 0
-            least_spare = min(loads.on_shift[slot] - on_break[slot] - (required[slot] if slot < len(required) else 0)
-                              for slot in slots)
-            return over_cap, -least_spare, offset
-
+    def best_offsets(job: _Job) -> list[int]:
         offsets: list[int] = []
         earliest = job.window.start
         for j in range(job.count):
             latest = job.window.stop - 1 - (job.count - 1 - j) * (job.length + job.gap)
-            offset = min(range(earliest, latest + 1), key=badness)
-            offsets.append(offset)
-            for slot in job.cover(offset):
-                if slot < loads.size:
-                    on_break[slot] += 1
-                    team_breaks[slot] += 1
-            earliest = offset + job.length + job.gap
-        placed[job.index] = offsets
-    return [placed[job.index] for job in jobs]
+            offsets.append(min(range(earliest, latest + 1), key=lambda offset: badness(job, offset)))
+            take(job, offsets[-1:], +1)
+            earliest = offsets[-1] + job.length + job.gap
+        take(job, offsets, -1)
+        return offsets
+
+    order = sorted(range(len(jobs)), key=lambda k: jobs[k].first_slot)
+    placed: dict[int, list[int]] = {}
+    for _ in range(STAGGER_PASSES):
+        for k in order:
+            if k in placed:
+                take(jobs[k], placed[k], -1)
+            placed[k] = best_offsets(jobs[k])
+            take(jobs[k], placed[k], +1)
+    return [placed[k] for k in range(len(jobs))]
+
+
+def _hint(m: BreakModel, offsets: list[list[int]]) -> None:
+    """Hint every variable, so CP-SAT takes the placement as its first solution rather than searching for one."""
+    breaks_in: dict[int, int] = defaultdict(int)
+    for k, job_offsets in enumerate(offsets):
+        for literals, offset in zip(m.starts[k], job_offsets):
+            for candidate, literal in literals.items():
+                m.model.add_hint(literal, candidate == offset)
+            for slot in m.jobs[k].cover(offset):
+                breaks_in[slot] += 1
+    shortfalls = {slot: max(0, m.fixed_shortfall(slot) + breaks_in[slot]) for slot in m.shortfall_vars}
+    for slot, variable in m.shortfall_vars.items():
+        m.model.add_hint(variable, shortfalls[slot])
+    if m.dip is not None:
+        m.model.add_hint(m.dip, max(shortfalls.values(), default=0))
 
 
 def _explain(day: date, jobs: list[_Job], rules: Rules, status: str) -> str:

@@ -168,7 +168,7 @@ class Breaks(_Strict):
     grid_minutes: int = Field(5, ge=1, le=60)
     per_shift: tuple[BreakAllowance, ...] = Field(default_factory=_default_allowances, min_length=1)
     rules: BreakRuleSet = BreakRuleSet()
-    time_limit_sec_per_day: float = Field(2, gt=0, le=600)
+    time_limit_sec_per_day: float = Field(1, gt=0, le=600)
 
     @field_validator("per_shift")
     @classmethod

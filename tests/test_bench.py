@@ -3,7 +3,10 @@ from datetime import date
 
 import pytest
 
-from bench.roster_bench import END_MARKER, START_MARKER, Measurement, main, render_section, replace_section
+from bench.common import markers, replace_section
+from bench.roster_bench import SECTION, Measurement, main, render_section
+
+START_MARKER, END_MARKER = markers(SECTION)
 
 SOLVED = Measurement(
     method="CP-SAT", size=150, seed=2026, time_limit=60.0, wall_seconds=59.5, status="FEASIBLE", shifts=2900,
@@ -60,7 +63,7 @@ def test_targets_pass_within_limits():
 
 def test_only_the_text_between_the_markers_is_replaced():
     text = f"# Benchmarks\n\n## Roster\n{START_MARKER}\nold table\n{END_MARKER}\n\n## Breaks\nkept\n"
-    assert replace_section(text, "new table\n") == (
+    assert replace_section(text, "new table\n", SECTION) == (
         f"# Benchmarks\n\n## Roster\n{START_MARKER}\nnew table\n{END_MARKER}\n\n## Breaks\nkept\n"
     )
 
@@ -70,7 +73,7 @@ def test_only_the_text_between_the_markers_is_replaced():
 )
 def test_a_file_without_one_pair_of_markers_is_refused(text):
     with pytest.raises(ValueError, match="roster-bench:start"):
-        replace_section(text, "table")
+        replace_section(text, "table", SECTION)
 
 
 def test_a_tiny_run_solves_in_child_processes_and_writes_its_section(tmp_path, capsys):

@@ -1,0 +1,34 @@
+"""What every benchmark shares: its section of bench/README.md between two markers, and the machine it ran on."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib.metadata import version
+from pathlib import Path
+
+__all__ = ["markers", "replace_section", "machine_facts"]
+
+
+def markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def replace_section(text: str, section: str, name: str) -> str:
+    """`text` with everything between the markers of benchmark `name` replaced by `section`, the rest untouched."""
+    start, end = markers(name)
+    if text.count(start) != 1 or text.count(end) != 1 or text.find(start) > text.find(end):
+        raise ValueError(f"the file needs one {start} followed by one {end}")
+    head, rest = text.split(start)
+    _, tail = rest.split(end)
+    return f"{head}{start}\n{section.strip()}\n{end}{tail}"
+
+
+def machine_facts(load_average: float) -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+              if line.startswith("model name")] if cpuinfo.exists() else []
+    cpu = models[0] if models else platform.processor() or "unknown CPU"
+    ram_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {ram_gib:.1f} GiB RAM, Python {platform.python_version()}, "
+            f"OR-Tools {version('ortools')}; load average {load_average:.2f} when the run started")
