@@ -57,6 +57,20 @@ def test_solve_writes_the_contract_files_and_validate_accepts_them(month_files, 
     assert _run("validate", "--roster", str(out / "roster.csv"), "--operators", str(month_files / "operators.csv"),
                 "--forecast", str(month_files / "forecast.csv")) == EXIT_OK
     assert "holds every hard rule" in capsys.readouterr().out
+    assert all(len(row["breaks"].split()) == (2 if float(row["hours"]) >= 6 else 1) for row in roster)
+    assert summary["breaks"]["worst_dip"] <= summary["breaks"]["naive_worst_dip"]
+
+    # A roster typed without breaks is checked on the other rules, then `planner breaks` places them.
+    bare = tmp_path / "bare.csv"
+    _write_rows(bare, [{**row, "breaks": ""} for row in roster])
+    common = ("--operators", str(month_files / "operators.csv"), "--forecast", str(month_files / "forecast.csv"))
+    assert _run("validate", "--roster", str(bare), *common) == EXIT_OK
+    assert "break rules were not checked" in capsys.readouterr().err
+    placed = tmp_path / "placed.csv"
+    assert _run("breaks", "--roster", str(bare), *common, "--workers", "1", "--out", str(placed)) == EXIT_OK
+    assert all(row["breaks"] for row in _read_csv(placed))
+    assert _run("validate", "--roster", str(placed), *common) == EXIT_OK
+    assert "not checked" not in capsys.readouterr().err
 
     # A hand edit that leaves 4 hours of rest must be caught, one line naming operator, date and rule.
     first, second = _two_consecutive_shifts(roster)
@@ -92,6 +106,10 @@ def _write_with_end(path, rows, edited, hours):
     start = datetime.strptime(edited["start"], "%Y-%m-%d %H:%M")
     edited["end"] = f"{start + timedelta(hours=hours):%Y-%m-%d %H:%M}"
     edited["date"] = edited["start"][:10]
+    _write_rows(path, rows)
+
+
+def _write_rows(path, rows):
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
