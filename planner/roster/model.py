@@ -36,6 +36,8 @@ class RosterModel:
     # (operator index, start hour index) -> "operator works a shift starting at that hour"
     starts: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     penalties: list[Penalty] = field(default_factory=list)
+    # The availability rule as the model applies it, before `candidates` narrow the search (see build_model).
+    available: Callable[[int, int], bool] = lambda op, start: True
     _by_operator: list[list[tuple[int, cp_model.IntVar]]] = field(default_factory=list)
     _coverage: list[list[cp_model.IntVar]] | None = None
 
@@ -63,6 +65,11 @@ class RosterModel:
                     cover[hour].append(var)
             self._coverage = cover
         return self._coverage
+
+    def can_take(self, op: int, kind: Callable[[int], bool]) -> bool:
+        """Whether availability lets the operator work a shift of this kind at all. Decided on every start, not
+        on the variables, so that narrowing the candidates never changes who shares a fairness rule's load."""
+        return any(kind(start) and self.available(op, start) for day in self.space.starts_by_day for start in day)
 
     def penalise(self, rule: str, subject: str, var: cp_model.IntVar, weight: int) -> None:
         if weight > 0:
@@ -188,11 +195,10 @@ def add_days_off_wished(m: RosterModel) -> None:
 
 
 def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Iterable[tuple[str, list]]) -> None:
-    """Penalise the difference between the most and the least loaded operator who can take such shifts."""
+    """Penalise the difference between the most and the least loaded operator who can take such shifts (the
+    callers pass only those; one whose such starts were all left out of the search has a load of 0)."""
     loads = []
     for op_id, shifts in counts:
-        if not shifts:
-            continue
         load = m.model.new_int_var(0, len(m.space.month.days), f"{rule}_count_{op_id}")
         m.model.add(load == sum(shifts))
         loads.append(load)
@@ -218,6 +224,7 @@ def add_fair_nights(m: RosterModel) -> None:
             (terms.operator.id, [var for start, var in m.operator_starts(op)
                                  if space.is_night_shift(start, terms.shift_hours)])
             for op, terms in enumerate(space.terms)
+            if m.can_take(op, lambda start, length=terms.shift_hours: space.is_night_shift(start, length))
         ),
     )
 
@@ -232,6 +239,7 @@ def add_fair_weekends(m: RosterModel) -> None:
         (
             (terms.operator.id, [var for start, var in m.operator_starts(op) if space.is_weekend_start(start)])
             for op, terms in enumerate(space.terms)
+            if m.can_take(op, space.is_weekend_start)
         ),
     )
 
@@ -259,8 +267,8 @@ def build_model(
     """The full model. `without` switches rules off by name — for tests proving each rule matters, and for
     explaining an impossible month by relaxing one rule at a time. `candidates`, when given, narrows the starts
     considered (the search space, not a rule: the solve uses it to keep a month's model small)."""
-    m = RosterModel(space)
     available = (lambda op, start: True) if "availability" in without else availability_allows(space)
+    m = RosterModel(space, available=available)
     if candidates is None:
         allowed = available
     else:

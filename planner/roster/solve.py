@@ -77,18 +77,19 @@ class RosterInfeasible(Exception):
 
 class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
     def __init__(self, started: float, on_progress: Callable[[Progress], None] | None,
-                 should_stop: Callable[[], bool] | None, floor: float):
+                 should_stop: Callable[[], bool] | None, floor: float, searches_all: bool):
         super().__init__()
         self.started = started
         self.on_progress = on_progress
         self.should_stop = should_stop
         self.floor = floor
+        self.searches_all = searches_all
 
     def on_solution_callback(self) -> None:
         if self.on_progress:
             self.on_progress(
                 Progress("roster", time.monotonic() - self.started, self.objective_value,
-                         max(self.best_objective_bound, self.floor))
+                         max(self.best_objective_bound, self.floor) if self.searches_all else self.floor)
             )
         if self.should_stop and self.should_stop():
             self.stop_search()
@@ -135,6 +136,9 @@ def solve_roster(
     # Without an aggregate plan (none found in its share of a very short limit) the model keeps every start.
     candidates = _planned_starts(aggregate, hint) if aggregate else None
     floor = aggregate.objective_lower_bound if aggregate else 0.0
+    # CP-SAT's bound holds for the model it searches. Narrowed to the planned starts, that model leaves rosters
+    # out (one that overstaffs to even out nights, say), so only the aggregate's bound is proven for the month.
+    searches_all = candidates is None
     roster_model = build_model(space, candidates=candidates)
     hinted = _add_complete_hint(roster_model, hint, workers, max(1.0, limit - (mark - started)) / 2)
     mark = lap("build", mark)
@@ -144,7 +148,7 @@ def solve_roster(
     solver.parameters.random_seed = seed
     # Keep a moment for reading the solution out, so the whole solve ends within its limit.
     solver.parameters.max_time_in_seconds = max(1.0, limit - (mark - started) - READ_OUT_SECONDS)
-    callback = _ProgressPrinter(started, on_progress, should_stop, floor)
+    callback = _ProgressPrinter(started, on_progress, should_stop, floor, searches_all)
     status = solver.solve(roster_model.model, callback)
     lap("solve", mark)
 
@@ -165,9 +169,11 @@ def solve_roster(
     starts = [[start for start, var in roster_model.operator_starts(op) if found.boolean_value(var)]
               for op in range(len(space.terms))]
     objective = found.objective_value
-    bound = min(objective, max(solver.best_objective_bound if found is solver else floor, floor))
+    solver_bound = solver.best_objective_bound if found is solver and searches_all else floor
+    bound = min(objective, max(solver_bound, floor))
     roster = roster_from_starts(space, starts)
-    status_name = "OPTIMAL" if status == cp_model.OPTIMAL or objective <= bound + 1e-9 else "FEASIBLE"
+    proven = status == cp_model.OPTIMAL and searches_all
+    status_name = "OPTIMAL" if proven or objective <= bound + 1e-9 else "FEASIBLE"
     unmet = tuple(p.subject for p in roster_model.penalties if p.rule == "days_off_wished" and found.value(p.var))
     return SolveResult(roster, _report(status_name, objective, bound, aggregate, space, roster, workers, limit,
                                        started, stages, _costs_by_rule(roster_model, found), unmet))
@@ -235,7 +241,8 @@ def _add_complete_hint(roster_model: RosterModel, hint: list[list[int]], workers
 
 
 def _costs_by_rule(roster_model: RosterModel, solver: cp_model.CpSolver) -> dict[str, float]:
-    costs: dict[str, float] = {}
+    # Every soft rule is listed, at 0 when it cost nothing, so a reader never wonders whether one was applied.
+    costs: dict[str, float] = {rule: 0 for rule in RULES if rule not in HARD_RULES}
     for penalty in roster_model.penalties:
         costs[penalty.rule] = costs.get(penalty.rule, 0) + penalty.weight * solver.value(penalty.var)
     return costs

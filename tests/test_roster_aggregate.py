@@ -1,0 +1,117 @@
+"""The aggregate stage: a relaxation whose optimum bounds the shortfall of every named roster from below."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from roster_fixtures import (
+    SEED,
+    assert_valid,
+    need,
+    operator,
+    rules,
+    shortfall,
+    solve_model,
+    solve_optimum,
+    staffing,
+)
+
+from planner.roster import solve as solve_module
+from planner.roster.aggregate import operator_classes, solve_aggregate
+from planner.roster.model import RULES
+from planner.roster.solve import HARD_RULES, solve_roster
+from planner.roster.space import ShiftSpace
+
+TUESDAY, WEDNESDAY, THURSDAY = 3, 4, 5
+# With only the hard rules and the shortfall, the full model's optimum is the least shortfall a roster can have.
+ONLY_SHORTFALL = frozenset(RULES) - set(HARD_RULES) - {"shortfall"}
+
+
+def _aggregate(space: ShiftSpace, seconds: float = 5):
+    return solve_aggregate(space, seconds, workers=1, seed=SEED)
+
+
+def test_operators_of_one_length_and_window_form_a_class():
+    day_workers = [operator(f"d{i}", free=[TUESDAY], window=("09:00", "17:00")) for i in range(2)]
+    part_timer = operator("p", free=[TUESDAY], window=("09:00", "17:00"), rate=0.5)
+    anyone = operator("a", free=[TUESDAY])
+    space = ShiftSpace(staffing(), [day_workers[0], part_timer, anyone, day_workers[1]], rules())
+    assert sorted(operator_classes(space)) == [(0, 3), (1,), (2,)]
+
+
+def test_aggregate_bound_is_below_a_roster_that_rest_keeps_short():
+    # One operator could cover Tuesday 16-24 and Wednesday 06-14 only with 6 h of rest. The aggregate knows
+    # the class has two members, not that only one of them is free on those days: it is a relaxation.
+    both_days = operator("a", free=[TUESDAY, WEDNESDAY])
+    later = operator("b", free=[THURSDAY])
+    space = ShiftSpace(staffing(need(TUESDAY, 16, 8), need(WEDNESDAY, 6, 8)), [both_days, later], rules())
+
+    plan = _aggregate(space)
+    assert plan is not None and plan.shortfall_lower_bound == plan.shortfall == 0
+
+    best = solve_model(space, without=ONLY_SHORTFALL)
+    assert_valid(best, space)
+    assert shortfall(space, best) == 6
+
+
+WINDOWS = [("00:00", "24:00"), ("09:00", "17:00"), ("22:00", "06:00"), ("13:00", "21:00")]
+WEEK = range(2, 9)  # Monday 2 February to Sunday 8 February 2026
+
+
+@st.composite
+def tiny_months(draw) -> ShiftSpace:
+    """1-3 operators free on some days of one week (default rules: the norm counts), a few required blocks."""
+    operators = [
+        operator(
+            f"op{i}",
+            free=draw(st.sets(st.sampled_from(WEEK), min_size=1, max_size=4)),
+            rate=draw(st.sampled_from([1.0, 0.5])),
+            window=draw(st.sampled_from(WINDOWS)),
+        )
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    blocks = st.tuples(st.sampled_from(WEEK), st.integers(0, 23), st.integers(1, 10), st.integers(1, 2))
+    needs = [need(*block) for block in draw(st.lists(blocks, min_size=1, max_size=4))]
+    return ShiftSpace(staffing(*needs), operators, rules(loose_norm=False))
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_months())
+def test_property_aggregate_bounds_every_roster_from_below(space):
+    plan = _aggregate(space)
+    assert plan is not None
+
+    least_short = solve_model(space, without=ONLY_SHORTFALL)
+    assert plan.shortfall_lower_bound <= shortfall(space, least_short)
+
+    # The solve reports max(CP-SAT's bound, this) as the month's bound: it must not exceed the true optimum.
+    _, optimum = solve_optimum(space)
+    assert plan.objective_lower_bound <= optimum
+
+
+def test_aggregate_gives_none_when_its_time_runs_out():
+    space = ShiftSpace(staffing(need(TUESDAY, 9, 8)), [operator("a", free=[TUESDAY])], rules())
+    assert _aggregate(space, seconds=1e-9) is None
+
+
+def test_aggregate_gives_none_when_a_class_cannot_meet_its_norm():
+    # Five free working days in a row, each of them needed for an exact norm, but at most two days in a row.
+    exact = rules({"rules": {"max_consecutive_days": {"max_days": 2}, "monthly_norm": {"tolerance_shifts": 0}}},
+                  loose_norm=False)
+    space = ShiftSpace(staffing(), [operator("a", free=range(2, 7), window=("09:00", "17:00"))], exact)
+    assert _aggregate(space) is None
+
+
+def test_solve_without_an_aggregate_plan_keeps_every_start(monkeypatch):
+    monkeypatch.setattr(solve_module, "solve_aggregate", lambda *args: None)
+    operators = [operator("a", free=[TUESDAY, WEDNESDAY]), operator("b", free=[WEDNESDAY], window=("22:00", "06:00"))]
+    plan = staffing(need(TUESDAY, 16, 8), need(WEDNESDAY, 22, 8))
+    space = ShiftSpace(plan, operators, rules(loose_norm=False))
+
+    result = solve_roster(plan, operators, space.rules, time_limit=5, workers=1)
+
+    assert_valid(result.roster, space)
+    assert shortfall(space, result.roster) == 0
+    assert result.report.shortfall_lower_bound == 0
+    assert result.report.status == "OPTIMAL"
+    assert result.report.best_bound <= result.report.objective

@@ -1,0 +1,236 @@
+"""One tiny month per rule of the model: the rule binds, the optimum keeps it, and the same month solved
+`without` the rule breaks it (or measures strictly worse) — so each test fails if its `add_<rule>` is emptied.
+
+Hard rules are judged by the independent validator, soft rules by what they are about, measured on the shifts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from roster_fixtures import (
+    FEBRUARY,
+    assert_valid,
+    broken_rules,
+    need,
+    operator,
+    overstaffing,
+    rules,
+    shift_counts,
+    shortfall,
+    solve_model,
+    solve_optimum,
+    staffing,
+)
+
+from planner.domain import Roster, Shift
+from planner.roster.model import RULES
+from planner.roster.space import ShiftSpace
+
+# February 2026: the 3rd-5th are Tuesday-Thursday; the 7th/8th and 14th are a Saturday, Sunday and Saturday.
+TUESDAY, WEDNESDAY, THURSDAY = 3, 4, 5
+SATURDAY, SUNDAY, NEXT_SATURDAY = 7, 8, 14
+DAY_JOB = ("09:00", "17:00")  # an 8-hour shift fits only from 09:00
+NIGHTS = ("22:00", "06:00")  # an 8-hour shift fits only from 22:00
+
+
+def test_every_rule_of_the_model_has_a_test_here():
+    tests = [name for name in globals() if name.startswith("test_")]
+    untested = [rule for rule in (*RULES, "availability") if not any(t.startswith(f"test_{rule}_") for t in tests)]
+    assert untested == []
+
+
+# --- hard rules ------------------------------------------------------------------------------------------------
+
+
+def test_availability_keeps_shifts_inside_the_window():
+    day_worker = operator("a", free=[TUESDAY], window=DAY_JOB)
+    space = ShiftSpace(staffing(need(TUESDAY, 22, 8)), [day_worker], rules())
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shortfall(space, kept) == 8  # the night stays uncovered: nobody may work it
+
+    broken = solve_model(space, without=frozenset({"availability"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"availability"}
+
+
+def test_availability_no_shift_starts_on_an_unavailable_date():
+    anyone = operator("a", free=[TUESDAY])
+    space = ShiftSpace(staffing(need(WEDNESDAY, 9, 8)), [anyone], rules())
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shortfall(space, kept) == 8
+
+    broken = solve_model(space, without=frozenset({"availability"}))
+    assert [shift.day.day for shift in broken.shifts] == [WEDNESDAY]
+    assert broken_rules(broken, space) == {"availability"}
+
+
+def test_rest_between_shifts_after_a_late_shift():
+    anyone = operator("a", free=[TUESDAY, WEDNESDAY])
+    # 16:00-24:00 then 06:00-14:00: six hours of rest if one operator covers both.
+    space = ShiftSpace(staffing(need(TUESDAY, 16, 8), need(WEDNESDAY, 6, 8)), [anyone], rules())
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shortfall(space, kept) > 0
+
+    broken = solve_model(space, without=frozenset({"rest_between_shifts"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"rest_between_shifts"}
+
+
+def test_max_consecutive_days_leaves_a_day_free():
+    day_worker = operator("a", free=[TUESDAY, WEDNESDAY, THURSDAY], window=DAY_JOB)
+    plan = staffing(*(need(day, 9, 8) for day in (TUESDAY, WEDNESDAY, THURSDAY)))
+    space = ShiftSpace(plan, [day_worker], rules({"rules": {"max_consecutive_days": {"max_days": 2}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 2}
+
+    broken = solve_model(space, without=frozenset({"max_consecutive_days"}))
+    assert shift_counts(broken, space) == {"a": 3}
+    assert broken_rules(broken, space) == {"max_consecutive_days"}
+
+
+def test_monthly_norm_makes_an_idle_operator_work():
+    # Three free working days: a norm of 24 h, so 16-32 h; nothing is required, overstaffing pulls to zero.
+    day_worker = operator("a", free=[TUESDAY, WEDNESDAY, THURSDAY], window=DAY_JOB)
+    space = ShiftSpace(staffing(), [day_worker], rules(loose_norm=False))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 2}
+
+    broken = solve_model(space, without=frozenset({"monthly_norm"}))
+    assert shift_counts(broken, space) == {"a": 0}
+    assert broken_rules(broken, space) == {"monthly_norm"}
+
+
+# --- soft rules ------------------------------------------------------------------------------------------------
+
+
+def test_shortfall_outweighs_a_wished_day_off():
+    day_worker = operator("a", free=[TUESDAY], window=DAY_JOB, wished=[TUESDAY])
+    space = ShiftSpace(staffing(need(TUESDAY, 9, 8)), [day_worker], rules())
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shortfall(space, kept) == 0
+
+    # Without the shortfall rule nothing asks for the hours, and the wish keeps the operator at home.
+    assert shortfall(space, solve_model(space, without=frozenset({"shortfall"}))) == 8
+
+
+def test_overstaffing_keeps_an_idle_shift_off_the_roster():
+    # a covers the required weekend; b could work an unrequired Saturday to even out the weekends (a spread of
+    # one weekend shift, 10), which costs 8 idle hours: 24 at weight 3.
+    weekend_worker = operator("a", free=[SATURDAY, SUNDAY], window=DAY_JOB)
+    idle = operator("b", free=[NEXT_SATURDAY], window=DAY_JOB)
+    plan = staffing(need(SATURDAY, 9, 8), need(SUNDAY, 9, 8))
+    space = ShiftSpace(plan, [weekend_worker, idle], rules({"rules": {"overstaffing": {"weight": 3}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert (shortfall(space, kept), overstaffing(space, kept)) == (0, 0)
+
+    broken = solve_model(space, without=frozenset({"overstaffing"}))
+    assert (shortfall(space, broken), overstaffing(space, broken)) == (0, 8)
+
+
+def _wishes_granted(roster: Roster, space: ShiftSpace) -> int:
+    worked = {(shift.operator_id, shift.day) for shift in roster.shifts}
+    return sum((op.id, day) not in worked for op in space.operators for day in op.days_off_wished)
+
+
+def test_days_off_wished_granted_when_they_weigh_more_than_the_shortfall():
+    # A planner who puts wishes first: one wished day (10 000) outweighs 8 hours short (8 000).
+    day_worker = operator("a", free=[TUESDAY], window=DAY_JOB, wished=[TUESDAY])
+    plan = staffing(need(TUESDAY, 9, 8))
+    space = ShiftSpace(plan, [day_worker], rules({"rules": {"days_off_wished": {"weight": 10_000}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert _wishes_granted(kept, space) == 1
+
+    assert _wishes_granted(solve_model(space, without=frozenset({"days_off_wished"})), space) == 0
+
+
+def _spread(counts: dict[str, int]) -> int:
+    return max(counts.values()) - min(counts.values())
+
+
+def _is_night(shift: Shift) -> bool:
+    """At least 3 of its hours between 22:00 and 06:00 local time (the default night window)."""
+    hours = round(shift.hours)
+    start = shift.start.astimezone(UTC)
+    local_hours = [(start + timedelta(hours=h)).astimezone(shift.start.tzinfo).hour for h in range(hours)]
+    return sum(hour >= 22 or hour < 6 for hour in local_hours) >= 3
+
+
+def test_fair_nights_shares_the_nights():
+    # a must cover two required nights; b, free on a third night nobody needs, takes it to even the nights out
+    # (a spread of 2 costs 40, of 1 costs 20 plus 8 idle hours).
+    night_worker = operator("a", free=[TUESDAY, WEDNESDAY], window=NIGHTS)
+    other = operator("b", free=[THURSDAY], window=NIGHTS)
+    space = ShiftSpace(staffing(need(TUESDAY, 22, 8), need(WEDNESDAY, 22, 8)), [night_worker, other], rules())
+
+    def night_spread(roster: Roster) -> int:
+        assert all(_is_night(shift) for shift in roster.shifts)
+        return _spread(shift_counts(roster, space))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert (shortfall(space, kept), night_spread(kept)) == (0, 1)
+
+    assert night_spread(solve_model(space, without=frozenset({"fair_nights"}))) == 2
+
+
+def test_fair_weekends_shares_the_weekends():
+    # a must cover a required weekend; b, a part-timer free on the next Saturday, takes a 4-hour shift nobody
+    # needs to even the weekends out (a spread of 2 costs 20, of 1 costs 10 plus 4 idle hours).
+    weekend_worker = operator("a", free=[SATURDAY, SUNDAY], window=DAY_JOB)
+    part_timer = operator("b", free=[NEXT_SATURDAY], window=DAY_JOB, rate=0.5)
+    plan = staffing(need(SATURDAY, 9, 8), need(SUNDAY, 9, 8))
+    space = ShiftSpace(plan, [weekend_worker, part_timer], rules())
+
+    def weekend_spread(roster: Roster) -> int:
+        assert all(FEBRUARY.is_weekend(shift.day) for shift in roster.shifts)
+        return _spread(shift_counts(roster, space))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert (shortfall(space, kept), weekend_spread(kept)) == (0, 1)
+
+    assert weekend_spread(solve_model(space, without=frozenset({"fair_weekends"}))) == 2
+
+
+def test_fair_nights_counts_everyone_who_can_work_nights_whatever_the_candidates():
+    # Narrowed to the planned starts (as the solve does), b has no night start left, yet b's window allows nights:
+    # the spread is between a's two nights and b's none. Leaving b out would price this roster's fairness at 0.
+    a, b = (operator(op_id, free=[TUESDAY, WEDNESDAY]) for op_id in "ab")
+    plan = staffing(*(need(day, hour, 8) for day in (TUESDAY, WEDNESDAY) for hour in (9, 22)))
+    space = ShiftSpace(plan, [a, b], rules())
+    planned = {0: 22, 1: 9}  # operator -> the only start hour kept for them
+
+    roster, objective = solve_optimum(space, candidates=lambda op, start: space.start_time(start).hour == planned[op])
+
+    assert (shortfall(space, roster), overstaffing(space, roster)) == (0, 0)
+    assert _spread({op.id: sum(map(_is_night, roster.by_operator().get(op.id, []))) for op in space.operators}) == 2
+    assert objective == space.rules.rules.fair_nights.weight * 2
+
+
+def test_fair_weekends_counts_everyone_who_can_work_weekends_whatever_the_candidates():
+    # b is kept to Monday by the candidates but free at the weekend a works alone: a spread of two weekend shifts.
+    a = operator("a", free=[SATURDAY, SUNDAY], window=DAY_JOB)
+    b = operator("b", free=[SATURDAY, SUNDAY, SUNDAY + 1], window=DAY_JOB)
+    space = ShiftSpace(staffing(*(need(day, 9, 8) for day in (SATURDAY, SUNDAY, SUNDAY + 1))), [a, b], rules())
+
+    roster, objective = solve_optimum(space, candidates=lambda op, start: (op == 1) == (space.day_of(start).day == 9))
+
+    assert shift_counts(roster, space) == {"a": 2, "b": 1} and shortfall(space, roster) == 0
+    assert objective == space.rules.rules.fair_weekends.weight * 2

@@ -1,0 +1,184 @@
+"""`solve_roster` end to end on tiny months: a valid roster, an honest report, progress, stopping, clock changes
+and impossible months explained in plain words."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from roster_fixtures import (
+    assert_valid,
+    need,
+    operator,
+    overstaffing,
+    rules,
+    shortfall,
+    solve_optimum,
+    staffing,
+)
+
+from planner.month import Month
+from planner.roster import Progress, RosterInfeasible, solve_roster
+from planner.roster.space import ShiftSpace
+
+DAY_JOB = ("09:00", "17:00")
+EVENINGS = ("17:00", "24:00")
+NIGHTS = ("22:00", "06:00")
+WEEK_ONE, WEEK_TWO = range(2, 7), range(9, 14)  # Monday-Friday 2-6 and 9-13 February 2026
+
+
+def _small_team_month() -> ShiftSpace:
+    """Two weeks of one operator on the line round the clock, two in the daytime on weekdays, for a team of a
+    full-timer on days, one on nights, a student on evenings and an all-rounder, with wishes and a day of leave."""
+    team = [
+        operator("day", free=[*WEEK_ONE, *WEEK_TWO], window=DAY_JOB, wished=[4]),
+        operator("night", free=range(1, 15), window=NIGHTS),
+        operator("student", free=range(1, 15), window=EVENINGS, rate=0.5, wished=[7, 8]),
+        operator("any", free=[day for day in range(1, 15) if day != 10]),
+    ]
+    line = [need(day, 0, 24) for day in range(1, 15)]
+    daytime = [need(day, 9, 8) for day in (*WEEK_ONE, *WEEK_TWO)]
+    return ShiftSpace(staffing(*line, *daytime), team, rules(loose_norm=False))
+
+
+def _solve(space: ShiftSpace, **options):
+    options.setdefault("time_limit", 5)
+    options.setdefault("workers", 1)
+    return solve_roster(space.plan, space.operators, space.rules, **options)
+
+
+def test_solve_returns_a_valid_roster_and_an_honest_report():
+    space = _small_team_month()
+    result = _solve(space)
+    roster, report = result.roster, result.report
+
+    assert_valid(roster, space)
+    assert report.status in ("OPTIMAL", "FEASIBLE")
+    assert report.best_bound <= report.objective
+    assert report.gap == pytest.approx((report.objective - report.best_bound) / report.objective)
+    assert 0 < report.wall_seconds <= 5 + 2
+    assert set(report.stage_seconds) == {"aggregate", "greedy", "build", "solve"}
+    assert (report.operators, report.shifts, report.workers) == (4, len(roster.shifts), 1)
+
+    short, over = shortfall(space, roster), overstaffing(space, roster)
+    assert report.shortfall_lower_bound <= short
+    weights = space.rules.rules
+    # The costs are the model's; the shortfall and overstaffing are measured from the shifts alone.
+    assert report.soft_rule_costs["shortfall"] == weights.shortfall.weight * short
+    assert report.soft_rule_costs.get("overstaffing", 0) == weights.overstaffing.weight * over
+    assert report.objective == pytest.approx(sum(report.soft_rule_costs.values()))
+    worked = {(shift.operator_id, shift.day) for shift in roster.shifts}
+    unmet = {f"{op.id} {day}" for op in space.operators for day in op.days_off_wished if (op.id, day) in worked}
+    assert set(report.unmet_wishes) == unmet
+
+
+def test_solve_reports_each_stage_and_every_improved_roster_in_order():
+    seen: list[Progress] = []
+    _solve(_small_team_month(), on_progress=seen.append)
+
+    stages = [progress.stage for progress in seen]
+    assert [stage for stage in stages if stage != "roster"] == ["aggregate", "greedy", "build", "solve"]
+    assert stages.index("build") < stages.index("roster") < stages.index("solve")
+    assert [p.wall_seconds for p in seen] == sorted(p.wall_seconds for p in seen)
+    improvements = [p for p in seen if p.stage == "roster"]
+    assert all(p.best_bound <= p.objective for p in improvements)
+    assert [p.objective for p in improvements] == sorted((p.objective for p in improvements), reverse=True)
+
+
+def test_stop_after_the_first_roster_still_returns_a_valid_one():
+    space = _small_team_month()
+    improvements: list[Progress] = []
+    result = _solve(space, time_limit=30, should_stop=lambda: True,
+                    on_progress=lambda p: improvements.append(p) if p.stage == "roster" else None)
+
+    assert_valid(result.roster, space)
+    assert len(improvements) == 1  # the greedy hint, then the stop
+    assert result.report.objective == improvements[0].objective
+    assert result.report.wall_seconds < 15
+
+
+
+def test_reported_bound_holds_for_every_roster_not_only_the_planned_starts():
+    # The best roster gives b a night nobody requires, to even out the nights (see test_fair_nights_shares_the_nights
+    # in test_roster_model): a start no aggregate plan holds, as it only adds overstaffing. The polish, searching
+    # the planned starts, cannot find it, so it must not claim a bound above that roster's objective.
+    night_worker = operator("a", free=[3, 4], window=NIGHTS)
+    other = operator("b", free=[5], window=NIGHTS)
+    space = ShiftSpace(staffing(need(3, 22, 8), need(4, 22, 8)), [night_worker, other], rules())
+
+    report = _solve(space).report
+    _, optimum = solve_optimum(space)
+
+    assert report.best_bound <= optimum <= report.objective
+    assert report.status == ("OPTIMAL" if report.objective == optimum else "FEASIBLE")
+
+# --- clock changes: Europe/Berlin, 29 March 2026 (a 23-hour day) and 25 October 2026 (a 25-hour day) --------------
+
+BERLIN_CENTRE = {"centre": {"timezone": "Europe/Berlin", "country": "DE"}}
+BERLIN = rules(BERLIN_CENTRE, loose_norm=False)
+SPRING = Month(2026, 3, "Europe/Berlin", "DE")
+AUTUMN = Month(2026, 10, "Europe/Berlin", "DE")
+
+
+@pytest.mark.parametrize(("month", "ends"), [(SPRING, "07:00"), (AUTUMN, "05:00")], ids=["march", "october"])
+def test_dst_night_across_the_switch_lasts_eight_real_hours(month, ends):
+    saturday = 28 if month is SPRING else 24
+    night = operator("n", free=[saturday], window=("20:00", "08:00"), month=month)
+    day_worker = operator("d", free=[saturday + 2], window=DAY_JOB, month=month)
+    plan = staffing(need(saturday, 22, 8, month=month), need(saturday + 2, 9, 8, month=month), month=month)
+    space = ShiftSpace(plan, [night, day_worker], BERLIN)
+
+    result = _solve(space)
+
+    assert_valid(result.roster, space)
+    by_operator = result.roster.by_operator()
+    [shift] = by_operator["n"]
+    assert (shift.day, f"{shift.start:%H:%M}", f"{shift.end:%H:%M}") == (date(2026, month.month, saturday), "22:00", ends)
+    assert shift.hours == 8
+    assert (shortfall(space, result.roster), overstaffing(space, result.roster)) == (0, 0)
+    assert result.report.soft_rule_costs["shortfall"] == 0
+
+
+@pytest.mark.parametrize(("month", "short"), [(SPRING, 1), (AUTUMN, 0)], ids=["march", "october"])
+def test_dst_rest_between_shifts_is_counted_in_real_hours(month, short):
+    # 18:00 on Saturday to 06:00 on Sunday is 11 real hours in March and 13 in October.
+    saturday = 28 if month is SPRING else 24
+    anyone = operator("a", free=[saturday, saturday + 1], month=month)
+    plan = staffing(need(saturday, 10, 8, month=month), need(saturday + 1, 6, 8, month=month), month=month)
+    space = ShiftSpace(plan, [anyone], rules(BERLIN_CENTRE))
+
+    result = _solve(space)
+
+    assert_valid(result.roster, space)
+    assert shortfall(space, result.roster) == short
+    assert result.report.shortfall_lower_bound <= short
+
+
+# --- impossible months ---------------------------------------------------------------------------------------------
+
+
+def test_an_operator_who_cannot_meet_the_norm_is_named_with_the_rules():
+    # Free only Monday to Friday of one week, an exact norm of those five shifts, but at most three days in a row.
+    exact = rules({"rules": {"max_consecutive_days": {"max_days": 3}, "monthly_norm": {"tolerance_shifts": 0}}},
+                  loose_norm=False)
+    stuck = operator("op7", free=WEEK_ONE, window=DAY_JOB)
+    fine = operator("op8", free=WEEK_TWO[:3], window=DAY_JOB)
+    space = ShiftSpace(staffing(need(3, 9, 8)), [stuck, fine], exact)
+
+    with pytest.raises(RosterInfeasible) as error:
+        _solve(space)
+
+    [reason] = error.value.reasons
+    assert reason.startswith("op7 (Operator op7): needs 5–5 shifts of 8 h (norm 40 h), 5 days without")
+    # Free on other days, the operator could also do it: availability is named too.
+    assert reason.endswith("relaxing availability or max_consecutive_days or monthly_norm would make a roster possible")
+    assert "op7" in str(error.value) and "op8" not in str(error.value)
+
+
+def test_a_window_no_shift_fits_is_named_as_availability():
+    evening_full_timer = operator("op3", free=WEEK_ONE, window=EVENINGS)  # 7 hours for an 8-hour shift
+    space = ShiftSpace(staffing(), [evening_full_timer], rules(loose_norm=False))
+
+    with pytest.raises(RosterInfeasible, match="op3 .*window 17:00–24:00; relaxing availability or monthly_norm"):
+        _solve(space)
+
