@@ -9,6 +9,7 @@ from pathlib import Path
 
 from planner.breaks import BreakResult, BreaksInfeasible, breaks_report, place_breaks
 from planner.config import Rules, load_rules
+from planner.csvfile import parse_date
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.errors import InputError
@@ -18,6 +19,8 @@ from planner.outputs import summary, write_coverage_csv, write_summary_json
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.rostercsv import load_roster_csv, write_roster_csv
 from planner.staffing import staffing_csv, staffing_plan
+from planner.taxi import Ride, load_roster_for_taxi, taxi_csv, taxi_rides, write_taxi_csv
+from planner.taxipdf import taxi_pdf
 from planner.validate import format_violations, validate_roster
 
 __all__ = ["main"]
@@ -49,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     _rules_option(solve)
     solve.add_argument("--time-limit", type=float, help="seconds (default: solver.time_limit_sec of the rules)")
     solve.add_argument("--workers", type=int, help="CP-SAT workers (default: solver.workers of the rules)")
-    solve.add_argument("--out", required=True, type=Path, help="directory for roster.csv, coverage.csv, summary.json")
+    solve.add_argument("--out", required=True, type=Path,
+                       help="directory for roster.csv, coverage.csv, summary.json, taxi.csv")
     solve.set_defaults(command=_solve)
 
     breaks = commands.add_parser("breaks", help="place every shift's breaks in a roster (e.g. one edited by hand)")
@@ -67,6 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--forecast", required=True, type=Path)
     _rules_option(validate)
     validate.set_defaults(command=_validate)
+
+    taxi = commands.add_parser("taxi", help="taxi lists for late shifts: cars, drop-off order; CSV and printable PDF")
+    taxi.add_argument("--roster", required=True, type=Path)
+    taxi.add_argument("--operators", required=True, type=Path)
+    _rules_option(taxi)
+    taxi.add_argument("--night", type=parse_date, help="only this night: YYYY-MM-DD, the day its shifts start")
+    taxi.add_argument("--csv", type=Path, help="write taxi.csv here")
+    taxi.add_argument("--pdf", type=Path, help="write the printable list here, one page per night")
+    taxi.set_defaults(command=_taxi)
     return parser
 
 
@@ -113,6 +126,8 @@ def _solve(args: argparse.Namespace) -> int:
     rows = coverage_rows(plan, placed.roster, rules.breaks)
     write_roster_csv(placed.roster, operators, args.out / "roster.csv")
     write_coverage_csv(rows, args.out / "coverage.csv")
+    print("planning taxi cars for the late shifts…", file=sys.stderr)
+    write_taxi_csv(taxi_rides(placed.roster, operators, rules), args.out / "taxi.csv")
     data = summary(result.report, rows, plan.month.label, breaks_report(plan, placed, rules))
     write_summary_json(data, args.out / "summary.json")
     objective = "none evaluated" if data["objective"] is None else (
@@ -169,3 +184,25 @@ def _validate(args: argparse.Namespace) -> int:
         print("No shift has breaks yet, so the break rules were not checked: place them with `planner breaks`.",
               file=sys.stderr)
     return EXIT_OK
+
+
+def _taxi(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    operators = load_operators(args.operators, rules)
+    rides = taxi_rides(load_roster_for_taxi(args.roster, rules), operators, rules, night=args.night)
+    if args.csv:
+        write_taxi_csv(rides, args.csv)
+    if args.pdf:
+        args.pdf.write_bytes(taxi_pdf(rides, rules.taxi.office.address))
+    if not (args.csv or args.pdf):
+        sys.stdout.write(taxi_csv(rides))
+    print(_taxi_totals(rides), file=sys.stderr)
+    return EXIT_OK
+
+
+def _taxi_totals(rides: list[Ride]) -> str:
+    nights = {ride.night for ride in rides}
+    cars = {(ride.night, ride.car) for ride in rides}
+    flagged = sum(1 for ride in rides if ride.flag)
+    return (f"{len(rides)} seat(s) in {len(cars)} car(s) over {len(nights)} night(s)"
+            + (f"; {flagged} flagged for the supervisor (see the flag column)" if flagged else ""))
