@@ -182,3 +182,42 @@ def test_a_window_no_shift_fits_is_named_as_availability():
     with pytest.raises(RosterInfeasible, match="op3 .*window 17:00–24:00; relaxing availability or monthly_norm"):
         _solve(space)
 
+
+
+# --- locked cells: keep what the planner fixed, re-solve the rest ---------------------------------------------------
+
+
+def _cells(roster) -> dict[tuple[str, date], object]:
+    return {(shift.operator_id, shift.day): shift.start for shift in roster.shifts}
+
+
+def test_locked_cells_are_kept_and_the_rest_is_re_solved():
+    space = _small_team_month()
+    first = _cells(_solve(space).roster)
+    # Keep a day off for "night" on a day it worked, and move one of "any"'s shifts to a start it did not have.
+    night_day = min(day for (op, day) in first if op == "night")
+    any_day = min(day for (op, day) in first if op == "any")
+    old_start = first["any", any_day]
+    new_start = old_start.replace(hour=12 if old_start.hour != 12 else 13)
+    locks = {("night", night_day): None, ("any", any_day): new_start}
+
+    result = _solve(space, locks=locks)
+    cells = _cells(result.roster)
+    assert ("night", night_day) not in cells
+    assert cells["any", any_day] == new_start
+    assert_valid(result.roster, space)
+
+
+def test_a_locked_shift_the_rules_forbid_is_explained_as_the_locks():
+    space = _small_team_month()
+    month = space.month
+    # A shift at 02:00 for the daytime operator: outside the window, so no roster can keep it.
+    night_start = month.hours[month.hour_index(month.local_midnight(month.days[2])) + 2]
+    with pytest.raises(RosterInfeasible, match=r"day \(Operator day\).*the locked cells \(03\.02\) — unlock some"):
+        _solve(space, locks={("day", month.days[2]): night_start})
+
+
+def test_a_lock_outside_the_month_is_refused():
+    space = _small_team_month()
+    with pytest.raises(ValueError, match="locked cell ghost 2026-02-03: no such operator"):
+        _solve(space, locks={("ghost", date(2026, 2, 3)): None})

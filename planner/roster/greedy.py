@@ -52,12 +52,23 @@ class _Builder:
         self.need = list(space.plan.required)
         self.shifts: list[list[int]] = [[] for _ in space.terms]
         self.run = [0] * len(space.terms)
+        # The planner's kept shifts: taken on their day before anyone is ranked, and respected by earlier days'
+        # choices so that the rest before them holds.
+        self.kept_by_day: list[list[tuple[int, int]]] = [[] for _ in space.month.days]
+        self.kept: list[list[int]] = [[] for _ in space.terms]
+        for (op, d), start in sorted(space.locked.items()):
+            if start is not None and allowed(op, start):
+                self.kept_by_day[d].append((op, start))
+                self.kept[op].append(start)
 
     # --- state ---------------------------------------------------------------------------------------------
 
     def rested(self, op: int, start: int) -> bool:
         shifts = self.shifts[op]
-        return not shifts or start >= shifts[-1] + self.lengths[op] + self.rest
+        span = self.lengths[op] + self.rest
+        after_last = not shifts or start >= shifts[-1] + span
+        before_kept = all(kept >= start + span or kept == start for kept in self.kept[op] if kept >= start)
+        return after_last and before_kept
 
     def gain(self, op: int, start: int) -> int:
         return sum(self.need[h] > 0 for h in self.space.covered_hours(start, self.lengths[op]))
@@ -102,7 +113,10 @@ class _Builder:
             class_of = {op: c for c, members in enumerate(plan.classes) for op in members}
         for d in range(len(self.space.month.days)):
             worked_before = [len(s) for s in self.shifts]
-            ranked = sorted(self.eligible(d), key=lambda op: self.urgency(op, d), reverse=True)
+            for op, start in self.kept_by_day[d]:
+                self.take(op, start)
+            ranked = sorted((op for op in self.eligible(d) if (op, d) not in self.space.locked),
+                            key=lambda op: self.urgency(op, d), reverse=True)
             if plan is None:
                 self.follow_need(d, ranked)
             else:

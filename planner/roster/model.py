@@ -96,6 +96,19 @@ def add_shift_starts(m: RosterModel, allowed: Callable[[int, int], bool]) -> Non
                 m.model.add_at_most_one(day_vars)
 
 
+def add_locked_cells(m: RosterModel) -> None:
+    """The planner's locked cells: a kept shift is worked (a kept day off needs nothing more: no start of that day
+    is in the domain). Not a rule of constraints.yaml but the planner's own decision, so it is added whatever
+    `without` says."""
+    for (op, _day), start in m.space.locked.items():
+        if start is not None:
+            var = m.starts.get((op, start))
+            if var is None:
+                m.model.add_bool_or([])  # a kept shift the availability rule forbids: no roster can keep it
+            else:
+                m.model.add(var == 1)
+
+
 # --- hard rules ------------------------------------------------------------------------------------------------
 
 
@@ -103,13 +116,14 @@ def availability_allows(space: ShiftSpace) -> Callable[[int, int], bool]:
     """Rule `availability`: a shift lies inside the operator's daily window and starts on no unavailable date.
 
     Applied as the domain of the start variables (see `build_model`): a start the rule forbids never becomes a
-    variable, which keeps students' evening-only months small.
+    variable, which keeps students' evening-only months small. The planner's locked cells narrow the domain the
+    same way (`add_locked_cells` then makes a kept shift compulsory).
     """
 
     def allowed(op: int, start: int) -> bool:
         terms = space.terms[op]
         operator = terms.operator
-        if space.day_of(start) in operator.unavailable:
+        if space.day_of(start) in operator.unavailable or not space.lock_allows(op, start):
             return False
         begin, end = space.wall_minutes(start, terms.shift_hours)
         return fits_window(begin, end, operator.earliest_start, operator.latest_end)
@@ -267,14 +281,16 @@ def build_model(
     """The full model. `without` switches rules off by name — for tests proving each rule matters, and for
     explaining an impossible month by relaxing one rule at a time. `candidates`, when given, narrows the starts
     considered (the search space, not a rule: the solve uses it to keep a month's model small)."""
-    available = (lambda op, start: True) if "availability" in without else availability_allows(space)
+    available = space.lock_allows if "availability" in without else availability_allows(space)
     m = RosterModel(space, available=available)
     if candidates is None:
         allowed = available
     else:
         def allowed(op: int, start: int) -> bool:
-            return candidates(op, start) and available(op, start)
+            kept = space.locked.get((op, space.month.day_of_hour[start]), -1) == start
+            return (kept or candidates(op, start)) and available(op, start)
     add_shift_starts(m, allowed)
+    add_locked_cells(m)
     for name, add_rule in RULES.items():
         if name not in without:
             add_rule(m)

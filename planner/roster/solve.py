@@ -23,7 +23,7 @@ from planner.domain import Operator, Roster, Shift, StaffingPlan
 from planner.roster.aggregate import AggregatePlan, solve_aggregate
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import RULES, RosterModel, availability_allows, build_model
-from planner.roster.space import ShiftSpace
+from planner.roster.space import Locks, ShiftSpace
 
 __all__ = ["Progress", "SolveReport", "SolveResult", "RosterInfeasible", "solve_roster", "roster_from_starts"]
 
@@ -104,7 +104,11 @@ def solve_roster(
     workers: int | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    locks: Locks | None = None,
 ) -> SolveResult:
+    """The month's roster. `locks` keeps the planner's locked cells (a shift or a day off per operator and day)
+    and re-solves the rest. Raises RosterInfeasible, in plain words, when the hard rules (with the locks) leave
+    no roster, and ValueError when a lock does not fit the month."""
     started = time.monotonic()
     limit = time_limit if time_limit is not None else rules.solver.time_limit_sec
     workers = workers or rules.solver.workers
@@ -118,7 +122,7 @@ def solve_roster(
             on_progress(Progress(stage, now - started))
         return now
 
-    space = ShiftSpace(plan, operators, rules)
+    space = ShiftSpace(plan, operators, rules, locks)
     allowed = availability_allows(space)
     aggregate = solve_aggregate(space, limit * AGGREGATE_SHARE, workers, seed)
     mark = lap("aggregate", started)
@@ -263,12 +267,15 @@ def roster_from_starts(space: ShiftSpace, starts: list[list[int]]) -> Roster:
 
 def explain_operator(space: ShiftSpace, op: int) -> str | None:
     """Plain words on why one operator's hard rules cannot all hold, or None if they can."""
-    alone = ShiftSpace(space.plan, [space.terms[op].operator], space.rules)
+    alone = space.for_operator(op)
     soft = frozenset(RULES) - set(HARD_RULES)
     if _feasible(alone, soft):
         return None
     culprits = [rule for rule in HARD_RULES if _feasible(alone, soft | {rule})]
     terms = alone.terms[0]
+    if alone.locks and _feasible(ShiftSpace(space.plan, [terms.operator], space.rules), soft):
+        days = ", ".join(sorted(f"{day:%d.%m}" for _, day in alone.locks))
+        culprits = [f"the locked cells ({days}) — unlock some", *culprits]
     operator = terms.operator
     free_days = sum(1 for day in space.month.days if day not in operator.unavailable)
     facts = (

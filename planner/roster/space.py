@@ -9,15 +9,20 @@ applies the rules in its own way, and `planner.validate` checks them independent
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from planner.config import Rules
 from planner.domain import Operator, StaffingPlan
 from planner.month import Month, after_elapsed
 
-__all__ = ["OperatorTerms", "ShiftSpace", "fits_window"]
+__all__ = ["OperatorTerms", "ShiftSpace", "Locks", "fits_window"]
+
+# Cells of the roster grid the planner has locked: (operator id, day) -> the start of the shift kept that day, or
+# None for a day off kept. A re-solve changes everything else.
+Locks = Mapping[tuple[str, date], datetime | None]
 
 DAY_MINUTES = 24 * 60
 
@@ -48,13 +53,45 @@ class OperatorTerms:
 class ShiftSpace:
     """Candidate starts per operator and day, before any rule except the contract's shift length."""
 
-    def __init__(self, plan: StaffingPlan, operators: tuple[Operator, ...] | list[Operator], rules: Rules):
+    def __init__(self, plan: StaffingPlan, operators: tuple[Operator, ...] | list[Operator], rules: Rules,
+                 locks: Locks | None = None):
         self.plan = plan
         self.month: Month = plan.month
         self.rules = rules
         self.operators = tuple(operators)
         self.hour_count = len(self.month.hours)
         self.terms = tuple(self._terms(op) for op in self.operators)
+        self.locks: Locks = dict(locks or {})
+        self.locked = self._locked(self.locks)
+
+    def _locked(self, locks: Locks) -> dict[tuple[int, int], int | None]:
+        """Locks by (operator index, day index) -> start hour index or None. Raises ValueError naming a lock
+        that does not fit this month (unknown operator, day outside the month, start not on the hour of that
+        day)."""
+        index = {op.id: i for i, op in enumerate(self.operators)}
+        days = {day: d for d, day in enumerate(self.month.days)}
+        locked: dict[tuple[int, int], int | None] = {}
+        for (op_id, day), start in locks.items():
+            if op_id not in index or day not in days:
+                raise ValueError(f"locked cell {op_id} {day}: no such operator or day in {self.month.label}")
+            d = days[day]
+            hour = None if start is None else self.month.hour_index(start)
+            if start is not None and hour not in self.starts_by_day[d]:
+                raise ValueError(f"locked shift of {op_id} on {day} must start on the hour of that day, got {start}")
+            locked[index[op_id], d] = hour
+        return locked
+
+    def lock_allows(self, op: int, start: int) -> bool:
+        """Whether the planner's locks leave this start open: any start on an unlocked day, only the kept one on a
+        locked day."""
+        key = (op, self.month.day_of_hour[start])
+        return key not in self.locked or self.locked[key] == start
+
+    def for_operator(self, op: int) -> ShiftSpace:
+        """The same month for one operator alone, with their locks: how an impossible month is pinned down."""
+        operator = self.operators[op]
+        own = {cell: start for cell, start in self.locks.items() if cell[0] == operator.id}
+        return ShiftSpace(self.plan, [operator], self.rules, own)
 
     def _terms(self, op: Operator) -> OperatorTerms:
         norm_rule = self.rules.rules.monthly_norm
