@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -320,8 +320,11 @@ def place_breaks(
     time_limit_per_day: float | None = None,
     workers: int | None = None,
     without: frozenset[str] = frozenset(),
+    only_days: Iterable[date] | None = None,
 ) -> BreakResult:
-    """The roster with every shift's breaks placed by the rules; existing breaks are replaced.
+    """The roster with every shift's breaks placed by the rules; existing breaks are replaced — or, with
+    `only_days`, only those of shifts starting on these days and of shifts that have none (after a hand edit),
+    the other breaks held where they are.
 
     Raises BreaksInfeasible when a day's hard break rules cannot all hold (in practice only when a team's share
     on break is set so low that its members cannot all fit their breaks in). `without` drops rules by name, for
@@ -334,8 +337,15 @@ def place_breaks(
     offsets: dict[int, list[int]] = {}
     days = []
     by_day: dict[date, list[_Job]] = defaultdict(list)
+    replanned = None if only_days is None else set(only_days)
     for job in _jobs(roster, operators, settings, clock):
-        by_day[roster.shifts[job.index].day].append(job)
+        shift = roster.shifts[job.index]
+        if replanned is None or shift.day in replanned or not shift.breaks:
+            by_day[shift.day].append(job)
+        else:
+            offsets[job.index] = [clock.slot(moment) - job.first_slot for moment in shift.breaks]
+            for offset in offsets[job.index]:
+                loads.take(job, offset)
     for day in sorted(by_day):
         jobs = by_day[day]
         placed, report = _solve_day(day, jobs, loads, required, rules, time_limit_per_day, workers, without)

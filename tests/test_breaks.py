@@ -207,3 +207,19 @@ def test_impossible_team_rule_is_explained():
     roster = day_shifts(names, hours=4)
     with pytest.raises(BreaksInfeasible, match=r"2026-02-02.*team_on_break.*T1"):
         place_breaks(plan(FEB), roster, operators(names, team="T1", rate=0.5), rules)
+
+
+def test_only_the_edited_days_are_replaced_the_rest_held():
+    names = ["a", "b"]
+    ops = operators(names)
+    needs = plan(FEB, {h: 1 for h in range(9, 17)})
+    two_days = Roster(FEB, day_shifts(names).shifts + day_shifts(names, day=DAY + timedelta(days=1)).shifts)
+    placed = place_breaks(needs, two_days, ops, RULES).roster
+    first_day = [s for s in placed.shifts if s.day == DAY]
+    # A hand edit drops the breaks of one shift of the second day; only that day is placed again.
+    edited = Roster(FEB, tuple(s if s.day == DAY or s.operator_id == "a" else Shift(s.operator_id, s.start, s.end)
+                               for s in placed.shifts))
+    again = place_breaks(needs, edited, ops, RULES, only_days=[])
+    assert [s for s in again.roster.shifts if s.day == DAY] == first_day
+    assert [d.day for d in again.days] == [DAY + timedelta(days=1)]
+    assert violated(again.roster, ops) == set()
