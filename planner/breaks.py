@@ -321,10 +321,11 @@ def place_breaks(
     workers: int | None = None,
     without: frozenset[str] = frozenset(),
     only_days: Iterable[date] | None = None,
+    on_day: Callable[[BreakDay], None] | None = None,
 ) -> BreakResult:
     """The roster with every shift's breaks placed by the rules; existing breaks are replaced — or, with
     `only_days`, only those of shifts starting on these days and of shifts that have none (after a hand edit),
-    the other breaks held where they are.
+    the other breaks held where they are. `on_day` hears of each day as it is done.
 
     Raises BreaksInfeasible when a day's hard break rules cannot all hold (in practice only when a team's share
     on break is set so low that its members cannot all fit their breaks in). `without` drops rules by name, for
@@ -354,6 +355,8 @@ def place_breaks(
             for offset in job_offsets:
                 loads.take(job, offset)
         days.append(report)
+        if on_day:
+            on_day(report)
     return BreakResult(_with_breaks(roster, offsets, clock), tuple(days), time.monotonic() - started)
 
 

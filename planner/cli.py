@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner.breaks import BreakResult, BreaksInfeasible, breaks_report, place_breaks
+from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, breaks_report, place_breaks
 from planner.config import Rules, load_rules
 from planner.csvfile import parse_date
 from planner.coverage import coverage_rows, coverage_totals
@@ -145,8 +145,11 @@ def _solve(args: argparse.Namespace) -> int:
 def _place_breaks(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules,
                   workers: int | None) -> BreakResult | None:
     print(f"placing breaks day by day (up to {rules.breaks.time_limit_sec_per_day:g} s a day)…", file=sys.stderr)
+    def show(day: BreakDay) -> None:
+        print(f"  breaks {day.day}: {day.shifts} shifts, {day.status}, {day.wall_seconds:.1f} s", file=sys.stderr)
+
     try:
-        return place_breaks(plan, roster, operators, rules, workers=workers)
+        return place_breaks(plan, roster, operators, rules, workers=workers, on_day=show)
     except BreaksInfeasible as error:
         print(str(error), file=sys.stderr)
         return None

@@ -1,0 +1,120 @@
+"""A solve running in the background, for a page that must stay responsive while CP-SAT works for a minute.
+
+The page starts a `SolveJob`, reruns every second or so to read `snapshot()` (stage, best objective and bound so
+far, breaks placed), may call `stop()`, and takes `result` when `done`. The job itself is the command line's
+pipeline — `solve_roster`, then `place_breaks` — in a thread; it knows nothing of Streamlit. A stop keeps the
+best roster found so far and still gives it breaks (quickly: the staggered placement with little search).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, place_breaks
+from planner.config import Rules
+from planner.domain import Operator, StaffingPlan
+from planner.roster import Locks, Progress, RosterInfeasible, SolveResult, solve_roster
+
+__all__ = ["SolveJob", "JobSnapshot"]
+
+# Per-day break search after a stop: the planner asked for the result now.
+BREAKS_SECONDS_AFTER_STOP = 0.1
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    stage: str
+    wall_seconds: float
+    objective: float | None
+    best_bound: float | None
+    improvements: tuple[Progress, ...]
+    break_days_done: int
+    done: bool
+    stopped: bool
+    error: str | None
+
+
+@dataclass
+class SolveJob:
+    plan: StaffingPlan
+    operators: Sequence[Operator]
+    rules: Rules
+    time_limit: float | None = None
+    workers: int | None = None
+    locks: Locks | None = None
+    roster_result: SolveResult | None = None
+    breaks_result: BreakResult | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _progress: list[Progress] = field(default_factory=list)
+    _break_days: list[BreakDay] = field(default_factory=list)
+    _stage: str = "waiting"
+    _error: str | None = None
+    _started: float = 0.0
+    _thread: threading.Thread | None = None
+
+    def start(self) -> SolveJob:
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="solve-job", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job ends (for the command line and tests); True when it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.done
+
+    @property
+    def done(self) -> bool:
+        return self._thread is not None and not self._thread.is_alive()
+
+    def snapshot(self) -> JobSnapshot:
+        with self._lock:
+            improvements = tuple(p for p in self._progress if p.objective is not None)
+            last = improvements[-1] if improvements else None
+            return JobSnapshot(
+                stage=self._stage,
+                wall_seconds=time.monotonic() - self._started if self._started else 0.0,
+                objective=last.objective if last else None,
+                best_bound=last.best_bound if last else None,
+                improvements=improvements,
+                break_days_done=len(self._break_days),
+                done=self.done,
+                stopped=self._stop.is_set(),
+                error=self._error,
+            )
+
+    def _note(self, progress: Progress) -> None:
+        with self._lock:
+            self._progress.append(progress)
+            self._stage = progress.stage
+
+    def _note_day(self, day: BreakDay) -> None:
+        with self._lock:
+            self._break_days.append(day)
+
+    def _run(self) -> None:
+        try:
+            self.roster_result = solve_roster(
+                self.plan, self.operators, self.rules, time_limit=self.time_limit, workers=self.workers,
+                on_progress=self._note, should_stop=self._stop.is_set, locks=self.locks,
+            )
+            with self._lock:
+                self._stage = "breaks"
+            per_day = BREAKS_SECONDS_AFTER_STOP if self._stop.is_set() else None
+            self.breaks_result = place_breaks(self.plan, self.roster_result.roster, self.operators, self.rules,
+                                              workers=self.workers, time_limit_per_day=per_day,
+                                              on_day=self._note_day)
+            with self._lock:
+                self._stage = "done"
+        except (RosterInfeasible, BreaksInfeasible, ValueError) as error:
+            with self._lock:
+                self._error = str(error)
+                self._stage = "failed"
