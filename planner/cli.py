@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, breaks_report, place_breaks
+from planner.capacity import capacity_warnings
 from planner.config import Rules, load_rules
 from planner.csvfile import parse_date
 from planner.coverage import coverage_rows, coverage_totals
@@ -104,6 +105,8 @@ def _solve(args: argparse.Namespace) -> int:
     operators = load_operators(args.operators, rules)
     print(f"{plan.month.label}: {len(operators)} operators, {plan.required_agent_hours} required agent-hours",
           file=sys.stderr)
+    for warning in capacity_warnings(plan, operators, rules):
+        print(f"warning: {warning}", file=sys.stderr)
 
     def show(progress: Progress) -> None:
         if progress.objective is None:
