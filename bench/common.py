@@ -7,7 +7,11 @@ import platform
 from importlib.metadata import version
 from pathlib import Path
 
-__all__ = ["markers", "replace_section", "machine_facts"]
+__all__ = ["markers", "replace_section", "write_section", "machine_facts", "DEFAULT_OUTPUTS"]
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every benchmark table lives in bench/README.md; the project README repeats the ones it shows.
+DEFAULT_OUTPUTS = (ROOT / "bench" / "README.md", ROOT / "README.md")
 
 
 def markers(name: str) -> tuple[str, str]:
@@ -22,6 +26,18 @@ def replace_section(text: str, section: str, name: str) -> str:
     head, rest = text.split(start)
     _, tail = rest.split(end)
     return f"{head}{start}\n{section.strip()}\n{end}{tail}"
+
+
+def write_section(paths: tuple[Path, ...] | list[Path], section: str, name: str) -> list[Path]:
+    """Rewrite the section in every file that has its markers; the first file must have them."""
+    written = []
+    for i, path in enumerate(paths):
+        text = path.read_text(encoding="utf-8")
+        if i and markers(name)[0] not in text:
+            continue
+        path.write_text(replace_section(text, section, name), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def machine_facts(load_average: float) -> str:

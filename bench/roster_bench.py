@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from bench.common import machine_facts, replace_section
+from bench.common import DEFAULT_OUTPUTS, machine_facts, write_section
 from planner.config import Rules, load_rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
@@ -365,8 +365,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="CP-SAT workers (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=SAMPLE_SEED, help="seed of the first run (default: %(default)s)")
     parser.add_argument("--rules", type=Path, default=ROOT / "constraints.yaml", help="rules file")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "README.md",
-                        help="markdown file whose roster section is rewritten (default: bench/README.md)")
+    parser.add_argument("--out", type=Path, action="append",
+                        help="markdown file(s) whose section is rewritten (default: bench/README.md and README.md)")
     # One solve in this process, printed as a JSON line: how the parent measures each solve on its own.
     parser.add_argument("--one", choices=(SOLVER, GREEDY), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=_positive(int), help=argparse.SUPPRESS)
@@ -397,8 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     command = shlex.join(["python", "-m", "bench.roster_bench", *argv])
     section = render_section(command, date.today(), machine_facts(load_average), measurements)
-    args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), section, SECTION), encoding="utf-8")
-    print(f"\n{section}\n\nWritten to {args.out}", flush=True)
+    written = write_section(args.out or DEFAULT_OUTPUTS, section, SECTION)
+    print(f"\n{section}\n\nWritten to {', '.join(map(str, written))}", flush=True)
     return 0
 
 
