@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean sample
+.PHONY: run test bench clean sample messages system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,16 +12,37 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Debian packages outside the venv: a PostgreSQL server for the storage tests and Chromium for the browser
+# test. Installed only when missing, with sudo only when not root.
+system-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		echo "Installing Debian packages:$$missing"; \
+		$$sudo apt-get update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+run: system-deps $(STAMP)
 	$(BIN)/streamlit run app.py
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(BIN)/ruff check planner bench tests app.py
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.roster_bench
 	$(BIN)/python -m bench.breaks_bench
+
+# Texts marked _("…"), ngettext(…) or N_("…") -> planner/locale/planner.pot -> each language's planner.po.
+# Translate what the merge adds (and confirm what it marks fuzzy); tests/test_i18n.py refuses gaps.
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k ngettext:1,2 --add-comments=TRANSLATORS: \
+		--sort-by-file --project=shift-planner --copyright-holder="the shift-planner authors" \
+		-o planner/locale/planner.pot planner $(wildcard ui app.py)
+	$(BIN)/pybabel update -D planner -i planner/locale/planner.pot -d planner/locale --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import holidays
 import yaml
@@ -26,8 +26,10 @@ __all__ = [
     "Breaks",
     "BreakAllowance",
     "Taxi",
+    "Ui",
     "load_rules",
     "parse_rules",
+    "parse_rules_text",
     "parse_hhmm",
 ]
 
@@ -241,6 +243,11 @@ class Solver(_Strict):
     seed: int = Field(1, ge=0)
 
 
+class Ui(_Strict):
+    # The languages planner.i18n has texts for; tests/test_i18n.py keeps the two in step.
+    language: Literal["ru", "en"] = "ru"
+
+
 class Rules(_Strict):
     centre: Centre = Centre()
     staffing: Staffing = Staffing()
@@ -249,6 +256,7 @@ class Rules(_Strict):
     breaks: Breaks = Breaks()
     taxi: Taxi = Taxi()
     solver: Solver = Solver()
+    ui: Ui = Ui()
 
     @field_validator("contracts", mode="before")
     @classmethod
@@ -319,11 +327,16 @@ def load_rules(path: str | Path = "constraints.yaml") -> Rules:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, None, "rules file not found")]) from None
+    return parse_rules_text(text, str(path))
+
+
+def parse_rules_text(text: str, source: str = "constraints.yaml") -> Rules:
+    """Validate the YAML text of a rules file (as stored with a roster or typed in the page)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise InputError([Problem(str(path), line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
-    return parse_rules(data, str(path))
+        raise InputError([Problem(source, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    return parse_rules(data, source)
 

@@ -32,6 +32,8 @@ __all__ = [
     "parse_wall_clock",
     "read_bytes",
     "read_table",
+    "safe_csv_cell",
+    "starts_like_formula",
 ]
 
 MAX_LISTED_PROBLEMS = 50
@@ -58,6 +60,9 @@ _NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DOTTED_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _FIRST_YEAR, _LAST_YEAR = 1900, 2999
+# A spreadsheet runs a cell starting with one of these as a formula (CSV or formula injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_MARK = "'"
 
 
 class ProblemLog:
@@ -258,7 +263,7 @@ def _row(record: list[str], header: list[str], line: int, problems: ProblemLog) 
             f"has {len(record)} values but the header has {len(header)} columns "
             "(a decimal comma in a ','-separated file must be quoted, or use ';' as the separator)",
         )
-    cells = {name: value.strip() for name, value in zip(header, record, strict=False) if name}
+    cells = {name: _unmarked(value.strip()) for name, value in zip(header, record, strict=False) if name}
     return Row(line, cells)
 
 
@@ -284,3 +289,23 @@ def parse_wall_clock(text: str, what: str = "a time") -> tuple[datetime, str | N
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(f"is not a real time of day, got {text!r}")
     return datetime(day.year, day.month, day.day, hour, minute, second), match["offset"]
+
+
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would take this text for a formula: it starts with = + - @, a tab or a CR."""
+    return text.startswith(_FORMULA_START)
+
+
+def safe_csv_cell(text: str) -> str:
+    """Free text (a name, an address, a phone) for a CSV cell that Excel and LibreOffice show as text instead of
+    running it as a formula: a `'` goes in front when it starts like one, as OWASP advises for CSV exports.
+
+    A phone such as `+7 900 000-00-00` gets the mark too: telling it from `+cmd|...` would be a second, weaker
+    rule. `read_table` drops the mark again, so every file the planner writes reads back unchanged; the price is
+    that a text really starting with `'` and then = + - @ loses that `'` on reading, which no name or address
+    does."""
+    return _TEXT_MARK + text if starts_like_formula(text) else text
+
+
+def _unmarked(cell: str) -> str:
+    return cell[1:] if cell.startswith(_TEXT_MARK) and starts_like_formula(cell[1:]) else cell

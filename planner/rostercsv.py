@@ -25,7 +25,8 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from planner.config import rate_key
-from planner.csvfile import ProblemLog, Row, parse_date, parse_number, parse_wall_clock, read_bytes, read_table
+from planner.csvfile import (ProblemLog, Row, parse_date, parse_number, parse_wall_clock, read_bytes, read_table,
+                             safe_csv_cell)
 from planner.domain import Operator, Roster, Shift
 from planner.month import Month
 
@@ -57,12 +58,12 @@ def write_roster_csv(roster: Roster, operators: Sequence[Operator], path_or_buff
             op = by_id.get(shift.operator_id)
             writer.writerow(
                 (
-                    shift.operator_id,
+                    safe_csv_cell(shift.operator_id),
                     start.date().isoformat(),
                     f"{start:%Y-%m-%d %H:%M}",
                     f"{end:%Y-%m-%d %H:%M}",
                     " ".join(f"{moment.astimezone(tz):%H:%M}" for moment in shift.breaks),
-                    op.name if op else "",
+                    safe_csv_cell(op.name) if op else "",
                     rate_key(op.rate) if op else "",
                     f"{round(_elapsed_hours(shift.start, shift.end), 4):g}",
                 )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from planner.config import Rules, rate_key
+from planner.csvfile import safe_csv_cell
 from planner.domain import Forecast, Operator
 from planner.month import Month
 
@@ -322,9 +323,11 @@ def write_operators_csv(operators: Sequence[Operator], path_or_buffer: _Target) 
         for op in operators:
             writer.writerow(
                 (
-                    op.id, op.name, rate_key(op.rate), _hhmm(op.earliest_start), _hhmm(op.latest_end),
-                    _dates(op.unavailable), _dates(op.days_off_wished), op.team, op.address, op.district,
-                    "" if op.lat is None else _number(op.lat), "" if op.lon is None else _number(op.lon), op.phone,
+                    safe_csv_cell(op.id), safe_csv_cell(op.name), rate_key(op.rate), _hhmm(op.earliest_start),
+                    _hhmm(op.latest_end), _dates(op.unavailable), _dates(op.days_off_wished), safe_csv_cell(op.team),
+                    safe_csv_cell(op.address), safe_csv_cell(op.district),
+                    "" if op.lat is None else _number(op.lat), "" if op.lon is None else _number(op.lon),
+                    safe_csv_cell(op.phone),
                 )
             )
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.config import Rules, Taxi
-from planner.csvfile import parse_date, read_bytes, read_table
+from planner.csvfile import parse_date, read_bytes, read_table, safe_csv_cell
 from planner.domain import Operator, Roster
 from planner.month import Month
 from planner.rostercsv import read_roster_csv
@@ -187,8 +187,9 @@ def taxi_csv(rides: Iterable[Ride]) -> str:
     writer.writerow(TAXI_COLUMNS)
     for ride in rides:
         op = ride.operator
-        writer.writerow((ride.night.isoformat(), f"{ride.end_time:%Y-%m-%d %H:%M}", ride.car, op.id, op.name,
-                         op.phone, op.address, op.district, ride.stop, ride.flag))
+        texts = map(safe_csv_cell, (op.id, op.name, op.phone, op.address, op.district))
+        writer.writerow((ride.night.isoformat(), f"{ride.end_time:%Y-%m-%d %H:%M}", ride.car, *texts, ride.stop,
+                         ride.flag))
     return out.getvalue()
 
 

@@ -144,7 +144,7 @@ def test_taxi_csv_has_the_contract_columns_then_stop_and_flag():
     assert tuple(rows[0]) == TAXI_COLUMNS
     assert TAXI_COLUMNS[:8] == ("night", "end_time", "car", "operator_id", "name", "phone", "address", "district")
     assert rows == [{"night": "2026-12-05", "end_time": "2026-12-05 23:00", "car": "1", "operator_id": "op1",
-                     "name": "Петрова Анна", "phone": "+7 900 000-00-00", "address": "ул. Тестовая, д. op1",
+                     "name": "Петрова Анна", "phone": "'+7 900 000-00-00", "address": "ул. Тестовая, д. op1",
                      "district": "Марьино", "stop": "1", "flag": ""}]
 
 

@@ -1,0 +1,59 @@
+"""The planner's database: forecasts, operator lists, rule sets, roster versions with every manual edit, and an
+audit log of publishes and exports.
+
+    from planner.store import open_store
+
+    with open_store() as store:
+        info = store.create_draft(result.roster, report, rules_text, user="anna")
+        ...
+        store.save_draft(info.id, info.revision, edited_roster, locks, edits, user="anna")
+
+Where the data lives (read by `open_store()` without an argument):
+- `PLANNER_DATABASE_URL`: a database URL such as `postgresql://planner:secret@db.example/planner`; when set,
+  PostgreSQL (or any database SQLAlchemy knows) is used.
+- `PLANNER_DB_PATH`: otherwise, the SQLite file; default `./planner.db`.
+
+`open_store` creates or upgrades the schema itself (Alembic, `planner.store.migrations.upgrade_to_head`).
+What is stored, in which form and why, and how concurrent saves are refused instead of lost:
+`planner.store.repository`.
+"""
+
+from planner.store.database import DATABASE_URL_VARIABLE, DB_PATH_VARIABLE, database_url
+from planner.store.migrations import upgrade_to_head
+from planner.store.repository import (
+    AuditEvent,
+    CellEdit,
+    EditRecord,
+    NotADraft,
+    OperatorList,
+    StaleVersion,
+    Store,
+    StoredForecast,
+    StoredRoster,
+    StoredRules,
+    StoreError,
+    UnknownVersion,
+    VersionInfo,
+    open_store,
+)
+
+__all__ = [
+    "DATABASE_URL_VARIABLE",
+    "DB_PATH_VARIABLE",
+    "AuditEvent",
+    "CellEdit",
+    "EditRecord",
+    "NotADraft",
+    "OperatorList",
+    "StaleVersion",
+    "Store",
+    "StoreError",
+    "StoredForecast",
+    "StoredRoster",
+    "StoredRules",
+    "UnknownVersion",
+    "VersionInfo",
+    "database_url",
+    "open_store",
+    "upgrade_to_head",
+]

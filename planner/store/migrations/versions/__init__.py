@@ -1,0 +1,1 @@
+"""Migrations in order, each naming the one it follows (`down_revision`)."""

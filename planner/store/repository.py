@@ -1,0 +1,787 @@
+"""What the page and the command line keep in the database, through one `Store`.
+
+What is stored, and in which form:
+- **Forecasts**: the accepted file's bytes exactly as uploaded (to offer it again as the planner gave it), and
+  the hourly calls and AHT parsed from it with the month's zone and country. A stored forecast is rebuilt from
+  those values, not re-parsed, so a later change of the rules (default AHT, zone) does not change the month
+  that was planned. The newest upload of a month is its forecast.
+- **Operators**: structured rows, one per operator, in the planner's order. The page edits the list in place,
+  taxi lists read addresses and phones, and access rules (issue 6) hide single fields; rows serve all three,
+  a CSV text would have to be parsed each time. Every save is a new list of the month: the newest is current,
+  the older ones are its history.
+- **Rule sets**: the YAML text, checked with `planner.config.parse_rules_text` before it is stored, because the
+  text (with its comments) is what the planner reads and edits. Each roster version names the rule set it was
+  planned with.
+- **Rosters**: versions of a month (`number` 1, 2, ...), each a draft until published, with shift rows (UTC
+  instants; breaks as UTC instants), locked cells, the solve report as JSON and every manual edit. Shifts are
+  rows rather than roster.csv text because the CSV's wall-clock times need a hint to tell the two readings of
+  a repeated DST hour apart; instants plus the month's zone come back exactly, `fold` included.
+- **Audit events**: who published or exported what, when.
+
+Every function is one transaction: it stores all of its rows or none (a failure half-way rolls back).
+
+Optimistic versioning: a roster version has a `revision`, raised by every save. `save_draft` and `publish`
+name the revision the planner started from; the save first moves the revision on with one conditional
+UPDATE, and if another save came in between, that UPDATE finds no row and the whole save is refused with
+`StaleVersion`, which carries the refused roster, locks and edits so the page can apply them again to the
+newer revision. Nothing is ever silently overwritten.
+
+Times: every instant is stored in UTC and returned as an aware datetime (UTC for the bookkeeping times, the
+month's zone for shifts). Naive datetimes are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from planner.config import Rules, parse_rules_text
+from planner.domain import Forecast, Operator, Roster, Shift
+from planner.forecast import parse_forecast
+from planner.month import Month
+from planner.grid import CellEdit
+from planner.store.database import create_store_engine, database_url, reading, writing
+from planner.store.migrations import upgrade_to_head
+from planner.store.schema import (
+    DRAFT,
+    PUBLISHED,
+    AuditEventRow,
+    ForecastRow,
+    LockedCellRow,
+    OperatorListRow,
+    OperatorRow,
+    RosterEditRow,
+    RosterVersionRow,
+    RuleSetRow,
+    ShiftRow,
+)
+
+__all__ = [
+    "AuditEvent",
+    "CellEdit",
+    "EditRecord",
+    "NotADraft",
+    "OperatorList",
+    "StaleVersion",
+    "Store",
+    "StoreError",
+    "StoredForecast",
+    "StoredRoster",
+    "StoredRules",
+    "UnknownVersion",
+    "VersionInfo",
+    "open_store",
+]
+
+Cell = tuple[str, date]  # (operator_id, day) of the roster grid
+
+PUBLISH = "publish"
+EXPORT = "export"
+
+_MONTH_LABEL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What callers get back
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredForecast:
+    id: int
+    forecast: Forecast
+    filename: str
+    content: bytes
+    summary: dict[str, float]
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class OperatorList:
+    id: int
+    month: str
+    operators: tuple[Operator, ...]
+    source: str
+    saved_by: str
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredRules:
+    id: int
+    month: str
+    text: str
+    saved_by: str
+    saved_at: datetime
+
+    @property
+    def rules(self) -> Rules:
+        return parse_rules_text(self.text, f"rules of {self.month}")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A roster version without its shifts: what a list of versions shows."""
+
+    id: int
+    month: str
+    number: int
+    status: str  # "draft" or "published"
+    revision: int
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+    published_by: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredRoster:
+    info: VersionInfo
+    roster: Roster
+    locks: frozenset[Cell]
+    report: dict[str, Any]
+    rules_text: str
+
+
+@dataclass(frozen=True)
+class EditRecord:
+    version_id: int
+    revision: int  # the revision the save that made the edit produced
+    edit: CellEdit
+    edited_by: str
+    edited_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: int
+    at: datetime
+    user: str
+    action: str  # "publish" or "export"
+    what: str
+    version_id: int | None
+
+
+class StoreError(Exception):
+    """A save was refused; nothing of it was written."""
+
+
+class UnknownVersion(StoreError, LookupError):
+    def __init__(self, version_id: int):
+        self.version_id = version_id
+        super().__init__(f"there is no roster version {version_id}")
+
+
+class NotADraft(StoreError):
+    def __init__(self, current: VersionInfo):
+        self.current = current
+        super().__init__(
+            f"roster {current.month} version {current.number} is {current.status}: it can no longer be changed; "
+            f"start a new draft from it"
+        )
+
+
+class StaleVersion(StoreError):
+    """Someone saved the version after the caller read it. The refused roster, locks and edits are kept here so
+    they can be applied again to `current`."""
+
+    def __init__(
+        self,
+        current: VersionInfo,
+        expected_revision: int,
+        roster: Roster | None = None,
+        locks: frozenset[Cell] = frozenset(),
+        edits: tuple[CellEdit, ...] = (),
+    ):
+        self.current = current
+        self.expected_revision = expected_revision
+        self.roster = roster
+        self.locks = locks
+        self.edits = edits
+        again = f"apply your {len(edits)} edit(s) again" if edits else "try again"
+        super().__init__(
+            f"roster {current.month} version {current.number} was saved by {current.updated_by} at "
+            f"{current.updated_at:%Y-%m-%d %H:%M} UTC after you opened it (it is at revision {current.revision}, "
+            f"you had {expected_revision}); nothing of yours was saved: reload it and {again}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The store
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def open_store(url: str | URL | None = None) -> Store:
+    """The store at `url`, or where the environment says (`planner.store.database`), upgraded to the newest
+    schema. Close it (or use it in a `with` block) when done."""
+    engine = create_store_engine(url if url is not None else database_url())
+    try:
+        upgrade_to_head(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utc_now):
+        self.engine = engine
+        self._read_engine = reading(engine)
+        self._write_engine = writing(engine)
+        self._clock = clock
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with Session(self._read_engine) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if anything in it raises."""
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    # --- forecasts ---------------------------------------------------------------------------------------------
+
+    def save_forecast(self, data: bytes, filename: str, rules: Rules, user: str) -> StoredForecast:
+        """Parse and keep an uploaded forecast file; a rejected file raises InputError and nothing is stored."""
+        _require_user(user)
+        forecast = parse_forecast(data, filename, rules)
+        month = forecast.month
+        row = ForecastRow(
+            month=month.label,
+            timezone=month.timezone,
+            country=month.country,
+            filename=filename,
+            content=data,
+            calls=list(forecast.calls),
+            aht_sec=list(forecast.aht_sec),
+            summary=_forecast_summary(forecast),
+            uploaded_by=user,
+            uploaded_at=self._clock(),
+        )
+        with self._writing() as session:
+            session.add(row)
+        return _stored_forecast(row)
+
+    def months(self) -> tuple[str, ...]:
+        """Every month (YYYY-MM) with a forecast, latest first: the months a planner can open."""
+        with self._reading() as session:
+            labels = session.scalars(select(ForecastRow.month).distinct()).all()
+        return tuple(sorted(labels, reverse=True))
+
+    def latest_forecast(self, month: Month | str) -> StoredForecast | None:
+        with self._reading() as session:
+            row = session.scalars(
+                select(ForecastRow).where(ForecastRow.month == _label(month)).order_by(ForecastRow.id.desc()).limit(1)
+            ).first()
+            return None if row is None else _stored_forecast(row)
+
+    # --- operators ---------------------------------------------------------------------------------------------
+
+    def save_operators(
+        self, month: Month | str, operators: Sequence[Operator], user: str, source: str = ""
+    ) -> OperatorList:
+        """Keep `operators` as the month's current list; the list it replaces stays in the history."""
+        _require_user(user)
+        _require_unique_ids(operators)
+        with self._writing() as session:
+            row = OperatorListRow(month=_label(month), source=source, saved_by=user, saved_at=self._clock())
+            session.add(row)
+            session.flush()
+            if operators:
+                session.execute(
+                    insert(OperatorRow),
+                    [_operator_values(row.id, position, op) for position, op in enumerate(operators)],
+                )
+            return _operator_list(row, tuple(operators))
+
+    def load_operators(self, month: Month | str) -> OperatorList | None:
+        """The month's current operator list, or None when none was saved."""
+        with self._reading() as session:
+            row = session.scalars(
+                select(OperatorListRow)
+                .where(OperatorListRow.month == _label(month))
+                .order_by(OperatorListRow.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _operator_list(row, _operators_of(session, row.id))
+
+    def operator_history(self, month: Month | str) -> tuple[OperatorList, ...]:
+        """Every list saved for the month, oldest first; the last one is current."""
+        with self._reading() as session:
+            rows = session.scalars(
+                select(OperatorListRow).where(OperatorListRow.month == _label(month)).order_by(OperatorListRow.id)
+            ).all()
+            return tuple(_operator_list(row, _operators_of(session, row.id)) for row in rows)
+
+    # --- rules -------------------------------------------------------------------------------------------------
+
+    def save_rules(self, month: Month | str, text: str, user: str) -> StoredRules:
+        """Keep the month's rules; text that is not valid YAML or breaks a rule raises InputError, unstored."""
+        _require_user(user)
+        label = _label(month)
+        parse_rules_text(text, f"rules of {label}")
+        with self._writing() as session:
+            row = _new_rule_set(session, label, text, user, self._clock())
+            return _stored_rules(row)
+
+    def latest_rules(self, month: Month | str) -> StoredRules | None:
+        with self._reading() as session:
+            row = session.scalars(
+                select(RuleSetRow).where(RuleSetRow.month == _label(month)).order_by(RuleSetRow.id.desc()).limit(1)
+            ).first()
+            return None if row is None else _stored_rules(row)
+
+    # --- rosters -----------------------------------------------------------------------------------------------
+
+    def create_draft(
+        self,
+        roster: Roster,
+        report: Mapping[str, Any],
+        rules_text: str,
+        user: str,
+        locks: Iterable[Cell] = (),
+    ) -> VersionInfo:
+        """A new draft version of the roster's month (numbered after the month's last version), at revision 1,
+        with the rules it was planned with."""
+        _require_user(user)
+        month = roster.month
+        parse_rules_text(rules_text, f"rules of {month.label}")
+        shift_values = _shift_values(roster)
+        locks = frozenset(locks)
+        now = self._clock()
+        with self._writing() as session:
+            rule_set_id = _rule_set_id(session, month.label, rules_text, user, now)
+            last = session.scalar(select(func.max(RosterVersionRow.number)).where(RosterVersionRow.month == month.label))
+            row = RosterVersionRow(
+                month=month.label,
+                number=(last or 0) + 1,
+                status=DRAFT,
+                revision=1,
+                timezone=month.timezone,
+                country=month.country,
+                rule_set_id=rule_set_id,
+                report=dict(report),
+                created_by=user,
+                created_at=now,
+                updated_by=user,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            _replace_shifts(session, row.id, shift_values)
+            _replace_locks(session, row.id, locks)
+            return _version_info(row)
+
+    def load_roster(self, version_id: int) -> StoredRoster:
+        with self._reading() as session:
+            row = session.get(RosterVersionRow, version_id)
+            if row is None:
+                raise UnknownVersion(version_id)
+            month = _month(row.month, row.timezone, row.country)
+            shifts = session.scalars(select(ShiftRow).where(ShiftRow.version_id == version_id).order_by(ShiftRow.id))
+            locks = session.execute(
+                select(LockedCellRow.operator_id, LockedCellRow.day).where(LockedCellRow.version_id == version_id)
+            )
+            rules_text = session.scalar(select(RuleSetRow.text).where(RuleSetRow.id == row.rule_set_id))
+            assert rules_text is not None  # a foreign key
+            return StoredRoster(
+                info=_version_info(row),
+                roster=Roster(month, tuple(_shift(shift, month.tz) for shift in shifts)),
+                locks=frozenset((operator_id, day) for operator_id, day in locks),
+                report=row.report,
+                rules_text=rules_text,
+            )
+
+    def save_draft(
+        self,
+        version_id: int,
+        expected_revision: int,
+        roster: Roster,
+        locks: Iterable[Cell],
+        edits: Sequence[CellEdit],
+        user: str,
+        *,
+        report: Mapping[str, Any] | None = None,
+        rules_text: str | None = None,
+    ) -> VersionInfo:
+        """Replace the draft's shifts and locks and record `edits`, if the draft is still at `expected_revision`;
+        else raise StaleVersion (nothing written). `report` and `rules_text` replace the stored ones when given,
+        after a re-solve. Returns the version at its new revision."""
+        _require_user(user)
+        locks = frozenset(locks)
+        edits = tuple(edits)
+        shift_values = _shift_values(roster)
+        if rules_text is not None:
+            parse_rules_text(rules_text, f"rules of {roster.month.label}")
+        now = self._clock()
+        with self._writing() as session:
+            changes: dict[str, Any] = {} if report is None else {"report": dict(report)}
+            claimed = _claim(session, version_id, expected_revision, user, now, changes)
+            if claimed is None:
+                raise _refusal(session, version_id, expected_revision, roster, locks, edits)
+            _require_same_month(claimed, roster.month)
+            if rules_text is not None:
+                claimed.rule_set_id = _rule_set_id(session, claimed.month, rules_text, user, now)
+            _replace_shifts(session, version_id, shift_values)
+            _replace_locks(session, version_id, locks)
+            _insert_edits(session, version_id, claimed.revision, edits, user, now)
+            return _version_info(claimed)
+
+    def publish(self, version_id: int, user: str, expected_revision: int | None = None) -> VersionInfo:
+        """Make a draft the published roster of its month, and record who did. With `expected_revision`, refuse
+        (StaleVersion) if the draft was saved after the caller read it."""
+        _require_user(user)
+        now = self._clock()
+        with self._writing() as session:
+            changes = {"status": PUBLISHED, "published_by": user, "published_at": now}
+            claimed = _claim(session, version_id, expected_revision, user, now, changes)
+            if claimed is None:
+                raise _refusal(session, version_id, expected_revision)
+            session.add(
+                AuditEventRow(
+                    at=now,
+                    username=user,
+                    action=PUBLISH,
+                    what=f"roster {claimed.month} version {claimed.number}",
+                    version_id=version_id,
+                )
+            )
+            return _version_info(claimed)
+
+    def list_versions(self, month: Month | str) -> tuple[VersionInfo, ...]:
+        with self._reading() as session:
+            rows = session.scalars(
+                select(RosterVersionRow).where(RosterVersionRow.month == _label(month)).order_by(RosterVersionRow.number)
+            )
+            return tuple(_version_info(row) for row in rows)
+
+    def edit_history(self, version_id: int) -> tuple[EditRecord, ...]:
+        """Every manual edit of the version, in the order made."""
+        with self._reading() as session:
+            rows = session.scalars(
+                select(RosterEditRow).where(RosterEditRow.version_id == version_id).order_by(RosterEditRow.id)
+            )
+            return tuple(
+                EditRecord(
+                    version_id=row.version_id,
+                    revision=row.revision,
+                    edit=CellEdit(row.operator_id, row.day, row.before, row.after),
+                    edited_by=row.edited_by,
+                    edited_at=row.edited_at,
+                )
+                for row in rows
+            )
+
+    # --- audit -------------------------------------------------------------------------------------------------
+
+    def record_export(self, user: str, what: str, version_id: int | None = None) -> AuditEvent:
+        """Note that `user` exported `what` (e.g. "taxi list 2026-12-05, PDF")."""
+        _require_user(user)
+        row = AuditEventRow(at=self._clock(), username=user, action=EXPORT, what=what, version_id=version_id)
+        with self._writing() as session:
+            session.add(row)
+        return _audit_event(row)
+
+    def audit_log(self, limit: int | None = None) -> tuple[AuditEvent, ...]:
+        """Publishes and exports, newest first."""
+        with self._reading() as session:
+            rows = session.scalars(select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit))
+            return tuple(_audit_event(row) for row in rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Steps of a save (module functions, so a test can make one fail half-way)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _claim(
+    session: Session,
+    version_id: int,
+    expected_revision: int | None,
+    user: str,
+    now: datetime,
+    changes: Mapping[str, Any],
+) -> RosterVersionRow | None:
+    """Move a draft to its next revision, if it is still a draft at `expected_revision` (any revision when
+    None); None if not. One conditional UPDATE: a concurrent save of the same version waits for it (row lock)
+    or finds the revision gone, so two saves never both succeed."""
+    condition = (RosterVersionRow.id == version_id) & (RosterVersionRow.status == DRAFT)
+    if expected_revision is not None:
+        condition &= RosterVersionRow.revision == expected_revision
+    result = session.execute(
+        update(RosterVersionRow)
+        .where(condition)
+        .values(revision=RosterVersionRow.revision + 1, updated_by=user, updated_at=now, **changes)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(RosterVersionRow, version_id, populate_existing=True)
+
+
+def _refusal(
+    session: Session,
+    version_id: int,
+    expected_revision: int | None,
+    roster: Roster | None = None,
+    locks: frozenset[Cell] = frozenset(),
+    edits: tuple[CellEdit, ...] = (),
+) -> StoreError:
+    """Why `_claim` found no row."""
+    row = session.get(RosterVersionRow, version_id)
+    if row is None:
+        return UnknownVersion(version_id)
+    current = _version_info(row)
+    if row.status != DRAFT:
+        return NotADraft(current)
+    assert expected_revision is not None and row.revision != expected_revision  # the only other way to miss
+    return StaleVersion(current, expected_revision, roster, locks, edits)
+
+
+def _replace_shifts(session: Session, version_id: int, shift_values: list[dict[str, Any]]) -> None:
+    session.execute(delete(ShiftRow).where(ShiftRow.version_id == version_id))
+    if shift_values:
+        session.execute(insert(ShiftRow), [{"version_id": version_id, **values} for values in shift_values])
+
+
+def _replace_locks(session: Session, version_id: int, locks: frozenset[Cell]) -> None:
+    session.execute(delete(LockedCellRow).where(LockedCellRow.version_id == version_id))
+    if locks:
+        session.execute(
+            insert(LockedCellRow),
+            [{"version_id": version_id, "operator_id": operator_id, "day": day} for operator_id, day in sorted(locks)],
+        )
+
+
+def _insert_edits(
+    session: Session, version_id: int, revision: int, edits: tuple[CellEdit, ...], user: str, now: datetime
+) -> None:
+    if edits:
+        session.execute(
+            insert(RosterEditRow),
+            [
+                {
+                    "version_id": version_id,
+                    "revision": revision,
+                    "operator_id": edit.operator_id,
+                    "day": edit.day,
+                    "before": edit.before,
+                    "after": edit.after,
+                    "edited_by": user,
+                    "edited_at": now,
+                }
+                for edit in edits
+            ],
+        )
+
+
+def _rule_set_id(session: Session, month: str, text: str, user: str, now: datetime) -> int:
+    """The month's newest rule set if it has this text, else a new one: saving a roster again with unchanged
+    rules adds no copy."""
+    newest = session.scalars(
+        select(RuleSetRow).where(RuleSetRow.month == month).order_by(RuleSetRow.id.desc()).limit(1)
+    ).first()
+    if newest is not None and newest.sha256 == _sha256(text):
+        return newest.id
+    return _new_rule_set(session, month, text, user, now).id
+
+
+def _new_rule_set(session: Session, month: str, text: str, user: str, now: datetime) -> RuleSetRow:
+    row = RuleSetRow(month=month, text=text, sha256=_sha256(text), saved_by=user, saved_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rows <-> domain values
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _label(month: Month | str) -> str:
+    if isinstance(month, Month):
+        return month.label
+    if not isinstance(month, str) or not _MONTH_LABEL.fullmatch(month):
+        raise ValueError(f"month must be a Month or YYYY-MM, got {month!r}")
+    return month
+
+
+def _month(label: str, timezone: str, country: str) -> Month:
+    year, month = label.split("-")
+    return Month(int(year), int(month), timezone, country)
+
+
+def _require_user(user: str) -> None:
+    if not isinstance(user, str) or not user.strip():
+        raise ValueError(f"user must be a non-empty name, got {user!r}")
+
+
+def _require_unique_ids(operators: Sequence[Operator]) -> None:
+    seen: set[str] = set()
+    for op in operators:
+        if op.id in seen:
+            raise ValueError(f"operator id {op.id!r} appears twice in the list")
+        seen.add(op.id)
+
+
+def _require_same_month(row: RosterVersionRow, month: Month) -> None:
+    if (row.month, row.timezone, row.country) != (month.label, month.timezone, month.country):
+        raise ValueError(
+            f"roster version {row.id} is of {row.month} ({row.timezone}, {row.country}), "
+            f"the roster given is of {month.label} ({month.timezone}, {month.country})"
+        )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _forecast_summary(forecast: Forecast) -> dict[str, float]:
+    return {"hours": len(forecast.calls), "calls": sum(forecast.calls), "peak_calls": max(forecast.calls)}
+
+
+def _stored_forecast(row: ForecastRow) -> StoredForecast:
+    month = _month(row.month, row.timezone, row.country)
+    return StoredForecast(
+        id=row.id,
+        forecast=Forecast(month, tuple(row.calls), tuple(row.aht_sec), source=row.filename),
+        filename=row.filename,
+        content=row.content,
+        summary=row.summary,
+        uploaded_by=row.uploaded_by,
+        uploaded_at=row.uploaded_at,
+    )
+
+
+def _operator_values(list_id: int, position: int, op: Operator) -> dict[str, Any]:
+    return {
+        "list_id": list_id,
+        "position": position,
+        "operator_id": op.id,
+        "name": op.name,
+        "rate": op.rate,
+        "earliest_start": op.earliest_start,
+        "latest_end": op.latest_end,
+        "unavailable": sorted(day.isoformat() for day in op.unavailable),
+        "days_off_wished": sorted(day.isoformat() for day in op.days_off_wished),
+        "team": op.team,
+        "address": op.address,
+        "district": op.district,
+        "lat": op.lat,
+        "lon": op.lon,
+        "phone": op.phone,
+    }
+
+
+def _operators_of(session: Session, list_id: int) -> tuple[Operator, ...]:
+    rows = session.scalars(select(OperatorRow).where(OperatorRow.list_id == list_id).order_by(OperatorRow.position))
+    return tuple(
+        Operator(
+            id=row.operator_id,
+            name=row.name,
+            rate=row.rate,
+            earliest_start=row.earliest_start,
+            latest_end=row.latest_end,
+            unavailable=frozenset(map(date.fromisoformat, row.unavailable)),
+            days_off_wished=frozenset(map(date.fromisoformat, row.days_off_wished)),
+            team=row.team,
+            address=row.address,
+            district=row.district,
+            lat=row.lat,
+            lon=row.lon,
+            phone=row.phone,
+        )
+        for row in rows
+    )
+
+
+def _operator_list(row: OperatorListRow, operators: tuple[Operator, ...]) -> OperatorList:
+    return OperatorList(row.id, row.month, operators, row.source, row.saved_by, row.saved_at)
+
+
+def _stored_rules(row: RuleSetRow) -> StoredRules:
+    return StoredRules(row.id, row.month, row.text, row.saved_by, row.saved_at)
+
+
+def _shift_values(roster: Roster) -> list[dict[str, Any]]:
+    """Shift rows in the roster's order; every instant must be a real moment of the month's zone, so that it
+    comes back as given."""
+    tz = roster.month.tz
+    return [
+        {
+            "operator_id": shift.operator_id,
+            "start": _instant_of(shift.start, tz, shift),
+            "end": _instant_of(shift.end, tz, shift),
+            "breaks": [_instant_of(moment, tz, shift).isoformat() for moment in shift.breaks],
+        }
+        for shift in roster.shifts
+    ]
+
+
+def _instant_of(moment: datetime, tz: ZoneInfo, shift: Shift) -> datetime:
+    if getattr(moment.tzinfo, "key", None) != tz.key:
+        raise ValueError(f"shift of {shift.operator_id}: {moment!r} is not in the month's zone {tz.key}")
+    utc = moment.astimezone(UTC)
+    back = utc.astimezone(tz)
+    if back.replace(tzinfo=None) != moment.replace(tzinfo=None) or back.utcoffset() != moment.utcoffset():
+        raise ValueError(
+            f"shift of {shift.operator_id}: {moment:%Y-%m-%d %H:%M} does not exist in {tz.key} (the clocks skip it)"
+        )
+    return utc
+
+
+def _shift(row: ShiftRow, tz: ZoneInfo) -> Shift:
+    return Shift(
+        row.operator_id,
+        row.start.astimezone(tz),
+        row.end.astimezone(tz),
+        tuple(datetime.fromisoformat(moment).astimezone(tz) for moment in row.breaks),
+    )
+
+
+def _version_info(row: RosterVersionRow) -> VersionInfo:
+    return VersionInfo(
+        id=row.id,
+        month=row.month,
+        number=row.number,
+        status=row.status,
+        revision=row.revision,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_by=row.updated_by,
+        updated_at=row.updated_at,
+        published_by=row.published_by,
+        published_at=row.published_at,
+    )
+
+
+def _audit_event(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(row.id, row.at, row.username, row.action, row.what, row.version_id)

@@ -1,0 +1,93 @@
+"""planner.store.migrations and planner.store.database, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import URL
+
+from planner.store import open_store
+from planner.store.database import create_store_engine, database_url
+from planner.store.migrations import current_revision, head_revision, upgrade_to_head
+from planner.store.schema import Base
+
+TABLES = {
+    "alembic_version", "audit_events", "forecasts", "locked_cells", "operator_lists", "operators", "roster_edits",
+    "roster_versions", "rule_sets", "shifts",
+}
+
+
+@pytest.fixture
+def engine(database_url):
+    created = create_store_engine(database_url)
+    yield created
+    created.dispose()
+
+
+def schema(engine) -> dict[str, list[tuple[str, str, bool]]]:
+    inspector = inspect(engine)
+    return {
+        table: [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)]
+        for table in sorted(inspector.get_table_names())
+    }
+
+
+def test_a_fresh_database_is_created_at_the_newest_migration(engine):
+    assert current_revision(engine) is None
+    assert inspect(engine).get_table_names() == []
+
+    upgrade_to_head(engine)
+
+    assert current_revision(engine) == head_revision()
+    assert set(inspect(engine).get_table_names()) == TABLES
+
+
+def test_upgrading_twice_changes_nothing(engine):
+    upgrade_to_head(engine)
+    with open_store(engine.url) as store:
+        store.record_export("anna", "roster 2026-12, CSV")
+    before = schema(engine)
+
+    upgrade_to_head(engine)
+
+    assert schema(engine) == before
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM alembic_version")) == 1
+    with open_store(engine.url) as store:
+        assert [event.what for event in store.audit_log()] == ["roster 2026-12, CSV"]
+
+
+def test_the_migrations_build_exactly_the_models(engine):
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_sqlite_runs_with_write_ahead_log_full_sync_and_foreign_keys(tmp_path):
+    engine = create_store_engine(URL.create("sqlite", database=str(tmp_path / "sub" / "planner.db")))
+    try:
+        with engine.connect() as connection:
+            settings = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in
+                        ("journal_mode", "synchronous", "foreign_keys")]
+    finally:
+        engine.dispose()
+    assert settings == ["wal", 2, 1]  # synchronous 2 = FULL
+
+
+def test_the_database_comes_from_the_environment(tmp_path):
+    assert database_url({}) == URL.create("sqlite", database="planner.db")
+    assert database_url({"PLANNER_DB_PATH": str(tmp_path / "x.db")}).database == str(tmp_path / "x.db")
+    from_url = database_url({"PLANNER_DATABASE_URL": "postgresql://u@db.example/planner",
+                             "PLANNER_DB_PATH": "ignored.db"})
+    assert (from_url.host, from_url.database) == ("db.example", "planner")
+
+
+def test_a_plain_postgresql_url_uses_psycopg_3():
+    engine = create_store_engine("postgresql://u@127.0.0.1:1/planner")  # not connected
+    try:
+        assert engine.dialect.driver == "psycopg"
+    finally:
+        engine.dispose()

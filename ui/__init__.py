@@ -1,0 +1,1 @@
+"""The planner's Streamlit pages: thin views over the core (`planner.*`), one module per page."""

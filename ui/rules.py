@@ -1,0 +1,9 @@
+"""The rules page (being written)."""
+
+import streamlit as st
+
+from ui import state
+
+
+def page() -> None:
+    st.header(state.t()("Rules"))
