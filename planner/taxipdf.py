@@ -77,7 +77,14 @@ def _night_page(sheet: _Sheet, night: date, rides: list[Ride], office_address: s
         _end_time_table(sheet, night, end_time.date(), f"{end_time:%H:%M}", list(group))
 
 
+# A group's heading, the column headings and its first car (up to four riders of two lines): kept on one page,
+# so a heading never ends a page alone.
+_GROUP_START_MM = 7 + 3 + 9 + 4 * 9.6
+
+
 def _end_time_table(sheet: _Sheet, night: date, end_day: date, end_clock: str, rides: list[Ride]) -> None:
+    if sheet.will_page_break(_GROUP_START_MM):
+        sheet.add_page()
     sheet.ln(3)
     sheet.set_font(_FAMILY, "B", 12)
     day_note = "" if end_day == night else f" ({end_day:%d.%m})"
