@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 import holidays
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner.errors import InputError, Problem
 
@@ -31,9 +31,26 @@ __all__ = [
     "parse_rules",
     "parse_rules_text",
     "parse_hhmm",
+    "in_daily_window",
 ]
 
 _HHMM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+def in_daily_window(minute: int, start: int, end: int) -> bool:
+    """Whether a wall-clock minute of the day lies in [start, end), a window that wraps midnight when end <= start
+    (22:00-06:00)."""
+    minute, start, end = minute % 1440, start % 1440, end % 1440
+    return start <= minute < end if start < end else (minute >= start or minute < end)
+
+
+def _clock_time(text: str) -> str:
+    parse_hhmm(text)
+    return text
+
+
+# A time of day written HH:MM in the rules file, checked on loading.
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
 
 
 def parse_hhmm(text: str) -> int:
@@ -106,15 +123,9 @@ class Weighted(_Strict):
 
 class FairNights(_Strict):
     weight: Weight = 20
-    window_start: str = "22:00"
-    window_end: str = "06:00"
+    window_start: ClockTime = "22:00"
+    window_end: ClockTime = "06:00"
     min_hours: int = Field(3, ge=1, le=24)
-
-    @field_validator("window_start", "window_end")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        parse_hhmm(value)
-        return value
 
     @property
     def window_minutes(self) -> tuple[int, int]:
@@ -215,26 +226,16 @@ class Office(_Strict):
 
 
 class Taxi(_Strict):
-    ride_from: str = "23:00"
-    ride_until: str = "06:00"
+    ride_from: ClockTime = "23:00"
+    ride_until: ClockTime = "06:00"
     seats_per_car: int = Field(4, ge=1, le=8)
     office: Office = Office()
     routing_time_limit_sec: float = Field(2, gt=0, le=600)
 
-    @field_validator("ride_from", "ride_until")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        parse_hhmm(value)
-        return value
-
     def rides_home(self, end_minute_of_day: int) -> bool:
         """Whether a shift ending at this local time (minutes after midnight) ends with a taxi ride; the window
         includes its start and excludes its end, and may wrap midnight."""
-        begin, until = parse_hhmm(self.ride_from) % 1440, parse_hhmm(self.ride_until) % 1440
-        minute = end_minute_of_day % 1440
-        if begin <= until:
-            return begin <= minute < until
-        return minute >= begin or minute < until
+        return in_daily_window(end_minute_of_day, parse_hhmm(self.ride_from), parse_hhmm(self.ride_until))
 
 
 class Solver(_Strict):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from planner.config import Rules
+from planner.config import Rules, in_daily_window
 from planner.domain import Operator, Roster, Shift
 
 __all__ = ["CellEdit", "CellProblem", "GridResult", "shift_code", "roster_grid", "parse_code", "apply_grid",
@@ -197,7 +197,6 @@ def _night_hours(shift: Shift, tz: ZoneInfo, night_from: int, night_to: int) -> 
     while moment < end:
         local = moment.astimezone(tz)
         minute = local.hour * 60 + local.minute
-        if (night_from <= minute < night_to) if night_from < night_to else (minute >= night_from or minute < night_to):
-            inside += 1
+        inside += in_daily_window(minute, night_from, night_to)
         moment += timedelta(minutes=30)
     return inside / 2

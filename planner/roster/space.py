@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
-from planner.config import Rules
+from planner.config import Rules, in_daily_window
 from planner.domain import Operator, StaffingPlan
 from planner.month import Month, after_elapsed
 
@@ -142,7 +142,7 @@ class ShiftSpace:
         for offset in range(self.hour_count + 24):
             moment = self.month.hours[offset] if offset < self.hour_count else after_elapsed(midnight, offset)
             minute = moment.hour * 60 + moment.minute
-            flags.append(first <= minute < last if first < last else (minute >= first or minute < last))
+            flags.append(in_daily_window(minute, first, last))
         return tuple(flags)
 
     def is_night_shift(self, start: int, length: int) -> bool:
