@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from planner.auth import Role, UserRefused, check_password, check_user_name, describe_access, user_teams
 from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, breaks_report, place_breaks
 from planner.capacity import capacity_warnings
 from planner.config import Rules, load_rules
@@ -20,6 +22,7 @@ from planner.outputs import summary, write_coverage_csv, write_summary_json
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.rostercsv import load_roster_csv, write_roster_csv
 from planner.staffing import staffing_csv, staffing_plan
+from planner.store import StoreError, UnknownUser, UserExists, open_store
 from planner.taxi import Ride, load_roster_for_taxi, taxi_csv, taxi_rides, write_taxi_csv
 from planner.taxipdf import taxi_pdf
 from planner.validate import format_violations, validate_roster
@@ -35,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.command(args)
     except InputError as error:
         print(f"Input rejected, nothing was imported:\n{error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (UserRefused, StoreError) as error:
+        print(f"Refused: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
@@ -81,7 +87,30 @@ def _parser() -> argparse.ArgumentParser:
     taxi.add_argument("--csv", type=Path, help="write taxi.csv here")
     taxi.add_argument("--pdf", type=Path, help="write the printable list here, one page per night")
     taxi.set_defaults(command=_taxi)
+
+    user = commands.add_parser(
+        "user", help="accounts of the page (database: PLANNER_DATABASE_URL, else PLANNER_DB_PATH or planner.db)"
+    )
+    user_commands = user.add_subparsers(required=True, metavar="ACTION")
+    add = user_commands.add_parser("add", help="create an account; the first admin is created this way")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[str(role) for role in Role])
+    add.add_argument("--team", action="append", default=[], dest="teams", metavar="TEAM",
+                     help="a team the supervisor sees; repeat for several (none: every team)")
+    _password_stdin_option(add)
+    add.set_defaults(command=_user_add)
+    listing = user_commands.add_parser("list", help="every account with its role, teams and whether it is active")
+    listing.set_defaults(command=_user_list)
+    passwd = user_commands.add_parser("passwd", help="set a new password for an account")
+    passwd.add_argument("name")
+    _password_stdin_option(passwd)
+    passwd.set_defaults(command=_user_passwd)
     return parser
+
+
+def _password_stdin_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input instead of asking for it")
 
 
 def _rules_option(parser: argparse.ArgumentParser) -> None:
@@ -212,3 +241,54 @@ def _taxi_totals(rides: list[Ride]) -> str:
     flagged = sum(1 for ride in rides if ride.flag)
     return (f"{len(rides)} seat(s) in {len(cars)} car(s) over {len(nights)} night(s)"
             + (f"; {flagged} flagged for the supervisor (see the flag column)" if flagged else ""))
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    name = check_user_name(args.name)
+    role = Role(args.role)
+    teams = user_teams(role, args.teams)
+    with open_store() as store:
+        if store.get_user(name) is not None:  # before asking for a password that would be thrown away
+            raise UserExists(name)
+        user = store.add_user(name, role, _new_password(args), by=_command_line_user(), teams=teams)
+    print(f"User {user.name} added: {describe_access(user.role, user.teams)}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _user_list(_args: argparse.Namespace) -> int:
+    with open_store() as store:
+        users = store.list_users()
+    if not users:
+        print("No users yet: create the first admin with `planner user add NAME --role admin`.", file=sys.stderr)
+    for user in users:
+        print(f"{user.name:<24} {describe_access(user.role, user.teams):<40} "
+              f"{'active' if user.active else 'disabled'}".rstrip())
+    return EXIT_OK
+
+
+def _user_passwd(args: argparse.Namespace) -> int:
+    with open_store() as store:
+        user = store.get_user(args.name)
+        if user is None:  # before asking for the password
+            raise UnknownUser(args.name)
+        store.set_password(user.name, _new_password(args), by=_command_line_user())
+    print(f"Password of {user.name} changed.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("New password: ")
+    check_password(password)  # before asking to repeat it
+    if getpass.getpass("Repeat the password: ") != password:
+        raise UserRefused("the two passwords differ; nothing was changed")
+    return password
+
+
+def _command_line_user() -> str:
+    """Who makes a change from the command line, for the audit log: the system account running it."""
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (OSError, KeyError):  # no login name in the environment nor in the password database
+        return "command line"

@@ -1,5 +1,5 @@
-"""The planner's database: forecasts, operator lists, rule sets, roster versions with every manual edit, and an
-audit log of publishes and exports.
+"""The planner's database: forecasts, operator lists, rule sets, roster versions with every manual edit, users,
+and an audit log of publishes, exports and user changes.
 
     from planner.store import open_store
 
@@ -24,6 +24,7 @@ from planner.store.repository import (
     AuditEvent,
     CellEdit,
     EditRecord,
+    LastAdmin,
     NotADraft,
     OperatorList,
     StaleVersion,
@@ -32,7 +33,9 @@ from planner.store.repository import (
     StoredRoster,
     StoredRules,
     StoreError,
+    UnknownUser,
     UnknownVersion,
+    UserExists,
     VersionInfo,
     open_store,
 )
@@ -43,6 +46,7 @@ __all__ = [
     "AuditEvent",
     "CellEdit",
     "EditRecord",
+    "LastAdmin",
     "NotADraft",
     "OperatorList",
     "StaleVersion",
@@ -51,7 +55,9 @@ __all__ = [
     "StoredForecast",
     "StoredRoster",
     "StoredRules",
+    "UnknownUser",
     "UnknownVersion",
+    "UserExists",
     "VersionInfo",
     "database_url",
     "open_store",

@@ -16,7 +16,10 @@ What is stored, and in which form:
   instants; breaks as UTC instants), locked cells, the solve report as JSON and every manual edit. Shifts are
   rows rather than roster.csv text because the CSV's wall-clock times need a hint to tell the two readings of
   a repeated DST hour apart; instants plus the month's zone come back exactly, `fold` included.
-- **Audit events**: who published or exported what, when.
+- **Audit events**: who published or exported what, and every change of a user, when (`record_event`).
+- **Users**: name, role, a supervisor's teams and the Argon2id hash of the password (`planner.auth`); the
+  password itself is never stored. Accounts are disabled rather than deleted, and the last active admin can be
+  neither disabled nor given another role, so someone can always manage users.
 
 Every function is one transaction: it stores all of its rows or none (a failure half-way rolls back).
 
@@ -41,10 +44,23 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from planner.auth import (
+    Role,
+    User,
+    UserRefused,
+    check_sign_in,
+    check_user_name,
+    describe_access,
+    hash_password,
+    password_hasher,
+    user_teams,
+)
 from planner.config import Rules, parse_rules_text
 from planner.domain import Forecast, Operator, Roster, Shift
 from planner.forecast import parse_forecast
@@ -64,12 +80,14 @@ from planner.store.schema import (
     RosterVersionRow,
     RuleSetRow,
     ShiftRow,
+    UserRow,
 )
 
 __all__ = [
     "AuditEvent",
     "CellEdit",
     "EditRecord",
+    "LastAdmin",
     "NotADraft",
     "OperatorList",
     "StaleVersion",
@@ -78,7 +96,9 @@ __all__ = [
     "StoredForecast",
     "StoredRoster",
     "StoredRules",
+    "UnknownUser",
     "UnknownVersion",
+    "UserExists",
     "VersionInfo",
     "open_store",
 ]
@@ -87,6 +107,10 @@ Cell = tuple[str, date]  # (operator_id, day) of the roster grid
 
 PUBLISH = "publish"
 EXPORT = "export"
+USER_ADD = "user_add"
+USER_PASSWORD = "user_password"
+USER_ROLE = "user_role"
+USER_DISABLE = "user_disable"
 
 _MONTH_LABEL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
@@ -170,7 +194,7 @@ class AuditEvent:
     id: int
     at: datetime
     user: str
-    action: str  # "publish" or "export"
+    action: str  # PUBLISH, EXPORT, or one of the USER_* changes
     what: str
     version_id: int | None
 
@@ -219,21 +243,42 @@ class StaleVersion(StoreError):
         )
 
 
+class UserExists(StoreError):
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(f"user {name} exists already; nothing was changed")
+
+
+class UnknownUser(StoreError, LookupError):
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(f"there is no user {name}")
+
+
+class LastAdmin(StoreError):
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"{name} is the last active admin: make another user admin first, or nobody could manage users"
+        )
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The store
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def open_store(url: str | URL | None = None) -> Store:
+def open_store(url: str | URL | None = None, *, hasher: PasswordHasher | None = None) -> Store:
     """The store at `url`, or where the environment says (`planner.store.database`), upgraded to the newest
-    schema. Close it (or use it in a `with` block) when done."""
+    schema. `hasher` hashes new passwords (default: `planner.auth.password_hasher()`). Close the store (or use
+    it in a `with` block) when done."""
     engine = create_store_engine(url if url is not None else database_url())
     try:
         upgrade_to_head(engine)
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine)
+    return Store(engine, hasher=hasher)
 
 
 def _utc_now() -> datetime:
@@ -241,11 +286,18 @@ def _utc_now() -> datetime:
 
 
 class Store:
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utc_now):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        hasher: PasswordHasher | None = None,
+    ):
         self.engine = engine
         self._read_engine = reading(engine)
         self._write_engine = writing(engine)
         self._clock = clock
+        self._hasher = hasher if hasher is not None else password_hasher()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -465,15 +517,7 @@ class Store:
             claimed = _claim(session, version_id, expected_revision, user, now, changes)
             if claimed is None:
                 raise _refusal(session, version_id, expected_revision)
-            session.add(
-                AuditEventRow(
-                    at=now,
-                    username=user,
-                    action=PUBLISH,
-                    what=f"roster {claimed.month} version {claimed.number}",
-                    version_id=version_id,
-                )
-            )
+            _audit(session, now, user, PUBLISH, f"roster {claimed.month} version {claimed.number}", version_id)
             return _version_info(claimed)
 
     def list_versions(self, month: Month | str) -> tuple[VersionInfo, ...]:
@@ -502,19 +546,117 @@ class Store:
 
     # --- audit -------------------------------------------------------------------------------------------------
 
+    def record_event(self, user: str, action: str, what: str, version_id: int | None = None) -> AuditEvent:
+        """Note that `user` did `action` (PUBLISH, EXPORT, USER_...) to `what`."""
+        _require_user(user)
+        with self._writing() as session:
+            return _audit_event(_audit(session, self._clock(), user, action, what, version_id))
+
     def record_export(self, user: str, what: str, version_id: int | None = None) -> AuditEvent:
         """Note that `user` exported `what` (e.g. "taxi list 2026-12-05, PDF")."""
-        _require_user(user)
-        row = AuditEventRow(at=self._clock(), username=user, action=EXPORT, what=what, version_id=version_id)
-        with self._writing() as session:
-            session.add(row)
-        return _audit_event(row)
+        return self.record_event(user, EXPORT, what, version_id)
 
     def audit_log(self, limit: int | None = None) -> tuple[AuditEvent, ...]:
-        """Publishes and exports, newest first."""
+        """Publishes, exports and user changes, newest first."""
         with self._reading() as session:
             rows = session.scalars(select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit))
             return tuple(_audit_event(row) for row in rows)
+
+    # --- users -------------------------------------------------------------------------------------------------
+    # `by` names who makes a change, for the audit log. Names are matched trimmed and in lower case.
+
+    def add_user(self, name: str, role: Role | str, password: str, *, by: str, teams: Iterable[str] = ()) -> User:
+        """A new active account. Refused, with nothing changed: UserExists when the name is taken, UserRefused
+        for a bad name, role or team list or a password too short."""
+        _require_user(by)
+        name = check_user_name(name)
+        role = _role(role)
+        teams = user_teams(role, teams)
+        password_hash = hash_password(password, self._hasher)
+        now = self._clock()
+        row = UserRow(
+            name=name,
+            role=role,
+            teams=list(teams),
+            password_hash=password_hash,
+            active=True,
+            created_by=by,
+            created_at=now,
+            updated_by=by,
+            updated_at=now,
+        )
+        try:
+            with self._writing() as session:
+                if _user_row(session, name) is not None:
+                    raise UserExists(name)
+                session.add(row)
+                _audit(session, now, by, USER_ADD, f"user {name}: {describe_access(role, teams)}")
+        except IntegrityError as error:  # added by a concurrent session since the check
+            raise UserExists(name) from error
+        return _user(row)
+
+    def get_user(self, name: str) -> User | None:
+        with self._reading() as session:
+            row = _user_row(session, name)
+            return None if row is None else _user(row)
+
+    def list_users(self) -> tuple[User, ...]:
+        """Every account, disabled ones included, by name."""
+        with self._reading() as session:
+            return tuple(_user(row) for row in session.scalars(select(UserRow).order_by(UserRow.name)))
+
+    def set_password(self, name: str, password: str, *, by: str) -> User:
+        _require_user(by)
+        password_hash = hash_password(password, self._hasher)
+        now = self._clock()
+        with self._writing() as session:
+            row = _existing_user_row(session, name)
+            _touch(row, by, now, password_hash=password_hash)
+            _audit(session, now, by, USER_PASSWORD, f"user {row.name}: new password")
+            return _user(row)
+
+    def set_role(self, name: str, role: Role | str, *, by: str, teams: Iterable[str] = ()) -> User:
+        """Give the account `role` (and, for a supervisor, `teams`; none = every team)."""
+        _require_user(by)
+        role = _role(role)
+        teams = user_teams(role, teams)
+        now = self._clock()
+        with self._writing() as session:
+            row = _existing_user_row(session, name)
+            if role is not Role.ADMIN:
+                _require_another_admin(session, row)
+            _touch(row, by, now, role=role, teams=list(teams))
+            _audit(session, now, by, USER_ROLE, f"user {row.name}: {describe_access(role, teams)}")
+            return _user(row)
+
+    def disable_user(self, name: str, *, by: str) -> User:
+        """The account can no longer sign in; it stays in the list and in the audit log."""
+        _require_user(by)
+        now = self._clock()
+        with self._writing() as session:
+            row = _existing_user_row(session, name)
+            if row.active:
+                _require_another_admin(session, row)
+                _touch(row, by, now, active=False)
+                _audit(session, now, by, USER_DISABLE, f"user {row.name}: disabled")
+            return _user(row)
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The active user with this name and password, or None (unknown name, disabled or wrong password: the
+        page must not tell which). A hash made with older parameters is replaced by one with the current ones."""
+        with self._reading() as session:
+            row = _user_row(session, name)
+            user, stored_hash = (None, None) if row is None else (_user(row), row.password_hash)
+        sign_in = check_sign_in(user, stored_hash, password, self._hasher)
+        if sign_in.user is not None and sign_in.new_hash is not None:
+            with self._writing() as session:
+                # Only if the password was not changed meanwhile.
+                session.execute(
+                    update(UserRow)
+                    .where(UserRow.name == sign_in.user.name, UserRow.password_hash == stored_hash)
+                    .values(password_hash=sign_in.new_hash)
+                )
+        return sign_in.user
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -603,6 +745,50 @@ def _insert_edits(
         )
 
 
+def _audit(
+    session: Session, now: datetime, user: str, action: str, what: str, version_id: int | None = None
+) -> AuditEventRow:
+    row = AuditEventRow(at=now, username=user, action=action, what=what, version_id=version_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _user_row(session: Session, name: str) -> UserRow | None:
+    try:
+        name = check_user_name(name)
+    except UserRefused:
+        return None  # no account can have such a name
+    return session.scalars(select(UserRow).where(UserRow.name == name)).first()
+
+
+def _existing_user_row(session: Session, name: str) -> UserRow:
+    row = _user_row(session, name)
+    if row is None:
+        raise UnknownUser(name)
+    return row
+
+
+def _require_another_admin(session: Session, row: UserRow) -> None:
+    """Refuse to take the admin role from the last active admin (by a new role or by disabling)."""
+    if row.role != Role.ADMIN or not row.active:
+        return
+    others = session.scalar(
+        select(func.count())
+        .select_from(UserRow)
+        .where(UserRow.role == Role.ADMIN, UserRow.active.is_(True), UserRow.id != row.id)
+    )
+    if not others:
+        raise LastAdmin(row.name)
+
+
+def _touch(row: UserRow, by: str, now: datetime, **changes: Any) -> None:
+    for column, value in changes.items():
+        setattr(row, column, value)
+    row.updated_by = by
+    row.updated_at = now
+
+
 def _rule_set_id(session: Session, month: str, text: str, user: str, now: datetime) -> int:
     """The month's newest rule set if it has this text, else a new one: saving a roster again with unchanged
     rules adds no copy."""
@@ -642,6 +828,15 @@ def _month(label: str, timezone: str, country: str) -> Month:
 def _require_user(user: str) -> None:
     if not isinstance(user, str) or not user.strip():
         raise ValueError(f"user must be a non-empty name, got {user!r}")
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise UserRefused(
+            f"unknown role {role!r}: choose {', '.join(str(known) for known in Role)}"
+        ) from None
 
 
 def _require_unique_ids(operators: Sequence[Operator]) -> None:
@@ -785,3 +980,7 @@ def _version_info(row: RosterVersionRow) -> VersionInfo:
 
 def _audit_event(row: AuditEventRow) -> AuditEvent:
     return AuditEvent(row.id, row.at, row.username, row.action, row.what, row.version_id)
+
+
+def _user(row: UserRow) -> User:
+    return User(row.name, Role(row.role), tuple(row.teams), row.active)

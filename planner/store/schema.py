@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -30,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from planner.auth import Role
+
 __all__ = [
     "Base",
     "UtcDateTime",
@@ -42,6 +45,7 @@ __all__ = [
     "LockedCellRow",
     "RosterEditRow",
     "AuditEventRow",
+    "UserRow",
     "DRAFT",
     "PUBLISHED",
 ]
@@ -213,7 +217,7 @@ class RosterEditRow(Base):
 
 
 class AuditEventRow(Base):
-    """Who published or exported what, when."""
+    """Who published, exported or changed what (a user, for instance), when."""
 
     __tablename__ = "audit_events"
 
@@ -223,3 +227,24 @@ class AuditEventRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     what: Mapped[str] = mapped_column(Text)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("roster_versions.id"))
+
+
+class UserRow(Base):
+    """An account of the page. `name` is stored trimmed and in lower case (`planner.auth.check_user_name`);
+    `password_hash` is the Argon2id hash string, salt and parameters included; `teams` (a list of team names)
+    limits a supervisor, empty meaning every team. Accounts are disabled, never deleted, so the audit log's names
+    keep meaning someone."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN ({', '.join(repr(str(role)) for role in Role)})", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text(), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    teams: Mapped[list[str]] = mapped_column(JSON)
+    password_hash: Mapped[str] = mapped_column(Text())
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(Text())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(Text())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,226 @@
+"""Users in planner.store and the 0002 migration, against SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from alembic import command
+from argon2 import extract_parameters, profiles
+from sqlalchemy import inspect, select, text
+
+from planner.auth import Permissions, Role, User, UserRefused, password_hasher
+from planner.config import parse_rules
+from planner.month import Month
+from planner.samples import sample_operators
+from planner.store import LastAdmin, Store, UnknownUser, UserExists, open_store
+from planner.store.database import create_store_engine, writing
+from planner.store.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
+from planner.store.schema import UserRow
+
+CHEAP = password_hasher(profiles.CHEAPEST)
+PASSWORD = "correct horse battery"
+OCTOBER = Month(2026, 10, "Europe/Berlin", "DE")
+RULES = parse_rules({"centre": {"timezone": "Europe/Berlin", "country": "DE"}})
+
+
+@pytest.fixture
+def store(database_url):
+    with open_store(database_url, hasher=CHEAP) as opened:
+        yield opened
+
+
+@pytest.fixture
+def admin(store):
+    return store.add_user("root", Role.ADMIN, PASSWORD, by="setup")
+
+
+def changes(store: Store) -> list[tuple[str, str, str]]:
+    return [(event.user, event.action, event.what) for event in reversed(store.audit_log())]
+
+
+# --- accounts ----------------------------------------------------------------------------------------------------
+
+
+def test_a_user_is_added_listed_and_read_back(store):
+    added = store.add_user(" Sue ", "supervisor", PASSWORD, by="root", teams=["B", "A"])
+
+    assert added == User("sue", Role.SUPERVISOR, ("A", "B"), active=True)
+    assert store.get_user("SUE") == added
+    assert store.get_user("nobody") is None and store.get_user("no body") is None
+    store.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+    assert [user.name for user in store.list_users()] == ["pat", "sue"]
+
+
+def test_only_an_argon2id_hash_of_the_password_is_stored(store):
+    store.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM users")).mappings().all()
+        events = connection.execute(text("SELECT * FROM audit_events")).mappings().all()
+    [row] = rows
+    assert row["password_hash"].startswith("$argon2id$")
+    stored_text = " ".join(str(value) for record in (*rows, *events) for value in record.values())
+    assert PASSWORD not in stored_text
+
+
+def test_a_user_that_exists_is_refused_whatever_the_case_and_nothing_changes(store):
+    store.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+    before = changes(store)
+
+    with pytest.raises(UserExists, match="user pat exists already; nothing was changed"):
+        store.add_user("PAT", Role.ADMIN, "another password", by="root")
+
+    assert store.get_user("pat") == User("pat", Role.PLANNER)
+    assert changes(store) == before
+    assert store.authenticate("pat", PASSWORD) is not None
+
+
+def test_a_bad_password_role_or_team_list_stores_nothing(store):
+    with pytest.raises(UserRefused, match="at least 10"):
+        store.add_user("pat", Role.PLANNER, "short", by="root")
+    with pytest.raises(UserRefused, match="unknown role 'boss'"):
+        store.add_user("pat", "boss", PASSWORD, by="root")
+    with pytest.raises(UserRefused, match="supervisors only"):
+        store.add_user("pat", Role.ADMIN, PASSWORD, by="root", teams=["A"])
+    assert store.list_users() == () and store.audit_log() == ()
+
+
+# --- sign-in -----------------------------------------------------------------------------------------------------
+
+
+def test_sign_in_needs_the_right_password_of_an_active_user(store, admin):
+    store.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+
+    assert store.authenticate(" Pat", PASSWORD) == User("pat", Role.PLANNER)
+    assert store.authenticate("pat", PASSWORD.upper()) is None
+    assert store.authenticate("nobody", PASSWORD) is None
+    assert store.authenticate("no body", PASSWORD) is None
+
+    store.disable_user("pat", by="root")
+    assert store.authenticate("pat", PASSWORD) is None
+    assert store.get_user("pat") == User("pat", Role.PLANNER, active=False)
+    assert not Permissions.of(store.get_user("pat")).can_edit_rosters
+
+
+def test_a_hash_with_old_parameters_is_replaced_at_the_next_sign_in(database_url):
+    stronger = password_hasher(dataclasses.replace(profiles.CHEAPEST, time_cost=2))
+    with open_store(database_url, hasher=CHEAP) as old:
+        old.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+        assert extract_parameters(_stored_hash(old, "pat")).time_cost == 1
+
+    with open_store(database_url, hasher=stronger) as new:
+        assert new.authenticate("pat", "wrong password!") is None
+        assert extract_parameters(_stored_hash(new, "pat")).time_cost == 1  # only a right password renews it
+        assert new.authenticate("pat", PASSWORD) == User("pat", Role.PLANNER)
+        renewed = _stored_hash(new, "pat")
+        assert extract_parameters(renewed).time_cost == 2
+        assert new.authenticate("pat", PASSWORD) is not None
+        assert _stored_hash(new, "pat") == renewed
+        assert [action for _, action, _ in changes(new)] == ["user_add"]  # not a change of the user
+
+
+def _stored_hash(store: Store, name: str) -> str:
+    with store.engine.connect() as connection:
+        return connection.scalar(select(UserRow.password_hash).where(UserRow.name == name))
+
+
+# --- changes -----------------------------------------------------------------------------------------------------
+
+
+def test_a_new_password_replaces_the_old_one(store):
+    store.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+
+    store.set_password("pat", "a new long password", by="pat")
+
+    assert store.authenticate("pat", PASSWORD) is None
+    assert store.authenticate("pat", "a new long password") == User("pat", Role.PLANNER)
+    with pytest.raises(UserRefused, match="too short"):
+        store.set_password("pat", "tiny", by="pat")
+    with pytest.raises(UnknownUser, match="there is no user nobody"):
+        store.set_password("nobody", PASSWORD, by="root")
+
+
+def test_a_role_and_a_supervisors_teams_can_be_changed(store, admin):
+    store.add_user("sue", Role.PLANNER, PASSWORD, by="root")
+
+    changed = store.set_role("sue", Role.SUPERVISOR, by="root", teams=["C"])
+
+    assert changed == store.get_user("sue") == User("sue", Role.SUPERVISOR, ("C",))
+    assert store.set_role("sue", "supervisor", by="root") == User("sue", Role.SUPERVISOR, ())
+    with pytest.raises(UnknownUser):
+        store.set_role("nobody", Role.PLANNER, by="root")
+
+
+def test_the_last_active_admin_can_be_neither_demoted_nor_disabled(store, admin):
+    with pytest.raises(LastAdmin, match="root is the last active admin"):
+        store.set_role("root", Role.PLANNER, by="root")
+    with pytest.raises(LastAdmin):
+        store.disable_user("root", by="root")
+    assert store.get_user("root") == admin
+
+    store.add_user("ada", Role.ADMIN, PASSWORD, by="root")
+    store.disable_user("root", by="ada")
+    with pytest.raises(LastAdmin, match="ada"):
+        store.set_role("ada", Role.SUPERVISOR, by="ada")
+    assert store.set_role("ada", Role.ADMIN, by="ada") == User("ada", Role.ADMIN)
+
+
+def test_every_user_change_is_in_the_audit_log_with_who_did_it(store, admin):
+    store.add_user("sue", Role.SUPERVISOR, PASSWORD, by="root", teams=["A"])
+    store.set_password("sue", "another long one", by="sue")
+    store.set_role("sue", Role.SUPERVISOR, by="root")
+    store.disable_user("sue", by="root")
+    store.disable_user("sue", by="root")  # already disabled: nothing changes
+
+    assert changes(store) == [
+        ("setup", "user_add", "user root: admin"),
+        ("root", "user_add", "user sue: supervisor of teams A"),
+        ("sue", "user_password", "user sue: new password"),
+        ("root", "user_role", "user sue: supervisor of every team"),
+        ("root", "user_disable", "user sue: disabled"),
+    ]
+
+
+def test_record_event_keeps_any_action_and_exports_go_through_it(store):
+    store.record_event("pat", "import", "operators 2026-10")
+    store.record_export("sue", "taxi list 2026-10-25, PDF")
+
+    assert changes(store) == [("pat", "import", "operators 2026-10"), ("sue", "export", "taxi list 2026-10-25, PDF")]
+    with pytest.raises(ValueError, match="user"):
+        store.record_event(" ", "import", "operators")
+
+
+# --- migration 0002 ----------------------------------------------------------------------------------------------
+
+
+def test_upgrading_a_0001_database_with_data_keeps_the_data_and_adds_users(database_url):
+    engine = create_store_engine(database_url)
+    try:
+        with writing(engine).begin() as connection:
+            command.upgrade(alembic_config(connection), "0001")
+        assert current_revision(engine) == "0001" and "users" not in inspect(engine).get_table_names()
+        old = Store(engine, hasher=CHEAP)  # the 0001 tables are all an operator list and an export need
+        operators = sample_operators(5, OCTOBER, RULES, seed=3)
+        saved = old.save_operators(OCTOBER, operators, "anna")
+        old.record_export("anna", "roster 2026-10, CSV")
+
+        upgrade_to_head(engine)
+        upgraded = _tables(engine)
+        upgrade_to_head(engine)
+
+        assert current_revision(engine) == head_revision() == "0002"
+        assert _tables(engine) == upgraded and "users" in upgraded
+        store = Store(engine, hasher=CHEAP)
+        assert store.load_operators(OCTOBER) == saved
+        assert changes(store) == [("anna", "export", "roster 2026-10, CSV")]
+        store.add_user("root", Role.ADMIN, PASSWORD, by="setup")
+        assert store.authenticate("root", PASSWORD) == User("root", Role.ADMIN)
+    finally:
+        engine.dispose()
+
+
+def _tables(engine) -> dict[str, list[str]]:
+    inspector = inspect(engine)
+    return {table: [column["name"] for column in inspector.get_columns(table)]
+            for table in sorted(inspector.get_table_names())}
