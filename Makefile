@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean sample messages system-deps
+.PHONY: run test fuzz bench clean sample messages system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,12 +29,18 @@ run: system-deps $(STAMP)
 	$(BIN)/streamlit run app.py
 
 test: system-deps $(STAMP)
-	$(BIN)/ruff check planner bench tests app.py
+	$(BIN)/ruff check planner bench tests ui app.py
 	$(BIN)/python -m pytest -q
+
+# The property tests of bad input with 10,000 examples each instead of the few that `make test` runs.
+fuzz: $(STAMP)
+	PLANNER_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -m fuzz
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.roster_bench
 	$(BIN)/python -m bench.breaks_bench
+	$(BIN)/python -m bench.forecast_bench
+	$(BIN)/python -m bench.page_bench
 
 # Texts marked _("…"), ngettext(…) or N_("…") -> planner/locale/planner.pot -> each language's planner.po.
 # Translate what the merge adds (and confirm what it marks fuzzy); tests/test_i18n.py refuses gaps.

@@ -3,33 +3,40 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 from planner.coverage import CoverageRow, coverage_totals
 from planner.roster.solve import SolveReport
 
-__all__ = ["COVERAGE_COLUMNS", "write_coverage_csv", "summary", "write_summary_json"]
+__all__ = ["COVERAGE_COLUMNS", "coverage_csv", "write_coverage_csv", "summary", "write_summary_json"]
 
 COVERAGE_COLUMNS = ("interval_start", "calls", "aht_sec", "required", "scheduled", "on_phones", "shortfall")
 
 
-def write_coverage_csv(rows: tuple[CoverageRow, ...], path: str | Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COVERAGE_COLUMNS)
-        for row in rows:
-            writer.writerow(
-                (
-                    f"{row.interval_start:%Y-%m-%d %H:%M}",
-                    f"{row.calls:g}",
-                    f"{row.aht_sec:g}",
-                    row.required,
-                    row.scheduled,
-                    f"{row.on_phones:g}",
-                    row.shortfall,
-                )
+def coverage_csv(rows: tuple[CoverageRow, ...]) -> str:
+    """The contract's coverage.csv as text (the page offers it for download without a file)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COVERAGE_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            (
+                f"{row.interval_start:%Y-%m-%d %H:%M}",
+                f"{row.calls:g}",
+                f"{row.aht_sec:g}",
+                row.required,
+                row.scheduled,
+                f"{row.on_phones:g}",
+                row.shortfall,
             )
+        )
+    return out.getvalue()
+
+
+def write_coverage_csv(rows: tuple[CoverageRow, ...], path: str | Path) -> None:
+    Path(path).write_text(coverage_csv(rows), encoding="utf-8", newline="")
 
 
 def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str, breaks: dict | None = None) -> dict:

@@ -27,21 +27,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import groupby
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.config import Rules, Taxi
 from planner.csvfile import parse_date, read_bytes, read_table, safe_csv_cell
-from planner.domain import Operator, Roster
+from planner.domain import Operator, Roster, Shift
+from planner.i18n import N_
 from planner.month import Month
 from planner.rostercsv import read_roster_csv
 
-__all__ = ["TAXI_COLUMNS", "NO_ADDRESS", "UNKNOWN_OPERATOR", "Ride", "taxi_rides", "taxi_csv", "write_taxi_csv",
-           "load_roster_for_taxi"]
+__all__ = ["TAXI_COLUMNS", "NO_ADDRESS", "UNKNOWN_OPERATOR", "Ride", "taxi_nights", "taxi_rides", "taxi_csv",
+           "write_taxi_csv", "load_roster_for_taxi"]
 
 TAXI_COLUMNS = ("night", "end_time", "car", "operator_id", "name", "phone", "address", "district", "stop", "flag")
-NO_ADDRESS = "no address — supervisor to confirm"
-UNKNOWN_OPERATOR = "not in the operators file — supervisor to confirm"
+# Marked for the catalogues: the page shows a flag in the reader's language, taxi.csv keeps these words.
+NO_ADDRESS = N_("no address — supervisor to confirm")
+UNKNOWN_OPERATOR = N_("not in the operators file — supervisor to confirm")
 
 _EARTH_RADIUS_M = 6_371_000
 # Guided local search never proves optimality and would run to the time limit on every group. On the sample
@@ -62,6 +65,18 @@ class Ride:
     flag: str = ""
 
 
+def taxi_nights(roster: Roster, rules: Rules) -> list[date]:
+    """The nights (dates a late shift started) on which somebody rides home, in order; no routing is done, so a
+    page can offer the nights before it plans any car."""
+    tz = roster.month.tz
+    return sorted({shift.start.astimezone(tz).date() for shift in roster.shifts if _rides_home(shift, tz, rules)})
+
+
+def _rides_home(shift: Shift, tz: ZoneInfo, rules: Rules) -> bool:
+    end = shift.end.astimezone(tz)
+    return rules.taxi.rides_home(end.hour * 60 + end.minute)
+
+
 def taxi_rides(roster: Roster, operators: Sequence[Operator], rules: Rules, night: date | None = None) -> list[Ride]:
     """Every seat of the roster's late shifts (of one night when `night` is given), sorted by night, end time,
     car and stop."""
@@ -69,10 +84,10 @@ def taxi_rides(roster: Roster, operators: Sequence[Operator], rules: Rules, nigh
     tz = roster.month.tz
     seats: dict[tuple[date, datetime], list[Operator]] = {}
     for shift in roster.shifts:
-        start, end = shift.start.astimezone(tz), shift.end.astimezone(tz)
-        if (night is None or start.date() == night) and rules.taxi.rides_home(end.hour * 60 + end.minute):
+        start = shift.start.astimezone(tz)
+        if (night is None or start.date() == night) and _rides_home(shift, tz, rules):
             # Keyed by the instant, not the wall time: on the night the clocks go back 01:30 happens twice.
-            key = (start.date(), end.astimezone(UTC))
+            key = (start.date(), shift.end.astimezone(UTC))
             seats.setdefault(key, []).append(by_id.get(shift.operator_id) or _unknown(shift.operator_id))
 
     rides: list[Ride] = []

@@ -6,7 +6,8 @@ from planner.config import Rules, Taxi
 from planner.domain import Operator, Roster, Shift
 from planner.month import Month
 from planner.rostercsv import write_roster_csv
-from planner.taxi import NO_ADDRESS, TAXI_COLUMNS, UNKNOWN_OPERATOR, load_roster_for_taxi, taxi_csv, taxi_rides
+from planner.taxi import (NO_ADDRESS, TAXI_COLUMNS, UNKNOWN_OPERATOR, load_roster_for_taxi, taxi_csv, taxi_nights,
+                          taxi_rides)
 
 MONTH = Month(2026, 12, "Europe/Moscow")
 RULES = Rules()
@@ -128,6 +129,14 @@ def test_only_the_night_asked_for():
     rides = taxi_rides(roster, operators, RULES, night=date(2026, 12, 6))
 
     assert [(ride.night, ride.operator.id) for ride in rides] == [(date(2026, 12, 6), "b")]
+
+
+def test_the_nights_with_rides_are_the_start_dates_of_late_shifts_in_order():
+    roster = Roster(MONTH, (_shift("a", datetime(2026, 12, 9, 1, 0)), _shift("b", datetime(2026, 12, 5, 23, 0)),
+                            _shift("c", datetime(2026, 12, 5, 23, 0)), _shift("d", datetime(2026, 12, 7, 18, 0))))
+
+    # 17:00-01:00 started on the 8th; the 18:00 end of the 7th rides no taxi.
+    assert taxi_nights(roster, RULES) == [date(2026, 12, 5), date(2026, 12, 8)]
 
 
 def test_the_same_cars_on_every_run():

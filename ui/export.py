@@ -1,9 +1,116 @@
-"""The export page (being written)."""
+"""The export page: the month's roster (the published one, else the newest draft) as roster.csv and as an Excel
+workbook, and its coverage report as coverage.csv and as a workbook; the audit log of publishes and exports.
 
+Files are made when a button is clicked (Streamlit calls the `data` callable then), so the page itself stays
+quick on a big month. Every download is recorded in the audit log."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import pandas as pd
 import streamlit as st
 
+from planner.config import Rules
+from planner.coverage import coverage_rows
+from planner.domain import Operator, Roster, StaffingPlan
+from planner.export import coverage_workbook, roster_workbook
+from planner.i18n import ACTIONS, MESSAGES, PAGES
+from planner.outputs import coverage_csv
+from planner.rostercsv import write_roster_csv
+from planner.store import StoredRoster
 from ui import state
+from ui.views import record_export, show_no_roster, show_version, when
+
+__all__ = ["page", "ExportFile", "export_files"]
+
+CSV_MIME = "text/csv"
+EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    key: str  # of its download button
+    what: str  # "roster" or "coverage"
+    kind: str  # "CSV" or "Excel"
+    file_name: str
+    mime: str
+    make: Callable[[], str | bytes]  # called when the button is clicked
+    audit_text: str  # what the audit log says was exported, e.g. "roster 2026-12 version 3, Excel"
+
+
+def export_files(stored: StoredRoster, plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules,
+                 language: str) -> list[ExportFile]:
+    """The four files of a roster version, each made only when asked for."""
+    roster, info = stored.roster, stored.info
+    makers = {
+        ("roster", "CSV"): partial(_roster_csv, roster, operators),
+        ("roster", "Excel"): partial(roster_workbook, roster, operators, rules, language),
+        ("coverage", "CSV"): partial(_coverage_csv, plan, roster, rules),
+        ("coverage", "Excel"): partial(_coverage_workbook, plan, roster, rules, language),
+    }
+    return [
+        ExportFile(key=f"export_{what}_{kind.lower()}", what=what, kind=kind,
+                   file_name=f"{what}-{info.month}-v{info.number}.{'csv' if kind == 'CSV' else 'xlsx'}",
+                   mime=CSV_MIME if kind == "CSV" else EXCEL_MIME, make=make,
+                   audit_text=f"{what} {info.month} version {info.number}, {kind}")
+        for (what, kind), make in makers.items()
+    ]
 
 
 def page() -> None:
-    st.header(state.t()("Export"))
+    _ = state.t()
+    st.header(_(PAGES["export"]))
+    stored, plan = state.latest_roster(), state.plan()
+    if stored is None or plan is None:
+        show_no_roster()
+    else:
+        _downloads(stored, plan)
+    _audit_log()
+
+
+def _downloads(stored: StoredRoster, plan: StaffingPlan) -> None:
+    _ = state.t()
+    show_version(stored.info)
+    titles = {"roster": _(MESSAGES["roster_sheet"]), "coverage": _(MESSAGES["coverage_sheet"])}
+    labels = {"CSV": _(ACTIONS["download_csv"]), "Excel": _(ACTIONS["download_excel"])}
+    files = export_files(stored, plan, state.operators(), state.rules(), state.language())
+    for what, title in titles.items():
+        st.subheader(title)
+        for column, file in zip(st.columns(2), [file for file in files if file.what == what]):
+            column.download_button(labels[file.kind], file.make, file_name=file.file_name, mime=file.mime,
+                                   key=file.key, on_click=record_export, args=(file.audit_text, stored.info.id))
+
+
+def _roster_csv(roster: Roster, operators: tuple[Operator, ...]) -> str:
+    text = io.StringIO()
+    write_roster_csv(roster, operators, text)
+    return text.getvalue()
+
+
+def _coverage_csv(plan: StaffingPlan, roster: Roster, rules: Rules) -> str:
+    return coverage_csv(coverage_rows(plan, roster, rules.breaks))
+
+
+def _coverage_workbook(plan: StaffingPlan, roster: Roster, rules: Rules, language: str) -> bytes:
+    return coverage_workbook(coverage_rows(plan, roster, rules.breaks), language)
+
+
+def _audit_log() -> None:
+    _ = state.t()
+    st.subheader(_("Audit log"))
+    # Who may read the log (planners and admins) comes with sign-in and roles (issue 6); until then everyone does.
+    events = state.store().audit_log(limit=200)
+    if not events:
+        st.caption(_("Nothing published or exported yet."))
+        return
+    actions = {"publish": _("publication"), "export": _("export")}
+    st.dataframe(pd.DataFrame({
+        _("When"): [when(event.at) for event in events],
+        _("Who"): [event.user for event in events],
+        _("Action"): [actions.get(event.action, event.action) for event in events],
+        _("What"): [event.what for event in events],
+    }), key="export_audit_log", hide_index=True, width="stretch")

@@ -1,9 +1,556 @@
-"""The roster page (being written)."""
+"""The roster page: solve the month, edit the grid of shift codes, lock cells and re-solve the rest, save, publish.
 
+What the planner works on lives in the session as one `Work`: the opened version, the roster the grid starts
+from, the edits already folded into that roster since the last save (by "Place breaks" or a re-solve), the locked
+cells and the version's report (a re-solve's, until it is saved). The grid editor's own changes come on top,
+read back with `apply_grid` on every rerun, so the validator, the chart and the KPIs always describe the roster as
+edited.
+Whenever the roster under the grid is replaced, the editor's changes are folded into `Work` and the editor is
+given a new key, so a change is never applied twice (a new key is a new editor in the browser too).
+
+Streamlit forgets a widget's state when another page is shown. So that edits not folded yet survive a visit to
+another page, every run remembers the roster as shown (`SHOWN`); coming back, those edits are folded into `Work`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import altair as alt
+import pandas as pd
 import streamlit as st
+from babel.dates import format_date
 
+from planner.breaks import BreaksInfeasible, breaks_report, place_breaks
+from planner.capacity import capacity_warnings
+from planner.config import Rules
+from planner.coverage import coverage_rows, coverage_totals
+from planner.domain import Operator, Roster, StaffingPlan
+from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roster_grid
+from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, count_text, rule_label
+from planner.jobs import SolveJob
+from planner.outputs import summary
+from planner.roster import Locks
+from planner.store import NotADraft, StaleVersion, VersionInfo
+from planner.validate import validate_roster
 from ui import state
+from ui.views import when
+
+__all__ = ["page", "Work", "JOB", "WORK", "SHOWN", "day_labels", "local_naive", "shown_roster"]
+
+# Session keys.
+JOB = "roster_job"
+WORK = "roster_work"
+VERSION = "roster_version"
+OPEN = "roster_open"  # a version to open on the next run (the selector cannot change once drawn)
+SHOWN = "roster_shown"
+REFUSED = "roster_refused"
+NOTICE = "roster_notice"
+TIME_LIMIT = "solve_time_limit"
+KEPT = "roster_kept"
+
+DRAFT = "draft"
+T = TypeVar("T")
+Cell = tuple[str, date]
+
+
+@dataclass(frozen=True)
+class Work:
+    version: VersionInfo
+    roster: Roster
+    edits: tuple[CellEdit, ...] = ()
+    locks: frozenset[Cell] = frozenset()
+    saved_locks: frozenset[Cell] = frozenset()
+    report: dict[str, Any] | None = None
+    resolved_with: str | None = None  # the rules text of a re-solve not saved yet
+    generation: int = 0  # raised whenever `roster` is replaced: the grid editor's key
+
+    @property
+    def grid_key(self) -> str:
+        return f"roster_grid_{self.generation}"
+
+    def unsaved(self, pending: tuple[CellEdit, ...]) -> bool:
+        return bool(self.edits or pending or self.resolved_with is not None or self.locks != self.saved_locks)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The roster as the grid last showed it: the editor's changes (`edits`) on top of `Work.roster`."""
+
+    version_id: int
+    grid_key: str
+    roster: Roster
+    edits: tuple[CellEdit, ...]
+
+
+@dataclass(frozen=True)
+class RunningSolve:
+    job: SolveJob
+    rules_text: str
+    into_version: int | None  # a re-solve of the opened version; None for a new draft
 
 
 def page() -> None:
-    st.header(state.t()("Roster"))
+    _ = state.t()
+    st.header(_(PAGES["roster"]))
+    plan, operators = state.plan(), state.operators()
+    if plan is None or not operators:
+        st.info(_(MESSAGES["no_roster"]))
+        return
+    rules = state.rules()
+    _take_finished_job(plan, rules)
+    _show_notice()
+    _solve_controls(plan, operators, rules)
+    versions = state.store().list_versions(state.month())
+    if not versions:
+        st.info(_(MESSAGES["no_roster"]))
+        return
+    work = _opened_work(versions)
+    edited = _grid_editor(work, operators, rules)
+    roster = edited.roster
+    _cell_problems(edited)
+    _violations(roster, operators, rules)
+    _locks(work, edited.edits, roster, operators)
+    _actions(work, edited, plan, operators, rules)
+    _coverage(plan, roster, rules, work)
+    _loads(work, edited, operators, rules)
+
+
+# --- solving ---------------------------------------------------------------------------------------------------
+
+
+def _solve_controls(plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules) -> None:
+    _ = state.t()
+    for warning in _capacity(plan, operators, rules, hash((plan.required, operators, state.rules_text()))):
+        st.warning(warning)
+    running = st.session_state.get(JOB)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    left.number_input(_("Time limit, s"), min_value=1.0, max_value=3600.0, value=float(rules.solver.time_limit_sec),
+                      step=10.0, key=TIME_LIMIT, disabled=running is not None)
+    if right.button(_(ACTIONS["solve"]), key="solve", type="primary", disabled=running is not None):
+        _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT]), None)
+    if running is not None:
+        _progress()
+
+
+# Keyed on a hash of what the warnings depend on; the objects themselves are not hashed by Streamlit.
+@st.cache_data(show_spinner=False, max_entries=4)
+def _capacity(_plan: StaffingPlan, _operators: tuple[Operator, ...], _rules: Rules, key: int) -> list[str]:
+    return [str(warning) for warning in capacity_warnings(_plan, _operators, _rules)]
+
+
+def _start(job: SolveJob, into_version: int | None) -> None:
+    st.session_state[JOB] = RunningSolve(job.start(), state.rules_text(), into_version)
+    st.rerun()
+
+
+@st.fragment(run_every=1)
+def _progress() -> None:
+    _ = state.t()
+    running: RunningSolve | None = st.session_state.get(JOB)
+    if running is None:
+        return
+    snapshot = running.job.snapshot()
+    if snapshot.done:
+        st.rerun()  # the whole page takes the result
+    stages = {
+        "waiting": _("Finding the proven bound"),
+        "aggregate": _("Putting names on shifts"),
+        "greedy": _("Building the model"),
+        "build": _("Improving the roster"),
+        "roster": _("Improving the roster"),
+        "solve": _("Placing breaks"),
+        "breaks": _("Placing breaks"),
+    }
+    parts = [_(MESSAGES["solving"]), stages.get(snapshot.stage, snapshot.stage), f"{snapshot.wall_seconds:.0f} s"]
+    if snapshot.stopped:
+        parts.append(_("Stopping…"))
+    st.info(" · ".join(parts))
+    best, bound, days = st.columns(3)
+    best.metric(_("Best objective"), "—" if snapshot.objective is None else f"{snapshot.objective:,.0f}")
+    bound.metric(_("Proven bound"), "—" if snapshot.best_bound is None else f"{snapshot.best_bound:,.0f}")
+    days.metric(_("Days with breaks placed"), snapshot.break_days_done)
+    if len(snapshot.improvements) > 1:
+        seconds, objective = _("Seconds"), _("Objective")
+        frame = pd.DataFrame({seconds: [p.wall_seconds for p in snapshot.improvements],
+                              objective: [p.objective for p in snapshot.improvements]})
+        st.altair_chart(alt.Chart(frame, height=160).mark_line(point=True, interpolate="step-after").encode(
+            x=alt.X(f"{seconds}:Q"), y=alt.Y(f"{objective}:Q", scale=alt.Scale(zero=False))))
+    st.button(_(ACTIONS["stop"]), key="stop", on_click=running.job.stop, disabled=snapshot.stopped)
+
+
+def _take_finished_job(plan: StaffingPlan, rules: Rules) -> None:
+    """A finished solve becomes a new draft (opened at once), a finished re-solve the opened version's roster."""
+    running: RunningSolve | None = st.session_state.get(JOB)
+    if running is None or not running.job.done:
+        return
+    del st.session_state[JOB]
+    job = running.job
+    snapshot = job.snapshot()
+    if snapshot.error is not None or job.breaks_result is None or job.roster_result is None:
+        _notify("error", f"{state.t()(MESSAGES['no_solution'])}\n\n{snapshot.error}")
+        return
+    roster = job.breaks_result.roster
+    report = summary(job.roster_result.report, coverage_rows(plan, roster, rules.breaks), plan.month.label,
+                     breaks_report(plan, job.breaks_result, job.rules))
+    if snapshot.stopped:
+        _notify("info", state.t()(MESSAGES["stopped"]))
+    if running.into_version is None:
+        info = state.store().create_draft(roster, report, running.rules_text, state.user())
+        st.session_state[OPEN] = info.id
+        return
+    work: Work | None = st.session_state.get(WORK)
+    if work is not None and work.version.id == running.into_version:
+        _replace_work(replace(work, roster=roster, report=report, resolved_with=running.rules_text))
+
+
+# --- the opened version ----------------------------------------------------------------------------------------
+
+
+def _opened_work(versions: tuple[VersionInfo, ...]) -> Work:
+    _ = state.t()
+    by_id = {version.id: version for version in versions}
+    work: Work | None = st.session_state.get(WORK)
+    if st.session_state.get(OPEN) in by_id:
+        st.session_state[VERSION] = st.session_state.pop(OPEN)
+    elif st.session_state.get(VERSION) not in by_id:
+        # Back from another page (the selector's state is gone) the opened version stays open; else the latest.
+        st.session_state[VERSION] = work.version.id if work is not None and work.version.id in by_id else versions[-1].id
+    labels = {version.id: _version_label(version) for version in versions}
+    chosen = st.selectbox(_("Roster version"), list(labels), key=VERSION, format_func=labels.__getitem__)
+    if work is None or work.version.id != chosen:
+        stored = state.store().load_roster(chosen)
+        work = _replace_work(Work(stored.info, stored.roster, locks=stored.locks, saved_locks=stored.locks,
+                                  report=stored.report))
+    shown: Shown | None = st.session_state.get(SHOWN)
+    if shown is not None and shown.grid_key == work.grid_key and shown.edits and work.grid_key not in st.session_state:
+        work = _replace_work(replace(work, roster=shown.roster, edits=work.edits + shown.edits))
+    return work
+
+
+def shown_roster(version_id: int) -> Roster | None:
+    """The roster of `version_id` as the roster page last showed it, unsaved changes included; None when that
+    version is not open there."""
+    shown: Shown | None = st.session_state.get(SHOWN)
+    return shown.roster if shown is not None and shown.version_id == version_id else None
+
+
+def _version_label(version: VersionInfo) -> str:
+    _ = state.t()
+    if version.status == DRAFT:
+        text = _("version {number}, draft, saved by {user} at {when}")
+        who, moment = version.updated_by, version.updated_at
+    else:
+        text = _("version {number}, published by {user} at {when}")
+        who, moment = version.published_by, version.published_at
+    return text.format(number=version.number, user=who, when=when(moment))
+
+
+def _replace_work(work: Work) -> Work:
+    """Open `work` in a new grid editor that starts from its roster."""
+    previous: Work | None = st.session_state.get(WORK)
+    work = replace(work, generation=previous.generation + 1 if previous is not None else 0)
+    st.session_state[WORK] = work
+    return work
+
+
+def _notify(kind: str, text: str) -> None:
+    st.session_state[NOTICE] = (kind, text)
+
+
+def _show_notice() -> None:
+    notice = st.session_state.pop(NOTICE, None)
+    if notice is not None:
+        kind, text = notice
+        {"success": st.success, "info": st.info, "error": st.error}[kind](text)
+
+
+# --- the grid --------------------------------------------------------------------------------------------------
+
+
+def day_labels(days: tuple[date, ...], weekend: set[date], language: str) -> dict[date, str]:
+    """Column headings: the day of the month, with the weekday on weekends and public holidays ("5 сб")."""
+    return {day: format_date(day, "d EEE", locale=language) if day in weekend else str(day.day) for day in days}
+
+
+def _grid_editor(work: Work, operators: tuple[Operator, ...], rules: Rules) -> GridResult:
+    _ = state.t()
+    language = state.language()
+    month = work.roster.month
+    labels = day_labels(month.days, {day for day in month.days if month.is_weekend(day)}, language)
+    grid = roster_grid(work.roster, operators)
+    by_id = {op.id: op for op in operators}
+    name, rate = column_label("name", language), column_label("rate", language)
+    frame = pd.DataFrame(
+        {
+            name: [by_id[op_id].name if op_id in by_id else "" for op_id in grid],
+            rate: [by_id[op_id].rate if op_id in by_id else None for op_id in grid],
+            **{label: [grid[op_id][day] for op_id in grid] for day, label in labels.items()},
+        },
+        index=pd.Index(list(grid), name=column_label("operator_id", language)),
+    )
+    st.caption(_("Shift codes such as 09–17, 18–24 or 22–06; blank for a day off. Every change is checked at once."))
+    edited = st.data_editor(
+        frame,
+        key=work.grid_key,
+        disabled=st.session_state.get(JOB) is not None,
+        column_config={
+            name: st.column_config.TextColumn(name, disabled=True, pinned=True),
+            rate: st.column_config.NumberColumn(rate, disabled=True, format="%.2f"),
+            **{label: st.column_config.TextColumn(label, width=60) for label in labels.values()},
+        },
+    )
+    # A cell the planner clears comes back missing (NaN in a text column): a day off.
+    cells = edited[list(labels.values())].fillna("")
+    codes = {op_id: {day: row[label] for day, label in labels.items()} for op_id, row in cells.to_dict("index").items()}
+    result = apply_grid(codes, work.roster, operators, rules)
+    st.session_state[SHOWN] = Shown(work.version.id, work.grid_key, result.roster, result.edits)
+    return result
+
+
+def _cell_problems(edited: GridResult) -> None:
+    _ = state.t()
+    if edited.problems:
+        intro = _("These cells could not be read and keep their previous shift:")
+        st.warning(intro + "\n\n" + "\n".join(f"- {problem}" for problem in edited.problems))
+
+
+def _violations(roster: Roster, operators: tuple[Operator, ...], rules: Rules) -> None:
+    _ = state.t()
+    language = state.language()
+    violations = _kept("violations", (roster, operators, rules), lambda: validate_roster(roster, operators, rules))
+    if not violations:
+        st.success(_(MESSAGES["rules_hold"]))
+        return
+    st.subheader(f"{_(MESSAGES['violations'])}: {count_text(_, 'violation', len(violations))}")
+    names = {op.id: op.name for op in operators}
+    _table(pd.DataFrame({
+        column_label("operator_id", language): [v.operator_id for v in violations],
+        column_label("name", language): [names.get(v.operator_id, "") for v in violations],
+        column_label("date", language): [v.day.isoformat() if v.day else _("whole month") for v in violations],
+        _("Rule"): [rule_label(v.rule, language) for v in violations],
+        _("Detail"): [v.detail for v in violations],
+    }), "roster_violations")
+
+
+# --- locks -----------------------------------------------------------------------------------------------------
+
+
+def _locks_of(roster: Roster, cells: frozenset[Cell]) -> Locks:
+    """What a re-solve keeps: the start of the shift in each locked cell, None for a locked day off."""
+    # Latest first, so that the earliest shift of a cell typed with two (`09–13+18–22`) is the one kept.
+    latest_first = sorted(roster.shifts, key=lambda shift: shift.start, reverse=True)
+    starts = {(shift.operator_id, shift.day): shift.start for shift in latest_first}
+    return {cell: starts.get(cell) for cell in cells}
+
+
+def _locks(work: Work, pending: tuple[CellEdit, ...], roster: Roster, operators: tuple[Operator, ...]) -> None:
+    _ = state.t()
+    language = state.language()
+    st.subheader(_("Locked cells"))
+    history = tuple(record.edit for record in state.store().edit_history(work.version.id))
+    edited_cells = frozenset((edit.operator_id, edit.day) for edit in (*history, *work.edits, *pending))
+    names = {op.id: op.name for op in operators}
+    left, middle, right = st.columns([2, 3, 1], vertical_alignment="bottom")
+    left.button(_("Lock edited cells"), key="lock_edited", on_click=_add_locks, args=(edited_cells,),
+                disabled=not edited_cells)
+    labels = {op_id: f"{op_id} {name}" for op_id, name in names.items()}
+    chosen = middle.multiselect(_("Lock whole rows of"), list(labels), key="lock_operators",
+                                format_func=labels.__getitem__)
+    rows = frozenset((op_id, day) for op_id in chosen for day in roster.month.days)
+    middle.button(_(ACTIONS["lock_selected"]), key="lock_selected", on_click=_add_locks, args=(rows,),
+                  disabled=not rows)
+    right.button(_("Unlock all"), key="unlock_all", on_click=_unlock_all, disabled=not work.locks)
+    if work.locks:
+        grid = roster_grid(roster, operators)
+        locked = sorted(work.locks)
+        st.caption(_.ngettext("{count} locked cell", "{count} locked cells", len(locked)).format(count=len(locked)))
+        _table(pd.DataFrame({
+            column_label("operator_id", language): [f"🔒 {op_id}" for op_id, _day in locked],
+            column_label("name", language): [names.get(op_id, "") for op_id, _day in locked],
+            column_label("date", language): [day.isoformat() for _op, day in locked],
+            _("Shift"): [grid.get(op_id, {}).get(day) or _("day off") for op_id, day in locked],
+        }), "roster_locked")
+
+
+def _add_locks(cells: frozenset[Cell]) -> None:
+    work: Work = st.session_state[WORK]
+    st.session_state[WORK] = replace(work, locks=work.locks | cells)
+
+
+def _unlock_all() -> None:
+    st.session_state[WORK] = replace(st.session_state[WORK], locks=frozenset())
+
+
+# --- actions ---------------------------------------------------------------------------------------------------
+
+
+def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tuple[Operator, ...],
+             rules: Rules) -> None:
+    _ = state.t()
+    running = st.session_state.get(JOB) is not None
+    roster, pending = edited.roster, edited.edits
+    unplaced = any(not shift.breaks for shift in roster.shifts)
+    breaks, resolve, save, publish = st.columns(4)
+    if breaks.button(_("Place breaks"), key="place_breaks", disabled=running or not (unplaced or pending),
+                     help=_("Places the breaks of the edited days; a second or two per day.")):
+        # A removed shift changes its day's breaks too (fewer on the phones, a smaller team share).
+        days = {edit.day for edit in (*work.edits, *pending)}
+        with st.spinner(_("Placing breaks…")):
+            try:
+                placed = place_breaks(plan, roster, operators, rules, only_days=days)
+            except BreaksInfeasible as error:
+                _notify("error", str(error))
+            else:
+                _replace_work(replace(work, roster=placed.roster, edits=work.edits + pending))
+        st.rerun()
+    if resolve.button(_(ACTIONS["resolve_rest"]), key="resolve_rest", disabled=running or not work.locks,
+                      help=_("Solves again, keeping every locked cell as it is.")):
+        _replace_work(replace(work, roster=roster, edits=work.edits + pending))
+        _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT],
+                        locks=_locks_of(roster, work.locks)), work.version.id)
+    if save.button(_(ACTIONS["save_draft"]), key="save_draft", disabled=running):
+        _save(work, roster, work.edits + pending)
+    is_draft = work.version.status == DRAFT
+    blocked = not is_draft or work.unsaved(pending)
+    if publish.button(_(ACTIONS["publish"]), key="publish", disabled=running or blocked):
+        _publish(work)
+    if is_draft and work.unsaved(pending):
+        publish.caption(_("Save the draft before publishing."))
+    _refused_save(operators, rules)
+
+
+def _save(work: Work, roster: Roster, edits: tuple[CellEdit, ...]) -> None:
+    _ = state.t()
+    store, user = state.store(), state.user()
+    version = work.version
+    try:
+        if version.status != DRAFT:
+            # A published roster stays as published; the planner's changes start a new draft from it.
+            stored = store.load_roster(version.id)
+            version = store.create_draft(stored.roster, stored.report, stored.rules_text, user, stored.locks)
+        resolved = work.resolved_with is not None
+        info = store.save_draft(version.id, version.revision, roster, work.locks, edits, user,
+                                report=work.report if resolved else None, rules_text=work.resolved_with)
+    except StaleVersion as refused:
+        st.session_state[REFUSED] = refused
+        return
+    except NotADraft as error:
+        st.error(str(error))
+        return
+    st.session_state.pop(REFUSED, None)
+    _replace_work(Work(info, roster, locks=work.locks, saved_locks=work.locks, report=work.report))
+    st.session_state[OPEN] = info.id
+    _notify("success", _(MESSAGES["draft_saved"]))
+    st.rerun()
+
+
+def _publish(work: Work) -> None:
+    _ = state.t()
+    try:
+        info = state.store().publish(work.version.id, state.user(), expected_revision=work.version.revision)
+    except StaleVersion as refused:
+        st.session_state[REFUSED] = refused
+        return
+    except NotADraft as error:
+        st.error(str(error))
+        return
+    _replace_work(replace(work, version=info))
+    _notify("success", _(MESSAGES["published"]))
+    st.rerun()
+
+
+def _refused_save(operators: tuple[Operator, ...], rules: Rules) -> None:
+    _ = state.t()
+    refused: StaleVersion | None = st.session_state.get(REFUSED)
+    if refused is None:
+        return
+    current = refused.current
+    st.error(f"{_(MESSAGES['save_conflict'])}\n\n"
+             + _("Saved by {user} at {when}.").format(user=current.updated_by, when=when(current.updated_at)))
+    if refused.edits:
+        kept = len(refused.edits)
+        st.caption(_.ngettext("{count} edit of yours is kept.", "{count} edits of yours are kept.", kept)
+                   .format(count=kept))
+    if st.button(_("Re-apply my edits"), key="reapply_edits"):
+        newer = state.store().load_roster(current.id)
+        grid = roster_grid(newer.roster, operators)
+        for edit in refused.edits:
+            grid.setdefault(edit.operator_id, {})[edit.day] = edit.after
+        applied = apply_grid(grid, newer.roster, operators, rules)
+        work: Work = st.session_state[WORK]
+        locks = newer.locks | refused.locks
+        _replace_work(Work(newer.info, applied.roster, applied.edits, locks, newer.locks,
+                           work.report if work.resolved_with else newer.report, work.resolved_with))
+        del st.session_state[REFUSED]
+        st.rerun()
+
+
+# --- what the roster gives -------------------------------------------------------------------------------------
+
+
+def local_naive(moment: datetime) -> pd.Timestamp:
+    """The centre's wall-clock time without its zone: charts then show it as is, whatever the browser's zone."""
+    return pd.Timestamp(moment.replace(tzinfo=None))
+
+
+def _coverage(plan: StaffingPlan, roster: Roster, rules: Rules, work: Work) -> None:
+    _ = state.t()
+    language = state.language()
+    rows = _kept("coverage", (plan.required, roster, rules.breaks), lambda: coverage_rows(plan, roster, rules.breaks))
+    totals = coverage_totals(rows)
+    st.subheader(_(MESSAGES["required_vs_scheduled"]))
+    short, required, over, bound = st.columns(4)
+    short.metric(_(MESSAGES["shortfall_hours"]), f"{totals.under_coverage_agent_hours:,}")
+    required.metric(_("Required, operator-hours"), f"{totals.required_agent_hours:,}")
+    over.metric(_("Overstaffing, operator-hours"), f"{totals.over_coverage_agent_hours:,}")
+    lower_bound = (work.report or {}).get("under_coverage_lower_bound")
+    if lower_bound is not None:
+        bound.metric(_("No roster is short by less than"), f"{lower_bound:,}")
+    hour, series, operators = column_label("interval_start", language), _("Series"), _("Operators")
+    names = {key: column_label(key, language) for key in ("required", "scheduled", "on_phones")}
+    frame = pd.DataFrame({
+        hour: [local_naive(row.interval_start) for row in rows],
+        **{names[key]: [getattr(row, key) for row in rows] for key in names},
+    }).melt(hour, var_name=series, value_name=operators)
+    chart = alt.Chart(frame, height=280).mark_line(interpolate="step-after").encode(
+        x=alt.X(f"{hour}:T"), y=alt.Y(f"{operators}:Q"),
+        color=alt.Color(f"{series}:N", sort=list(names.values())),
+        tooltip=[alt.Tooltip(f"{hour}:T", format="%d.%m %H:%M"), f"{series}:N", f"{operators}:Q"],
+    )
+    st.container(key="roster_coverage_chart").altair_chart(chart.interactive(bind_y=False))
+
+
+def _loads(work: Work, edited: GridResult, operators: tuple[Operator, ...], rules: Rules) -> None:
+    _ = state.t()
+    language = state.language()
+    st.subheader(_("Hours, nights and weekends per operator"))
+    columns = ("operator_id", "name", "shifts", "hours", "norm_hours", "hours_off_norm", "nights", "weekends")
+    # Loads are per operator: those of the roster under the grid are kept, only the edited operators' recomputed.
+    loads = _kept("loads", (work.roster, operators, rules), lambda: operator_loads(work.roster, operators, rules))
+    edited_ids = {edit.operator_id for edit in edited.edits}
+    if edited_ids:
+        fresh = {load.operator_id: load for load in
+                 operator_loads(edited.roster, [op for op in operators if op.id in edited_ids], rules)}
+        loads = [fresh.get(load.operator_id, load) for load in loads]
+    _table(pd.DataFrame({column_label(key, language): [getattr(load, key) for load in loads] for key in columns}),
+          "roster_loads")
+
+
+def _kept(name: str, inputs: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, or its value from an earlier run when `inputs` are equal: a rerun that leaves the roster as
+    it was (a lock, a language switch) does not validate and measure a month of shifts again."""
+    kept: dict[str, tuple[tuple, Any]] = st.session_state.setdefault(KEPT, {})
+    if name in kept and kept[name][0] == inputs:
+        return kept[name][1]
+    value = compute()
+    kept[name] = (inputs, value)
+    return value
+
+
+def _table(frame: pd.DataFrame, key: str) -> None:
+    """A read-only table in a container of its own key, so tests find it by key."""
+    st.container(key=key).dataframe(frame, hide_index=True)

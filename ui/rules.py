@@ -1,9 +1,227 @@
-"""The rules page (being written)."""
+"""The rules page: the month's rules in plain words, and a form to change its targets, weights and limits.
+
+The form's values are merged into the month's rules and the result is checked by the same loader as
+constraints.yaml (`parse_rules_text`), so a value the planner may not use is refused with its key named, and
+nothing is saved. The saved text is `yaml.safe_dump` of the merged rules: simple and exact, but it drops the
+comments of constraints.yaml (the file itself keeps them, and "Reset" brings the commented text back).
+A roster keeps the rules it was planned with (the Roster page stores them with each version)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
+import yaml
 
+from planner.config import Rules
+from planner.errors import InputError
+from planner.i18n import N_, PAGES, rule_label
 from ui import state
+from ui.views import show_problems, when
+
+__all__ = ["page", "FIELDS", "Field", "field_key", "SAVE", "RESET", "OUTCOME"]
+
+# Session and widget keys.
+SAVE = "rules_save"
+RESET = "rules_reset"
+OUTCOME = "rules_outcome"
+FORM_SOURCE = "rules_form_source"  # the rules text the form's widgets were filled from
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting of the form: its dotted key in the rules, its label (marked for translation; none for a
+    weight, which is named after its rule) and the step of its input when it is a fraction."""
+
+    key: str
+    label: str = ""
+    step: float = 1.0
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
+
+    @property
+    def weighs(self) -> str | None:
+        """The soft rule whose weight this is, e.g. 'shortfall' for rules.shortfall.weight."""
+        return None if self.label else self.path[-2]
+
+
+FIELDS = (
+    Field("staffing.service_level", N_("Service level: share of calls answered in time"), 0.01),
+    Field("staffing.answer_within_sec", N_("Answer time, seconds"), 1.0),
+    Field("staffing.shrinkage", N_("Shrinkage: share of paid time off the phones"), 0.01),
+    Field("staffing.min_operators", N_("Fewest operators on the line")),
+    Field("rules.shortfall.weight"),
+    Field("rules.overstaffing.weight"),
+    Field("rules.days_off_wished.weight"),
+    Field("rules.fair_nights.weight"),
+    Field("rules.fair_weekends.weight"),
+    Field("breaks.rules.on_phones_shortfall.weight"),
+    Field("breaks.rules.worst_dip.weight"),
+    Field("rules.rest_between_shifts.min_hours", N_("Rest between shifts, hours")),
+    Field("rules.max_consecutive_days.max_days", N_("Working days in a row, at most")),
+    Field("rules.monthly_norm.tolerance_shifts", N_("Norm tolerance, shift lengths")),
+    Field("breaks.rules.team_on_break.max_share", N_("Share of a team on break at once, at most"), 0.05),
+    Field("taxi.seats_per_car", N_("Seats per taxi car")),
+    Field("solver.time_limit_sec", N_("Solver time limit, seconds"), 10.0),
+)
+
+# What one unit of each soft rule is, i.e. what its weight is paid for.
+WEIGHT_MEANINGS = {
+    "shortfall": N_("per operator-hour below the requirement"),
+    "overstaffing": N_("per operator-hour above the requirement"),
+    "days_off_wished": N_("per wished day off that gets a shift"),
+    "fair_nights": N_("per night shift between the most and the least loaded operator"),
+    "fair_weekends": N_("per weekend shift between the most and the least loaded operator"),
+    "on_phones_shortfall": N_("per operator and 5 minutes below the requirement because of breaks"),
+    "worst_dip": N_("per operator of the day's deepest 5-minute dip below the requirement"),
+}
+
+
+def field_key(field: Field) -> str:
+    return f"rule_{field.key}"
 
 
 def page() -> None:
-    st.header(state.t()("Rules"))
+    _ = state.t()
+    st.header(_(PAGES["rules"]))
+    rules, text = state.rules(), state.rules_text()
+    stored = state.store().latest_rules(state.month())
+    if stored is None:
+        st.caption(_("The centre's constraints.yaml: no rules saved for this month yet."))
+    else:
+        st.caption(_("Saved for {month} by {user} on {when}.").format(
+            month=state.month(), user=stored.saved_by, when=when(stored.saved_at)))
+    outcome = st.session_state.pop(OUTCOME, None)
+    if isinstance(outcome, InputError):
+        show_problems(outcome, _("Not saved: these values break the rules' limits."), field_name=_field_name)
+    elif outcome:
+        st.success(outcome)
+    left, right = st.columns(2)
+    with left:
+        _in_plain_words(rules)
+    with right:
+        _form(rules, text)
+
+
+def _label(field: Field) -> str:
+    _ = state.t()
+    if field.weighs:
+        return _("{rule}: weight").format(rule=rule_label(field.weighs, state.language()))
+    return _(field.label)
+
+
+def _field_name(key: str) -> str:
+    """A setting named in a problem: its label and key, or the key alone if the form has no such field."""
+    field = next((field for field in FIELDS if field.key == key), None)
+    return f"{_label(field)} (`{key}`)" if field else f"`{key}`"
+
+
+def _value(rules: Rules, field: Field) -> Any:
+    value: Any = rules
+    for part in field.path:
+        value = getattr(value, part)
+    return value
+
+
+# --- the rules in plain words ------------------------------------------------------------------------------------
+
+
+def _in_plain_words(rules: Rules) -> None:
+    _ = state.t()
+    language = state.language()
+    staffing, hard = rules.staffing, rules.rules
+    st.subheader(_("Targets"))
+    st.markdown("\n".join([
+        "- " + _("{share:.0%} of calls answered within {seconds:g} seconds (Erlang C).").format(
+            share=staffing.service_level, seconds=staffing.answer_within_sec),
+        "- " + _("{share:.0%} of paid time is off the phones (shrinkage), so more operators are rostered than "
+                 "answer calls.").format(share=staffing.shrinkage),
+        "- " + _("Never fewer than {count} operators on the line; a call lasts {seconds:g} seconds when the "
+                 "forecast does not say.").format(count=staffing.min_operators,
+                                                  seconds=staffing.default_aht_sec),
+        "- " + _("Shift lengths by contract rate: {lengths}.").format(
+            lengths=", ".join(_("{rate} → {hours} h").format(rate=rate, hours=hours)
+                              for rate, hours in rules.contracts.items())),
+    ]))
+    st.subheader(_("Hard rules: never broken"))
+    st.markdown("\n".join([
+        f"- **{rule_label('availability', language)}**: "
+        + _("every shift lies inside the operator's window and none starts on an unavailable date."),
+        f"- **{rule_label('rest_between_shifts', language)}**: "
+        + _("at least {hours} hours from the end of a shift to the start of the next.").format(
+            hours=hard.rest_between_shifts.min_hours),
+        f"- **{rule_label('max_consecutive_days', language)}**: "
+        + _("at most {days} working days in a row.").format(days=hard.max_consecutive_days.max_days),
+        f"- **{rule_label('monthly_norm', language)}**: "
+        + _("rate × {hours:g} h × working days of the month, plus or minus {shifts} × the shift length.").format(
+            hours=hard.monthly_norm.hours_per_day, shifts=hard.monthly_norm.tolerance_shifts),
+        f"- **{rule_label('team_on_break', language)}**: "
+        + _("at most {share:.0%} of a team on break at once.").format(
+            share=rules.breaks.rules.team_on_break.max_share),
+    ]))
+    st.subheader(_("Soft rules: weighed against each other"))
+    st.caption(_("The solver pays a rule's weight for each unit it breaks the rule by; a bigger weight wins."))
+    st.markdown("\n".join(
+        f"- **{rule_label(field.weighs, language)}**: {_value(rules, field)} {_(WEIGHT_MEANINGS[field.weighs])}"
+        for field in FIELDS if field.weighs
+    ))
+    st.subheader(_("Taxi and solver"))
+    st.markdown("\n".join([
+        "- " + _("A shift ending from {start} up to {end} ends with a taxi home; {seats} seats per car.").format(
+            start=rules.taxi.ride_from, end=rules.taxi.ride_until, seats=rules.taxi.seats_per_car),
+        "- " + _("The solver stops after {seconds:g} seconds with the best roster found.").format(
+            seconds=rules.solver.time_limit_sec),
+    ]))
+
+
+# --- the form ----------------------------------------------------------------------------------------------------
+
+
+def _form(rules: Rules, text: str) -> None:
+    _ = state.t()
+    st.subheader(_("Change for this month"))
+    _refill_when_changed(text)
+    with st.form("rules_form"):
+        for field in FIELDS:
+            value = _value(rules, field)
+            st.number_input(_label(field), value=value, step=field.step if isinstance(value, float) else 1,
+                            key=field_key(field), help=f"`{field.key}`")
+        st.form_submit_button(_("Save the rules"), key=SAVE, type="primary", on_click=_save, args=(text,))
+    st.button(_("Reset to constraints.yaml"), key=RESET, on_click=_reset,
+              help=_("Replace this month's rules with the centre's constraints.yaml, comments included."))
+
+
+def _refill_when_changed(text: str) -> None:
+    """Fill the inputs from the rules afresh when these changed under them (a save, a reset, another month):
+    the widgets keep their own values otherwise. A refused save leaves them as typed, to be corrected."""
+    if st.session_state.get(FORM_SOURCE) != text:
+        for field in FIELDS:
+            st.session_state.pop(field_key(field), None)
+        st.session_state[FORM_SOURCE] = text
+
+
+def _save(text: str) -> None:
+    _ = state.t()
+    data = yaml.safe_load(text) or {}
+    for field in FIELDS:
+        *sections, name = field.path
+        target = data
+        for section in sections:
+            target = target.setdefault(section, {})
+        target[name] = st.session_state[field_key(field)]
+    merged = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    try:
+        state.store().save_rules(state.month(), merged, state.user())
+    except InputError as error:
+        st.session_state[OUTCOME] = error
+        return
+    st.session_state[OUTCOME] = _("Rules saved for {month}.").format(month=state.month())
+
+
+def _reset() -> None:
+    _ = state.t()
+    state.store().save_rules(state.month(), state.RULES_FILE.read_text(encoding="utf-8"), state.user())
+    st.session_state[OUTCOME] = _("Rules reset to constraints.yaml for {month}.").format(month=state.month())

@@ -15,10 +15,10 @@ from planner.domain import Operator, StaffingPlan
 from planner.i18n import Translator, available_languages, translator
 from planner.operators import parse_operators
 from planner.staffing import staffing_plan
-from planner.store import Store, StoredForecast, database_url, open_store
+from planner.store import Store, StoredForecast, StoredRoster, database_url, open_store
 
-__all__ = ["ROOT", "store", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
-           "forecast", "operators", "plan"]
+__all__ = ["ROOT", "store", "database", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
+           "forecast", "operators", "plan", "latest_roster"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_FORECAST = ROOT / "forecasts" / "forecast-2026-12.csv"
@@ -29,7 +29,13 @@ SEED_USER = "sample"
 
 def store() -> Store:
     """The database the environment names (PLANNER_DATABASE_URL or PLANNER_DB_PATH, see planner.store)."""
-    return _store(database_url().render_as_string(hide_password=False))
+    return _store(database())
+
+
+def database() -> str:
+    """Which database this process talks to. Part of every cache key built on database ids, since ids repeat
+    from one database to another."""
+    return database_url().render_as_string(hide_password=False)
 
 
 # One store per database and server process, shared by every session.
@@ -100,15 +106,24 @@ def operators() -> tuple[Operator, ...]:
     return stored.operators if stored else ()
 
 
+def latest_roster() -> StoredRoster | None:
+    """The roster that pages other than Roster show (taxi, export): the month's newest published version, else its
+    newest draft; None before the first solve."""
+    versions = store().list_versions(month())
+    published = [version for version in versions if version.status == "published"]
+    chosen = published or versions
+    return store().load_roster(chosen[-1].id) if chosen else None
+
+
 def plan() -> StaffingPlan | None:
     stored = forecast()
     if stored is None:
         return None
-    return _plan(stored, stored.id, rules_text())
+    return _plan(stored, database(), stored.id, rules_text())
 
 
-# Keyed on the stored forecast's id and the rules text; the leading underscore keeps Streamlit from hashing the
-# forecast itself on every rerun.
+# Keyed on the database, the stored forecast's id and the rules text; the leading underscore keeps Streamlit from
+# hashing the forecast itself on every rerun.
 @st.cache_data(show_spinner=False, max_entries=8)
-def _plan(_stored: StoredForecast, forecast_id: int, text: str) -> StaffingPlan:
+def _plan(_stored: StoredForecast, db: str, forecast_id: int, text: str) -> StaffingPlan:
     return staffing_plan(_stored.forecast, parse_rules_text(text))

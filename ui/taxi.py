@@ -1,9 +1,89 @@
-"""The taxi page (being written)."""
+"""The taxi page: for a night of the month's roster (the published one, else the newest draft), the cars that
+take the late shifts home, their riders in drop-off order; the list as CSV and as the printable PDF. Every
+download is recorded in the audit log."""
 
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
 import streamlit as st
+from babel.dates import format_date
 
+from planner.config import Rules
+from planner.domain import Operator, Roster
+from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, count_text
+from planner.taxi import Ride, taxi_csv, taxi_nights, taxi_rides
+from planner.taxipdf import taxi_pdf
 from ui import state
+from ui.views import record_export, show_no_roster, show_version
+
+__all__ = ["page", "NIGHT", "CARS", "DOWNLOAD_CSV", "DOWNLOAD_PDF", "export_name"]
+
+# Widget keys.
+NIGHT = "taxi_night"
+CARS = "taxi_cars"
+DOWNLOAD_CSV = "taxi_download_csv"
+DOWNLOAD_PDF = "taxi_download_pdf"
+
+SHOWN = ("end_time", "car", "stop", "name", "phone", "address", "district", "flag")
+
+
+def export_name(night: date, kind: str) -> str:
+    """What the audit log says a download was."""
+    return f"taxi list {night.isoformat()}, {kind}"
 
 
 def page() -> None:
-    st.header(state.t()("Taxi"))
+    _ = state.t()
+    st.header(_(PAGES["taxi"]))
+    stored = state.latest_roster()
+    if stored is None:
+        show_no_roster()
+        return
+    info, rules = stored.info, state.rules()
+    show_version(info)
+    nights = taxi_nights(stored.roster, rules)
+    if not nights:
+        st.info(_("Nobody in this roster finishes late enough to ride home by taxi."))
+        return
+    language = state.language()
+    night = st.selectbox(_("Night"), nights, key=NIGHT,
+                         format_func=lambda day: format_date(day, "EEEE d MMMM", locale=language),
+                         help=_("The date the late shifts started."))
+    operators = state.store().load_operators(state.month())
+    rides = _rides(stored.roster, operators.operators if operators else (), rules, state.database(), night,
+                   info.id, info.revision, operators.id if operators else 0, state.rules_text())
+    if not rides:
+        st.info(_(MESSAGES["no_taxi"]))
+        return
+    cars = len({ride.car for ride in rides})
+    st.subheader(f"{count_text(_, 'car', cars)}, {count_text(_, 'operator', len(rides))}")
+    st.dataframe(_table(rides, night), key=CARS, hide_index=True, width="stretch")
+    left, right = st.columns(2)
+    left.download_button(_(ACTIONS["download_csv"]), taxi_csv(rides), file_name=f"taxi-{night.isoformat()}.csv",
+                         mime="text/csv", key=DOWNLOAD_CSV, on_click=record_export,
+                         args=(export_name(night, "CSV"), info.id))
+    right.download_button(_(ACTIONS["download_pdf"]), lambda: taxi_pdf(rides, rules.taxi.office.address),
+                          file_name=f"taxi-{night.isoformat()}.pdf", mime="application/pdf", key=DOWNLOAD_PDF,
+                          on_click=record_export, args=(export_name(night, "PDF"), info.id))
+
+
+# Routing a night's cars takes a moment: kept per night, roster revision, operator list and rules (the ids and
+# the text stand for the values, which Streamlit does not hash).
+@st.cache_data(show_spinner=False, max_entries=64)
+def _rides(_roster: Roster, _operators: tuple[Operator, ...], _rules: Rules, db: str, night: date,
+           version_id: int, revision: int, operators_id: int, rules_text: str) -> list[Ride]:
+    return taxi_rides(_roster, _operators, _rules, night=night)
+
+
+def _table(rides: list[Ride], night: date) -> pd.DataFrame:
+    _ = state.t()
+    language = state.language()
+    rows = [
+        (f"{ride.end_time:%H:%M}" if ride.end_time.date() == night else f"{ride.end_time:%d.%m %H:%M}",
+         ride.car, ride.stop, ride.operator.name or ride.operator.id, ride.operator.phone, ride.operator.address,
+         ride.operator.district, _(ride.flag) if ride.flag else "")
+        for ride in rides
+    ]
+    return pd.DataFrame(rows, columns=[column_label(column, language) for column in SHOWN])

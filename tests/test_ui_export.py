@@ -1,0 +1,67 @@
+"""The export page on a stored greedy roster of a tiny February: roster and coverage as CSV and Excel, made
+when clicked and recorded in the audit log, which the page shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from ui_pages import FEBRUARY, greedy_draft, open_page, rules, seed_small_month
+
+from planner.outputs import COVERAGE_COLUMNS
+from planner.rostercsv import ROSTER_COLUMNS
+from planner.staffing import staffing_plan
+from ui.export import export_files
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
+    with seed_small_month(tmp_path / "planner.db") as opened:
+        yield opened
+
+
+def test_without_a_roster_no_download_but_the_audit_log(store):
+    at = open_page("export")
+    assert not at.exception
+    assert "Roster page" in at.info[0].value
+    assert not at.download_button
+    assert at.subheader[0].value == "Audit log"
+
+
+def test_four_downloads_each_recorded_in_the_audit_log_shown_below(store):
+    version_id = greedy_draft(store)
+    at = open_page("export")
+    assert not at.exception
+    assert [(button.key, button.label) for button in at.download_button] == [
+        ("export_roster_csv", "Download CSV"), ("export_roster_excel", "Download Excel"),
+        ("export_coverage_csv", "Download CSV"), ("export_coverage_excel", "Download Excel")]
+
+    at.download_button(key="export_roster_excel").click().run()
+    at.download_button(key="export_coverage_csv").click().run()
+
+    assert [(event.what, event.version_id) for event in store.audit_log()] == [
+        ("coverage 2026-02 version 1, CSV", version_id), ("roster 2026-02 version 1, Excel", version_id)]
+    log = next(frame.value for frame in at.dataframe if "What" in frame.value.columns)
+    assert list(log["What"]) == ["coverage 2026-02 version 1, CSV", "roster 2026-02 version 1, Excel"]
+    assert list(log["Who"]) == ["anna", "anna"]
+
+
+def test_the_files_are_the_contract_csvs_and_workbooks_of_the_version(store):
+    stored = store.load_roster(greedy_draft(store))
+    operators = store.load_operators(FEBRUARY.label).operators
+    plan = staffing_plan(store.latest_forecast(FEBRUARY.label).forecast, rules())
+
+    files = {file.key: file for file in export_files(stored, plan, operators, rules(), "ru")}
+
+    roster_rows = list(csv.reader(io.StringIO(files["export_roster_csv"].make())))
+    assert tuple(roster_rows[0]) == ROSTER_COLUMNS and len(roster_rows) == len(stored.roster.shifts) + 1
+    coverage_rows = list(csv.reader(io.StringIO(files["export_coverage_csv"].make())))
+    assert tuple(coverage_rows[0]) == COVERAGE_COLUMNS and len(coverage_rows) == len(FEBRUARY.hours) + 1
+    assert load_workbook(io.BytesIO(files["export_roster_excel"].make())).sheetnames == ["График", "Смены"]
+    coverage_book = load_workbook(io.BytesIO(files["export_coverage_excel"].make()))
+    assert coverage_book.active.max_row == len(FEBRUARY.hours) + 1
+    assert files["export_roster_excel"].file_name == "roster-2026-02-v1.xlsx"

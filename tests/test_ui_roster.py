@@ -1,0 +1,176 @@
+"""The roster page on a tiny February (12 operators, a 2-second solve on one worker): solve into a draft, edit a
+cell into a broken rule and see it listed, lock it and re-solve the rest, save, a second planner's save of an
+older revision refused with the edits kept, publish."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, open_page, seed_small_month
+
+from planner.domain import Shift
+from planner.grid import shift_code
+from planner.i18n import rule_label
+from planner.store import open_store
+from ui.roster import JOB, WORK, day_labels
+
+SOLVE_SECONDS = 2
+QUICK_RULES = {"time_limit_sec: 60": f"time_limit_sec: {SOLVE_SECONDS}", "workers: 2": "workers: 1",
+               "time_limit_sec_per_day: 1 ": "time_limit_sec_per_day: 0.1 "}
+
+
+def quick_rules_text() -> str:
+    """The centre's rules with a short solve on one worker."""
+    text = RULES_TEXT
+    for old, new in QUICK_RULES.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    """The small month with the quick rules, its operators free to work at any hour: a shift edited in right
+    after another then breaks rest and nothing else, and can be locked."""
+    db_path = tmp_path / "planner.db"
+    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PLANNER_DB_PATH", str(db_path))
+    with seed_small_month(db_path) as store:
+        store.save_rules(FEBRUARY.label, quick_rules_text(), SEEDER)
+        anytime = [replace(op, earliest_start=0, latest_end=24 * 60)
+                   for op in store.load_operators(FEBRUARY.label).operators]
+        store.save_operators(FEBRUARY.label, anytime, SEEDER)
+    return db_path
+
+
+def finish_job(at: AppTest) -> AppTest:
+    """Wait for the background solve the page started, then let the page take its result."""
+    assert at.session_state[JOB].job.wait(60)
+    return at.run()
+
+
+def edit_cell(at: AppTest, op_id: str, code: str | None, day) -> AppTest:
+    """Type `code` into the grid cell of `op_id` on `day`, as the browser's editor reports a change."""
+    label = day_labels(FEBRUARY.days, {d for d in FEBRUARY.days if FEBRUARY.is_weekend(d)}, "en")[day]
+    key = at.session_state[WORK].grid_key
+    row = list(at.data_editor(key=key).value.index).index(op_id)
+    at.session_state[key] = {"edited_rows": {row: {label: code}}, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def table(at: AppTest, key: str):
+    return at.main.get_by_key(key).dataframe[0].value
+
+
+def rest_breaking_edit(shifts: tuple[Shift, ...], operators) -> tuple[str, object, str]:
+    """(operator, day, code): a shift of the operator's length starting 2 hours after one of their shifts ends,
+    on the next day — too little rest, and nothing else wrong."""
+    tz = FEBRUARY.tz
+    rates = {op.id: op.rate for op in operators}
+    unavailable = {op.id: op.unavailable for op in operators}
+    for shift in shifts:
+        start = (shift.end.astimezone(UTC) + timedelta(hours=2)).astimezone(tz)
+        if start.date() == shift.day + timedelta(days=1) and start.date() in FEBRUARY.days[:-1] \
+                and start.date() not in unavailable[shift.operator_id]:
+            hours = {1.0: 8, 0.75: 6, 0.5: 4}[rates[shift.operator_id]]
+            edited = Shift(shift.operator_id, start, (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(tz))
+            return shift.operator_id, start.date(), shift_code(edited, tz)
+    raise AssertionError("no shift ends late enough for a rest-breaking edit")
+
+
+def test_solve_edit_lock_resolve_save_conflict_publish(database):
+    at = open_page("roster")
+    assert not at.exception
+    assert at.number_input(key="solve_time_limit").value == SOLVE_SECONDS
+
+    # Solve: a draft is stored and opened in the grid.
+    at.button(key="solve").click().run()
+    assert not at.exception
+    finish_job(at)
+    assert not at.exception
+    with open_store(f"sqlite:///{database}") as store:
+        versions = store.list_versions(FEBRUARY.label)
+        assert [(v.number, v.status) for v in versions] == [(1, "draft")]
+        assert store.load_roster(versions[0].id).report["breaks"]["days"] > 0
+        operators = store.load_operators(FEBRUARY.label).operators
+    assert at.selectbox(key="roster_version").value == versions[0].id
+    grid = at.data_editor(key=at.session_state[WORK].grid_key).value
+    assert list(grid.index) == [op.id for op in operators] and "7 Sat" in grid.columns
+    work = at.session_state[WORK]
+    assert work.roster.shifts and all(shift.breaks for shift in work.roster.shifts)
+
+    # Edit a cell into a rest violation: listed at once, with its rule.
+    op_id, day, code = rest_breaking_edit(work.roster.shifts, operators)
+    edit_cell(at, op_id, code, day)
+    assert not at.exception
+    listed = table(at, "roster_violations")
+    rest = listed[listed["Rule"] == rule_label("rest_between_shifts", "en")]
+    assert list(rest["ID"]) == [op_id]
+    assert "Breaks in a shift" in set(listed["Rule"])  # the edited shift has no breaks yet
+
+    # Streamlit forgets the editor's state while another page is shown; back on this page the edit is still there.
+    del at.session_state[at.session_state[WORK].grid_key]
+    at.run()
+    assert [(e.operator_id, e.day, e.after) for e in at.session_state[WORK].edits] == [(op_id, day, code)]
+    assert list(table(at, "roster_violations")["ID"]).count(op_id) >= 1
+
+    # Lock the edited cell and re-solve the rest: the locked shift stays.
+    at.button(key="lock_edited").click().run()
+    assert (op_id, day) in at.session_state[WORK].locks
+    assert "🔒 " + op_id in set(table(at, "roster_locked")["ID"])
+    at.button(key="resolve_rest").click().run()
+    assert not at.exception
+    finish_job(at)
+    assert not at.exception
+    resolved = at.session_state[WORK].roster
+    kept = [s for s in resolved.shifts if s.operator_id == op_id and s.day == day]
+    assert [shift_code(s, FEBRUARY.tz) for s in kept] == [code]
+    assert at.success and "keeps every hard rule" in at.success[0].value
+
+    # A second planner opens revision 1 now; the first saves (revision 2).
+    other = open_page("roster")
+    other.session_state["user"] = "boris"
+    at.button(key="save_draft").click().run()
+    assert not at.exception and "Draft saved." in [s.value for s in at.success]
+    with open_store(f"sqlite:///{database}") as store:
+        saved = store.load_roster(versions[0].id)
+        assert saved.info.revision == 2 and (op_id, day) in saved.locks
+        assert [record.edit.after for record in store.edit_history(versions[0].id)] == [code]
+
+    # The second planner's save of revision 1 is refused, their edit kept and re-applied on revision 2.
+    other_work = other.session_state[WORK]
+    first = other_work.roster.shifts[0]
+    edit_cell(other, first.operator_id, None, first.day)  # a cleared cell
+    other.button(key="save_draft").click().run()
+    assert not other.exception
+    assert any("Someone else saved this draft" in e.value and "anna" in e.value for e in other.error)
+    other.button(key="reapply_edits").click().run()
+    assert not other.exception
+    reapplied = other.session_state[WORK]
+    assert reapplied.version.revision == 2
+    assert not [s for s in reapplied.roster.shifts if (s.operator_id, s.day) == (first.operator_id, first.day)]
+
+    # Publish (the first planner's saved draft).
+    at.button(key="publish").click().run()
+    assert not at.exception and "Roster published." in [s.value for s in at.success]
+    with open_store(f"sqlite:///{database}") as store:
+        assert store.list_versions(FEBRUARY.label)[0].status == "published"
+        assert store.audit_log()[0].action == "publish"
+
+
+def test_a_solve_no_roster_can_satisfy_says_who_and_why(database):
+    with open_store(f"sqlite:///{database}") as store:
+        people = store.load_operators(FEBRUARY.label).operators
+        # Full time (8-hour shifts) in a 7-hour window: no shift fits, yet the monthly norm asks for many.
+        stuck = replace(people[0], rate=1.0, earliest_start=17 * 60, latest_end=24 * 60)
+        store.save_operators(FEBRUARY.label, (stuck, *people[1:]), SEEDER)
+    at = open_page("roster")
+    at.button(key="solve").click().run()
+    finish_job(at)
+    assert not at.exception
+    assert any("No roster can keep the hard rules" in e.value and stuck.id in e.value for e in at.error)
+    with open_store(f"sqlite:///{database}") as store:
+        assert store.list_versions(FEBRUARY.label) == ()

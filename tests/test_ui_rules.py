@@ -1,0 +1,77 @@
+"""The rules page: the month's rules in plain words, a change saved for the month and shown at once, a value the
+loader refuses named by its key with nothing saved, and a reset to the centre's commented constraints.yaml."""
+
+from __future__ import annotations
+
+import pytest
+from ui_pages import FEBRUARY, RULES_TEXT, open_page, seed_small_month
+
+from planner.config import parse_rules_text
+from ui.rules import FIELDS, RESET, SAVE, field_key
+
+SHORTFALL = next(field for field in FIELDS if field.key == "rules.shortfall.weight")
+OVERSTAFFING = next(field for field in FIELDS if field.key == "rules.overstaffing.weight")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
+    with seed_small_month(tmp_path / "planner.db") as opened:
+        yield opened
+
+
+def _plain_words(at) -> str:
+    return "\n".join(markdown.value for markdown in at.markdown)
+
+
+def test_the_rules_in_plain_words_and_a_field_for_every_setting(store):
+    at = open_page("rules")
+    assert not at.exception
+    words = _plain_words(at)
+    assert "80% of calls answered within 20 seconds" in words
+    assert "**Too few operators**: 1000 per operator-hour below the requirement" in words
+    assert "at most 6 working days in a row" in words
+    assert [at.number_input(key=field_key(field)).value for field in (SHORTFALL, OVERSTAFFING)] == [1000, 1]
+    assert len(at.number_input) == len(FIELDS)
+
+
+def test_a_changed_weight_is_saved_for_the_month_and_shown(store):
+    at = open_page("rules")
+    at.number_input(key=field_key(SHORTFALL)).set_value(2500)
+    at.button(key=SAVE).click().run()
+
+    assert not at.exception
+    saved = store.latest_rules(FEBRUARY.label)
+    assert saved.saved_by == "anna"
+    assert parse_rules_text(saved.text).rules.shortfall.weight == 2500
+    assert parse_rules_text(saved.text).rules.overstaffing.weight == 1  # the rest kept
+    assert at.success[0].value == "Rules saved for 2026-02."
+    assert "**Too few operators**: 2500 per" in _plain_words(at)
+    assert at.number_input(key=field_key(SHORTFALL)).value == 2500
+
+
+def test_a_negative_weight_is_refused_naming_its_key_and_nothing_is_saved(store):
+    before = store.latest_rules(FEBRUARY.label)
+    at = open_page("rules")
+    at.number_input(key=field_key(OVERSTAFFING)).set_value(-3)
+    at.button(key=SAVE).click().run()
+
+    assert not at.exception
+    [error] = at.error
+    assert "`rules.overstaffing.weight`" in error.value and "greater than or equal to 0" in error.value
+    assert store.latest_rules(FEBRUARY.label) == before
+    assert at.number_input(key=field_key(OVERSTAFFING)).value == -3  # kept as typed, to be corrected
+
+
+def test_reset_brings_back_the_commented_constraints_yaml(store):
+    at = open_page("rules")
+    at.number_input(key=field_key(SHORTFALL)).set_value(7)
+    at.button(key=SAVE).click().run()
+    assert parse_rules_text(store.latest_rules(FEBRUARY.label).text).rules.shortfall.weight == 7
+
+    at.button(key=RESET).click().run()
+
+    assert not at.exception
+    assert store.latest_rules(FEBRUARY.label).text == RULES_TEXT
+    assert at.number_input(key=field_key(SHORTFALL)).value == 1000

@@ -1,0 +1,70 @@
+"""The taxi page on a stored greedy roster of a tiny February: the nights with rides, the cars of the chosen
+night, CSV and PDF downloads each recorded in the audit log; before any roster, a pointer to the Roster page."""
+
+from __future__ import annotations
+
+import pytest
+from ui_pages import FEBRUARY, greedy_draft, open_page, rules, seed_small_month
+
+from planner.taxi import taxi_nights, taxi_rides
+from ui.taxi import DOWNLOAD_CSV, DOWNLOAD_PDF, NIGHT
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
+    with seed_small_month(tmp_path / "planner.db") as opened:
+        yield opened
+
+
+def _cars(at):
+    return next(frame.value for frame in at.dataframe if "Car" in frame.value.columns)
+
+
+def test_without_a_roster_the_page_points_to_the_roster_page(store):
+    at = open_page("taxi")
+    assert not at.exception
+    assert "Roster page" in at.info[0].value
+    assert not at.download_button
+
+
+def test_the_cars_of_a_night_with_their_riders_and_both_downloads(store):
+    version_id = greedy_draft(store)
+    roster = store.load_roster(version_id).roster
+    operators = store.load_operators(FEBRUARY.label).operators
+    nights = taxi_nights(roster, rules())
+    assert len(nights) >= 2  # the sample team has evening and night workers
+
+    at = open_page("taxi")
+    assert not at.exception
+    assert at.selectbox(key=NIGHT).options == [f"{night:%A} {night.day} February" for night in nights]
+    at.selectbox(key=NIGHT).select(nights[1]).run()
+
+    expected = taxi_rides(roster, operators, rules(), night=nights[1])
+    cars = _cars(at)
+    assert list(cars["Name"]) == [ride.operator.name for ride in expected]
+    assert list(cars["Car"]) == [ride.car for ride in expected]
+    assert list(cars.columns) == ["End of shift", "Car", "Drop-off order", "Name", "Phone", "Address", "District",
+                                  "To confirm"]
+    assert at.download_button(key=DOWNLOAD_CSV).label == "Download CSV"
+    assert at.download_button(key=DOWNLOAD_PDF).label == "Download PDF"
+    assert store.audit_log() == ()
+
+    at.download_button(key=DOWNLOAD_PDF).click().run()
+
+    [event] = store.audit_log()
+    assert (event.user, event.action, event.what, event.version_id) == (
+        "anna", "export", f"taxi list {nights[1].isoformat()}, PDF", version_id)
+    at.download_button(key=DOWNLOAD_CSV).click().run()
+    assert [event.what for event in store.audit_log()] == [f"taxi list {nights[1].isoformat()}, CSV",
+                                                           f"taxi list {nights[1].isoformat()}, PDF"]
+
+
+def test_the_published_roster_is_shown_rather_than_a_newer_draft(store):
+    published = greedy_draft(store)
+    store.publish(published, "anna")
+    greedy_draft(store)
+
+    at = open_page("taxi")
+    assert at.caption[0].value == "Roster version 1 (published)."

@@ -1,0 +1,77 @@
+"""A tiny month in a fresh database and a way to open one page of the planner on it, for the page tests.
+
+The sample month (150 operators) is far too big for a test: the database gets February 2026 with 12 operators and
+a forecast scaled to them before the page first opens, so the page never seeds the sample. Pages are callables
+of `st.navigation`, which `AppTest.switch_page` cannot reach (it only knows page files): each page is run on its
+own with `AppTest.from_function`, the month and language set as the sidebar would set them.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from planner.config import Rules, parse_rules_text
+from planner.domain import Roster
+from planner.month import Month
+from planner.roster.greedy import greedy_roster
+from planner.roster.model import availability_allows
+from planner.roster.solve import roster_from_starts
+from planner.roster.space import ShiftSpace
+from planner.samples import sample_forecast, sample_operators, write_forecast_csv
+from planner.staffing import staffing_plan
+from planner.store import Store, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+RULES_TEXT = (ROOT / "constraints.yaml").read_text(encoding="utf-8")
+FEBRUARY = Month(2026, 2, "Europe/Moscow", "RU")
+SEEDER = "tester"
+
+
+def rules() -> Rules:
+    return parse_rules_text(RULES_TEXT)
+
+
+def forecast_csv(month: Month = FEBRUARY) -> bytes:
+    text = io.StringIO()
+    write_forecast_csv(sample_forecast(month, peak_calls=40, seed=3), text)
+    return text.getvalue().encode("utf-8")
+
+
+def seed_small_month(db_path: Path) -> Store:
+    """February 2026: its forecast, the centre's rules and 12 operators. The store stays open for the test to
+    look into; the caller closes it."""
+    store = open_store(f"sqlite:///{db_path}")
+    store.save_forecast(forecast_csv(), "forecast-2026-02.csv", rules(), SEEDER)
+    store.save_rules(FEBRUARY.label, RULES_TEXT, SEEDER)
+    store.save_operators(FEBRUARY.label, sample_operators(12, FEBRUARY, rules(), seed=3), SEEDER, source="seed")
+    return store
+
+
+def greedy_draft(store: Store) -> int:
+    """A draft roster of February, built greedily (no solver run), stored as version 1; its id."""
+    stored = store.latest_forecast(FEBRUARY.label)
+    operators = store.load_operators(FEBRUARY.label).operators
+    space = ShiftSpace(staffing_plan(stored.forecast, rules()), operators, rules())
+    roster: Roster = roster_from_starts(space, greedy_roster(space, availability_allows(space)))
+    return store.create_draft(roster, {}, RULES_TEXT, SEEDER).id
+
+
+def _one_page(name: str) -> None:
+    import importlib
+
+    from ui import state
+
+    state.month()
+    importlib.import_module(f"ui.{name}").page()
+
+
+def open_page(name: str, language: str = "en") -> AppTest:
+    """The page `name` (a module of `ui`) run once, in `language`, by the user "anna"."""
+    at = AppTest.from_function(_one_page, args=(name,), default_timeout=60)
+    at.session_state["language"] = language
+    at.session_state["user"] = "anna"
+    return at.run()

@@ -1,0 +1,82 @@
+"""Small pieces several pages draw the same way: a rejected input with every problem, the outcome of an import
+kept until the next one, a stored instant in the centre's time, which roster version is shown (or that there is
+none yet), and the audit record of a download."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import streamlit as st
+from babel.dates import format_datetime
+
+from planner.errors import InputError, Problem
+from planner.i18n import MESSAGES, PAGES
+from planner.store import VersionInfo
+from ui import state
+
+__all__ = ["Outcome", "show_outcome", "show_problems", "when", "show_version", "show_no_roster", "record_export"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an import or a save did, kept in the session so that it stays on screen across reruns (a language
+    switch, an edit) until the next attempt replaces it."""
+
+    saved: str = ""  # the success message, already in the page's language
+    rejected: InputError | None = None
+    in_rows: bool = False  # the problems name rows of the page's table, not lines of a file
+
+
+def show_outcome(session_key: str, rejected_intro: str) -> None:
+    outcome: Outcome | None = st.session_state.get(session_key)
+    if outcome is None:
+        return
+    if outcome.rejected is not None:
+        show_problems(outcome.rejected, rejected_intro, in_rows=outcome.in_rows)
+    else:
+        st.success(outcome.saved)
+
+
+def show_problems(error: InputError, intro: str, *, in_rows: bool = False,
+                  field_name: Callable[[str], str] | None = None) -> None:
+    """Every problem on its own line, by line (or table row, the header not counted) and field; `field_name`
+    turns a field into words (the rules page names the setting as well as its key)."""
+    lines = [f"- {_where(problem, in_rows, field_name)}{problem.message}" for problem in error.problems]
+    st.error(intro + "\n\n" + "\n".join(lines))
+
+
+def _where(problem: Problem, in_rows: bool, field_name: Callable[[str], str] | None) -> str:
+    _ = state.t()
+    parts = []
+    if problem.line is not None:
+        if in_rows:
+            parts.append(_("row {row}").format(row=problem.line - 1))
+        else:
+            parts.append(_("line {line}").format(line=problem.line))
+    if problem.field:
+        parts.append(field_name(problem.field) if field_name else _("field `{field}`").format(field=problem.field))
+    where = ", ".join(parts)
+    return f"{where[:1].upper()}{where[1:]}: " if where else ""
+
+
+def when(moment: datetime) -> str:
+    """A stored instant (UTC) in the centre's wall-clock time, in the page's language."""
+    return format_datetime(moment, "d MMM y, HH:mm", tzinfo=state.rules().timezone, locale=state.language())
+
+
+def show_version(info: VersionInfo) -> None:
+    _ = state.t()
+    status = _("published") if info.status == "published" else _("draft")
+    st.caption(_("Roster version {number} ({status}).").format(number=info.number, status=status))
+
+
+def show_no_roster() -> None:
+    _ = state.t()
+    st.info(_(MESSAGES["no_roster"]) + " " + _("Solve it on the {page} page.").format(page=_(PAGES["roster"])))
+
+
+def record_export(what: str, version_id: int | None) -> None:
+    """A download button's callback: every export goes into the audit log (who, when, what)."""
+    state.store().record_export(state.user(), what, version_id)
