@@ -17,10 +17,14 @@ from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.errors import InputError
 from planner.forecast import load_forecast
+from planner.forecasting import METHODS, backtest_report, forecast_month, holidays_of
+from planner.history import GAP_POLICIES, COLUMNS, load_history
+from planner.month import parse_month
 from planner.operators import load_operators
 from planner.outputs import summary, write_coverage_csv, write_summary_json
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.rostercsv import load_roster_csv, write_roster_csv
+from planner.samples import write_forecast_csv
 from planner.staffing import staffing_csv, staffing_plan
 from planner.store import StoreError, UnknownUser, UserExists, open_store
 from planner.taxi import Ride, load_roster_for_taxi, taxi_csv, taxi_rides, write_taxi_csv
@@ -87,6 +91,26 @@ def _parser() -> argparse.ArgumentParser:
     taxi.add_argument("--csv", type=Path, help="write taxi.csv here")
     taxi.add_argument("--pdf", type=Path, help="write the printable list here, one page per night")
     taxi.set_defaults(command=_taxi)
+
+    forecast = commands.add_parser("forecast", help="forecast a month's calls and AHT per hour from the call "
+                                                    "history, and measure the forecast's accuracy (--backtest)")
+    forecast.add_argument("--history", required=True, type=Path,
+                          help="CSV of interval_start, calls[, aht_sec][, status] at 5, 15, 30 or 60 minutes")
+    forecast.add_argument("--month", help="YYYY-MM: the month to forecast (with --out)")
+    forecast.add_argument("--out", type=Path, help="forecast CSV to write, as `planner solve` reads it")
+    forecast.add_argument("--backtest", action="store_true",
+                          help="print the accuracy of weekly forecasts over the last weeks of the history, "
+                               "against seasonal naive and the 4-week profile")
+    forecast.add_argument("--weeks", type=int, default=8, help="weeks of the backtest (default 8)")
+    forecast.add_argument("--gaps", choices=GAP_POLICIES,
+                          help="what intervals absent from the history are: the line was closed (0 calls) or the "
+                               "data are missing (unknown); default missing, unless a status column says")
+    forecast.add_argument("--columns", type=_column_names, metavar="OURS=THEIRS,...",
+                          help="read the history's columns under other names, e.g. interval_start=DateTime")
+    forecast.add_argument("--ignore-offsets", action="store_true",
+                          help="the history's times are local clock times even where they end in Z or an offset")
+    _rules_option(forecast)
+    forecast.set_defaults(command=_forecast)
 
     user = commands.add_parser(
         "user", help="accounts of the page (database: PLANNER_DATABASE_URL, else PLANNER_DB_PATH or planner.db)"
@@ -292,3 +316,66 @@ def _command_line_user() -> str:
         return f"{getpass.getuser()} (command line)"
     except (OSError, KeyError):  # no login name in the environment nor in the password database
         return "command line"
+
+
+def _column_names(text: str) -> dict[str, str]:
+    names = {}
+    for pair in text.split(","):
+        ours, equals, theirs = pair.partition("=")
+        if not equals or ours.strip() not in COLUMNS or not theirs.strip():
+            raise argparse.ArgumentTypeError(
+                f"expected OURS=THEIRS pairs separated by commas, OURS one of {', '.join(COLUMNS)}; got {pair!r}")
+        names[ours.strip()] = theirs.strip()
+    return names
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    if not (args.backtest or args.month or args.out) or bool(args.month) != bool(args.out):
+        print("planner forecast: give --month and --out to write a forecast, --backtest to measure its accuracy, "
+              "or both", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.weeks < 1:
+        print(f"planner forecast: --weeks must be a positive number of weeks, got {args.weeks}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    rules = _rules(args)
+    try:
+        month = parse_month(args.month, rules.centre.timezone, rules.centre.country) if args.month else None
+    except ValueError as error:
+        print(f"planner forecast: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    history = load_history(args.history, rules, gaps=args.gaps, columns=args.columns,
+                           ignore_offsets=args.ignore_offsets)
+    print("\n".join(history.describe()), file=sys.stderr)
+    if args.backtest:
+        report = backtest_report(history, rules, weeks=args.weeks)
+        print(f"Backtest: {len(report.origins)} weekly origins from {report.origins[0]} to {report.origins[-1]}, "
+              f"each forecasting the next week; {report.hours_scored} hours scored "
+              f"({report.actual_calls:,.0f} calls; closed hours count as 0 calls, missing ones are left out).\n")
+        print(_text_table(*report.summary_table()))
+        for by in ("weekday", "hour"):
+            print(f"\nBy {by}:")
+            print(_text_table(*report.breakdown_table(by)))
+        model, naive = report.method(METHODS[0]), report.method(METHODS[1])
+        if naive.hourly_wape > 0:
+            print(f"\nHourly WAPE {model.hourly_wape:.1%} against seasonal naive's {naive.hourly_wape:.1%} "
+                  f"({model.hourly_wape_vs_naive:.2f} ×).")
+    if month is not None:
+        forecast = forecast_month(history, month, rules)
+        write_forecast_csv(forecast, args.out)
+        closed = sum(1 for calls in forecast.calls if calls == 0)
+        holiday_names = holidays_of(month.days, rules.centre.country)
+        print(f"{month.label}: {sum(forecast.calls):,.0f} calls forecast over {len(month.hours)} hours, "
+              f"{closed} of them at 0 (closed in the history)."
+              + (" Public holidays forecast like a Sunday: "
+                 + ", ".join(f"{day} {name}" for day, name in sorted(holiday_names.items())) + "."
+                 if holiday_names else "")
+              + f" Written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _text_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]
+    lines = [columns, ["-" * width for width in widths], *rows]
+    return "\n".join("  ".join(f"{cell:>{width}}" if index else f"{cell:<{width}}"
+                                for index, (cell, width) in enumerate(zip(line, widths, strict=True)))
+                      for line in lines)
