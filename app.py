@@ -6,26 +6,44 @@ import streamlit as st
 
 from planner.i18n import PAGES, available_languages
 from ui import breaks, export, forecast, operators, roster, rules, state, taxi
+from ui.account import accounts_page, sign_in_page
 
 st.set_page_config(page_title="Shift planner", layout="wide")
 
-t = state.t()
+_ = state.t()
 state.month()  # the latest stored month until the planner picks another
 with st.sidebar:
-    st.selectbox(t("Language"), available_languages(), key="language",
+    st.selectbox(_("Language"), available_languages(), key="language",
                  format_func=lambda code: {"ru": "Русский", "en": "English"}[code])
-    st.selectbox(t("Month"), state.store().months(), key="month")
+    st.selectbox(_("Month"), state.store().months(), key="month")
 
-pages = [
-    st.Page(page, title=t(PAGES[name]), url_path=name, default=name == "forecast")
-    for name, page in (
-        ("forecast", forecast.page),
-        ("operators", operators.page),
-        ("rules", rules.page),
-        ("roster", roster.page),
-        ("breaks", breaks.page),
-        ("taxi", taxi.page),
-        ("export", export.page),
-    )
-]
+account = state.signed_in()
+if account is None:
+    st.navigation([st.Page(sign_in_page, title=_("Sign in"), url_path="sign-in")]).run()
+    st.stop()
+
+allowed = state.permissions()
+with st.sidebar:
+    if state.accounts_exist():
+        st.caption(_("Signed in as {name} ({role})").format(name=account.name, role=account.role))
+        st.button(_("Sign out"), key="sign_out", on_click=state.sign_out)
+    else:
+        st.caption(_("No accounts yet: everyone is a planner. Create the first admin with "
+                     "`planner user add NAME --role admin`."))
+
+# What each role sees (planner.auth): planners everything, supervisors the published rosters' taxi lists and
+# exports, admins the accounts and the audit log.
+page_of = {
+    "forecast": forecast.page,
+    "operators": operators.page,
+    "rules": rules.page,
+    "roster": roster.page,
+    "breaks": breaks.page,
+    "taxi": taxi.page,
+    "export": export.page,
+}
+shown = list(page_of) if allowed.can_edit_rosters else ["taxi", "export"] if allowed.can_export else []
+pages = [st.Page(page_of[name], title=_(PAGES[name]), url_path=name, default=i == 0) for i, name in enumerate(shown)]
+if allowed.can_manage_users:
+    pages.append(st.Page(accounts_page, title=_("Accounts"), url_path="accounts", default=not pages))
 st.navigation(pages).run()

@@ -11,10 +11,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, open_page, seed_small_month
 
+from planner.auth import Role, User
 from planner.domain import Shift
 from planner.grid import shift_code
 from planner.i18n import rule_label
 from planner.store import open_store
+from ui import state
 from ui.roster import JOB, WORK, day_labels
 
 SOLVE_SECONDS = 2
@@ -132,7 +134,7 @@ def test_solve_edit_lock_resolve_save_conflict_publish(database):
 
     # A second planner opens revision 1 now; the first saves (revision 2).
     other = open_page("roster")
-    other.session_state["user"] = "boris"
+    other.session_state[state.SIGNED_IN] = User("boris", Role.PLANNER)
     at.button(key="save_draft").click().run()
     assert not at.exception and "Draft saved." in [s.value for s in at.success]
     with open_store(f"sqlite:///{database}") as store:

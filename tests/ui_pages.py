@@ -13,6 +13,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from planner.auth import Role, User
 from planner.config import Rules, parse_rules_text
 from planner.domain import Roster
 from planner.month import Month
@@ -23,6 +24,7 @@ from planner.roster.space import ShiftSpace
 from planner.samples import sample_forecast, sample_operators, write_forecast_csv
 from planner.staffing import staffing_plan
 from planner.store import Store, open_store
+from ui import state
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -73,5 +75,5 @@ def open_page(name: str, language: str = "en") -> AppTest:
     """The page `name` (a module of `ui`) run once, in `language`, by the user "anna"."""
     at = AppTest.from_function(_one_page, args=(name,), default_timeout=60)
     at.session_state["language"] = language
-    at.session_state["user"] = "anna"
+    at.session_state[state.SIGNED_IN] = User("anna", Role.PLANNER)
     return at.run()

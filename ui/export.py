@@ -25,7 +25,7 @@ from planner.store import StoredRoster
 from ui import state
 from ui.views import record_export, show_no_roster, show_version, when
 
-__all__ = ["page", "ExportFile", "export_files"]
+__all__ = ["audit_log", "page", "ExportFile", "export_files"]
 
 CSV_MIME = "text/csv"
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,7 +69,8 @@ def page() -> None:
         show_no_roster()
     else:
         _downloads(stored, plan)
-    _audit_log()
+    if state.permissions().can_see_audit_log:
+        audit_log()
 
 
 def _downloads(stored: StoredRoster, plan: StaffingPlan) -> None:
@@ -99,10 +100,10 @@ def _coverage_workbook(plan: StaffingPlan, roster: Roster, rules: Rules, languag
     return coverage_workbook(coverage_rows(plan, roster, rules.breaks), language)
 
 
-def _audit_log() -> None:
+def audit_log() -> None:
+    """Publishes, exports and account changes, newest first (planners and admins)."""
     _ = state.t()
     st.subheader(_("Audit log"))
-    # Who may read the log (planners and admins) comes with sign-in and roles (issue 6); until then everyone does.
     events = state.store().audit_log(limit=200)
     if not events:
         st.caption(_("Nothing published or exported yet."))

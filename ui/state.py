@@ -6,10 +6,12 @@ cached on the ids of what it was computed from, so a rerun after a widget change
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
 
+from planner.auth import Permissions, Role, User, visible_operators
 from planner.config import Rules, parse_rules_text
 from planner.domain import Operator, StaffingPlan
 from planner.i18n import Translator, available_languages, translator
@@ -17,7 +19,7 @@ from planner.operators import parse_operators
 from planner.staffing import staffing_plan
 from planner.store import Store, StoredForecast, StoredRoster, database_url, open_store
 
-__all__ = ["ROOT", "store", "database", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
+__all__ = ["ROOT", "store", "database", "accounts_exist", "signed_in", "sign_in", "sign_out", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
            "forecast", "operators", "plan", "latest_roster"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,9 +94,50 @@ def t() -> Translator:
     return translator(language())
 
 
+# Before the first account exists (created with `planner user add NAME --role admin`) the page is open and everyone
+# is a planner, so a fresh `make run` works at once; from then on everyone signs in.
+OPEN_USER = User("planner", Role.PLANNER)
+SIGNED_IN = "signed_in_user"
+
+
+def accounts_exist() -> bool:
+    return bool(store().list_users())
+
+
+def signed_in() -> User | None:
+    """The session's user; without any account, a planner (named by the session when it says, as tests do)."""
+    account = st.session_state.get(SIGNED_IN)
+    if account is None and not accounts_exist():
+        return OPEN_USER
+    return account
+
+
+def sign_in(name: str, password: str) -> bool:
+    """True, and the user remembered for this session, when name and password match an active account."""
+    account = store().authenticate(name, password)
+    if account is not None:
+        st.session_state[SIGNED_IN] = account
+    return account is not None
+
+
+def sign_out() -> None:
+    st.session_state.pop(SIGNED_IN, None)
+
+
+def permissions() -> Permissions:
+    return Permissions.of(signed_in())
+
+
+def viewer() -> str:
+    """What the signed-in user may see, as text: part of the cache key of anything filtered for them."""
+    allowed = permissions()
+    return f"{allowed.role}:{sorted(allowed.visible_teams or ())}:{allowed.can_see_personal_data}"
+
+
 def user() -> str:
-    """The signed-in user's name; until sign-in exists (issue 6) everyone is the planner."""
-    return st.session_state.get("user", "planner")
+    """The signed-in user's name, as the audit log and the edit history record it."""
+    account = signed_in()
+    return account.name if account else ""
 
 
 def forecast() -> StoredForecast | None:
@@ -102,17 +145,28 @@ def forecast() -> StoredForecast | None:
 
 
 def operators() -> tuple[Operator, ...]:
+    """The month's operators the signed-in user may see: a supervisor's teams only, and addresses and phones only
+    for planners and supervisors."""
     stored = store().load_operators(month())
-    return stored.operators if stored else ()
+    return tuple(visible_operators(stored.operators, permissions())) if stored else ()
 
 
 def latest_roster() -> StoredRoster | None:
-    """The roster that pages other than Roster show (taxi, export): the month's newest published version, else its
-    newest draft; None before the first solve."""
+    """The roster that pages other than Roster show (taxi, export): the month's newest published version, else — for
+    those who may see drafts — its newest draft; None before there is one. For a supervisor of some teams, only
+    their operators' shifts."""
+    allowed = permissions()
     versions = store().list_versions(month())
     published = [version for version in versions if version.status == "published"]
-    chosen = published or versions
-    return store().load_roster(chosen[-1].id) if chosen else None
+    chosen = published or (list(versions) if allowed.can_see_drafts else [])
+    if not chosen:
+        return None
+    stored = store().load_roster(chosen[-1].id)
+    if allowed.visible_teams is None:
+        return stored
+    visible = {op.id for op in operators()}
+    shifts = tuple(shift for shift in stored.roster.shifts if shift.operator_id in visible)
+    return replace(stored, roster=replace(stored.roster, shifts=shifts))
 
 
 def plan() -> StaffingPlan | None:

@@ -51,9 +51,9 @@ def page() -> None:
     night = st.selectbox(_("Night"), nights, key=NIGHT,
                          format_func=lambda day: format_date(day, "EEEE d MMMM", locale=language),
                          help=_("The date the late shifts started."))
-    operators = state.store().load_operators(state.month())
-    rides = _rides(stored.roster, operators.operators if operators else (), rules, state.database(), night,
-                   info.id, info.revision, operators.id if operators else 0, state.rules_text())
+    listed = state.store().load_operators(state.month())
+    rides = _rides(stored.roster, state.operators(), rules, state.database(), state.viewer(), night,
+                   info.id, info.revision, listed.id if listed else 0, state.rules_text())
     if not rides:
         st.info(_(MESSAGES["no_taxi"]))
         return
@@ -72,7 +72,7 @@ def page() -> None:
 # Routing a night's cars takes a moment: kept per night, roster revision, operator list and rules (the ids and
 # the text stand for the values, which Streamlit does not hash).
 @st.cache_data(show_spinner=False, max_entries=64)
-def _rides(_roster: Roster, _operators: tuple[Operator, ...], _rules: Rules, db: str, night: date,
+def _rides(_roster: Roster, _operators: tuple[Operator, ...], _rules: Rules, db: str, viewer: str, night: date,
            version_id: int, revision: int, operators_id: int, rules_text: str) -> list[Ride]:
     return taxi_rides(_roster, _operators, _rules, night=night)
 
