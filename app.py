@@ -4,8 +4,8 @@ month, seeded into the database on the first start."""
 
 import streamlit as st
 
-from planner.i18n import PAGES, available_languages
-from ui import breaks, export, forecast, operators, roster, rules, state, taxi
+from planner.i18n import N_, PAGES, available_languages
+from ui import breaks, export, forecast, history, operators, roster, rules, state, taxi
 from ui.account import accounts_page, sign_in_page
 
 st.set_page_config(page_title="Shift planner", layout="wide")
@@ -35,6 +35,7 @@ with st.sidebar:
 # exports, admins the accounts and the audit log.
 page_of = {
     "forecast": forecast.page,
+    "history": history.page,
     "operators": operators.page,
     "rules": rules.page,
     "roster": roster.page,
@@ -43,7 +44,8 @@ page_of = {
     "export": export.page,
 }
 shown = list(page_of) if allowed.can_edit_rosters else ["taxi", "export"] if allowed.can_export else []
-pages = [st.Page(page_of[name], title=_(PAGES[name]), url_path=name, default=i == 0) for i, name in enumerate(shown)]
+titles = {**PAGES, "history": N_("History")}
+pages = [st.Page(page_of[name], title=_(titles[name]), url_path=name, default=i == 0) for i, name in enumerate(shown)]
 if allowed.can_manage_users:
     pages.append(st.Page(accounts_page, title=_("Accounts"), url_path="accounts", default=not pages))
 st.navigation(pages).run()

@@ -1,0 +1,109 @@
+"""The history page: upload the centre's call history, see how accurate a forecast from it has been (the
+rolling-origin backtest against two baselines), see history and forecast on one chart, and accept the forecast as
+a month's forecast — stored exactly like an uploaded one. The work is `planner.history` and `planner.forecasting`."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from planner.config import Rules
+from planner.domain import Forecast
+from planner.errors import InputError
+from planner.forecasting import BacktestReport, backtest_report, forecast_month
+from planner.history import GAP_POLICIES, History, parse_history
+from planner.month import Month
+from planner.samples import write_forecast_csv
+from ui import state
+from ui.views import show_problems
+
+__all__ = ["page", "UPLOAD", "GAPS", "TARGET", "ACCEPT", "forecast_file"]
+
+# Widget keys.
+UPLOAD, GAPS, TARGET, ACCEPT = "history_file", "history_gaps", "history_month", "history_accept"
+SHOWN_WEEKS = 4
+
+
+def page() -> None:
+    _ = state.t()
+    st.header(_("History and forecast"))
+    st.caption(_("A CSV of interval_start, calls and optionally aht_sec and status, at 5, 15, 30 or 60 minutes."))
+    upload = st.file_uploader(_("Call history"), type=["csv", "txt"], key=UPLOAD)
+    gaps = st.radio(_("Hours absent from the file are"), GAP_POLICIES, key=GAPS, horizontal=True,
+                    format_func=lambda policy: {"closed": _("closed (0 calls)"),
+                                                "missing": _("missing data (left out)")}[policy])
+    if upload is None:
+        return
+    rules = state.rules()
+    try:
+        history = _history(upload.getvalue(), upload.name, state.rules_text(), gaps)
+    except InputError as error:
+        show_problems(error, _("{name} was rejected, nothing was imported:").format(name=upload.name))
+        return
+    for line in history.describe():
+        st.caption(line)
+    following = history.days[-1] + timedelta(days=1)
+    label = st.text_input(_("Month to forecast (YYYY-MM)"), f"{following:%Y-%m}", key=TARGET)
+    try:
+        month = Month(int(label[:4]), int(label[5:7]), rules.centre.timezone, rules.centre.country)
+    except ValueError:
+        st.error(_("The month must be written YYYY-MM."))
+        return
+    report, forecast = _backtest_and_forecast(history, rules, upload.getvalue(), state.rules_text(), gaps, month)
+    _backtest(report)
+    _chart(history, forecast)
+    st.metric(_("Forecast calls in the month"), f"{sum(forecast.calls):,.0f}")
+    if st.button(_("Accept as the month's forecast"), key=ACCEPT, type="primary"):
+        stored = state.store().save_forecast(forecast_file(forecast), f"forecast-{month.label}.csv", rules,
+                                             state.user())
+        st.session_state["month"] = stored.forecast.month.label
+        st.success(_("Stored as the forecast of {month}.").format(month=month.label))
+
+
+def forecast_file(forecast: Forecast) -> bytes:
+    """The forecast as the contract's CSV, the same bytes an upload of it would store."""
+    text = io.StringIO()
+    write_forecast_csv(forecast, text)
+    return text.getvalue().encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _history(data: bytes, name: str, rules_text: str, gaps: str) -> History:
+    return parse_history(data, name, state.rules(), gaps=gaps)
+
+
+# Keyed on the file, the rules text, the gap policy and the month; the parsed history is not hashed.
+@st.cache_data(show_spinner=False, max_entries=4)
+def _backtest_and_forecast(_history: History, _rules: Rules, data: bytes, rules_text: str, gaps: str,
+                           month: Month) -> tuple[BacktestReport, Forecast]:
+    return backtest_report(_history, _rules), forecast_month(_history, month, _rules)
+
+
+def _backtest(report: BacktestReport) -> None:
+    _ = state.t()
+    st.subheader(_("Backtest: the last {weeks} weeks, one origin a week").format(weeks=len(report.origins)))
+    columns, rows = report.summary_table()
+    st.dataframe(pd.DataFrame(rows, columns=columns), key="history_backtest", hide_index=True)
+
+
+def _chart(history: History, forecast: Forecast) -> None:
+    since = history.days[-1] - timedelta(weeks=SHOWN_WEEKS)
+    past = [(moment, calls) for moment, calls in zip(history.hours, history.calls, strict=True)
+            if moment.date() > since]
+    frame = pd.concat([
+        pd.DataFrame({"hour": [_naive(m) for m, _c in past], "calls": [c for _m, c in past], "series": "history"}),
+        pd.DataFrame({"hour": [_naive(m) for m in forecast.month.hours], "calls": list(forecast.calls),
+                      "series": "forecast"}),
+    ])
+    chart = alt.Chart(frame).mark_line(strokeWidth=1).encode(
+        x=alt.X("hour:T", title=None), y=alt.Y("calls:Q"), color=alt.Color("series:N", title=None))
+    st.container(key="history_chart").altair_chart(chart, width="stretch")
+
+
+def _naive(moment) -> pd.Timestamp:
+    """Local wall-clock time for the chart's axis (altair would show the browser's zone otherwise)."""
+    return pd.Timestamp(moment.replace(tzinfo=None))
