@@ -18,7 +18,7 @@ from planner.domain import Operator, Roster, StaffingPlan
 from planner.errors import InputError
 from planner.forecast import load_forecast
 from planner.forecasting import METHODS, backtest_report, forecast_month, holidays_of
-from planner.history import GAP_POLICIES, COLUMNS, load_history
+from planner.history import GAP_POLICIES, load_history, parse_column_names
 from planner.month import parse_month
 from planner.operators import load_operators
 from planner.outputs import summary, write_coverage_csv, write_summary_json
@@ -319,14 +319,10 @@ def _command_line_user() -> str:
 
 
 def _column_names(text: str) -> dict[str, str]:
-    names = {}
-    for pair in text.split(","):
-        ours, equals, theirs = pair.partition("=")
-        if not equals or ours.strip() not in COLUMNS or not theirs.strip():
-            raise argparse.ArgumentTypeError(
-                f"expected OURS=THEIRS pairs separated by commas, OURS one of {', '.join(COLUMNS)}; got {pair!r}")
-        names[ours.strip()] = theirs.strip()
-    return names
+    try:
+        return parse_column_names(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _forecast(args: argparse.Namespace) -> int:

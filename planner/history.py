@@ -184,6 +184,19 @@ class _Interval:
     aht_sec: float  # NaN when not given
 
 
+def parse_column_names(text: str) -> dict[str, str]:
+    """`interval_start=DateTime,calls=Calls` -> {"interval_start": "DateTime", "calls": "Calls"}: the history's
+    columns under other names. Raises ValueError in plain words."""
+    names = {}
+    for pair in text.split(","):
+        ours, equals, theirs = pair.partition("=")
+        if not equals or ours.strip() not in COLUMNS or not theirs.strip():
+            raise ValueError(f"expected OURS=THEIRS pairs separated by commas, OURS one of {', '.join(COLUMNS)}; "
+                             f"got {pair!r}")
+        names[ours.strip()] = theirs.strip()
+    return names
+
+
 def load_history(path: str | Path, rules: Rules, *, gaps: GapPolicy | None = None,
                  columns: Mapping[str, str] | None = None, ignore_offsets: bool = False) -> History:
     return parse_history(read_bytes(path), str(path), rules, gaps=gaps, columns=columns,

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from ui_pages import open_page, seed_small_month
 
-from ui.history import ACCEPT, TARGET, UPLOAD
+from ui.history import ACCEPT, COLUMNS, GAPS, IGNORE_OFFSETS, TARGET, UPLOAD
 
 START = date(2026, 1, 5)  # a Monday; ten weeks up to mid-March
 
@@ -53,3 +53,35 @@ def test_a_rejected_history_lists_its_problems(store):
                                             "text/csv")).run()
     assert not at.exception
     assert "bad.csv was rejected" in at.error[0].value and "Line 2, field `calls`" in at.error[0].value
+
+
+def bank_shaped_csv(weeks: int = 11) -> bytes:
+    """Laid out like the bank data of the benchmark: `DateTime` with a `Z` that is really local time, `Calls`,
+    5-minute rows on weekdays 07:00-21:00 only."""
+    lines = ["rownames,DateTime,Calls"]
+    for offset in range(weeks * 7):
+        day = START + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        for minute in range(7 * 60, 21 * 60, 5):
+            lines.append(f"{len(lines)},{day}T{minute // 60:02d}:{minute % 60:02d}:00Z,{10 + minute % 7}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_bank_shaped_history_is_read_with_renamed_columns_and_closed_nights(store):
+    at = open_page("history")
+    at.file_uploader(key=UPLOAD).set_value(("bank.csv", bank_shaped_csv(), "text/csv"))
+    at.radio(key=GAPS).set_value("closed")
+    at.text_input(key=COLUMNS).input("interval_start=DateTime")
+    at.checkbox(key=IGNORE_OFFSETS).check().run()
+    assert not at.exception and not at.error
+    assert any("closed (0 calls" in caption.value for caption in at.caption)
+    assert next(frame.value for frame in at.dataframe if "hourly WAPE" in frame.value.columns) is not None
+
+
+def test_a_history_too_short_for_the_backtest_still_gives_the_forecast(store):
+    at = open_page("history")
+    at.file_uploader(key=UPLOAD).set_value(("short.csv", history_csv(weeks=6), "text/csv")).run()
+    assert not at.exception
+    assert "backtest over 8 weeks needs" in at.warning[0].value
+    assert at.button(key=ACCEPT) is not None

@@ -15,16 +15,17 @@ from planner.config import Rules
 from planner.domain import Forecast
 from planner.errors import InputError
 from planner.forecasting import BacktestReport, backtest_report, forecast_month
-from planner.history import GAP_POLICIES, History, parse_history
+from planner.history import GAP_POLICIES, History, parse_column_names, parse_history
 from planner.month import Month
 from planner.samples import write_forecast_csv
 from ui import state
 from ui.views import show_problems
 
-__all__ = ["page", "UPLOAD", "GAPS", "TARGET", "ACCEPT", "forecast_file"]
+__all__ = ["page", "UPLOAD", "GAPS", "TARGET", "ACCEPT", "COLUMNS", "IGNORE_OFFSETS", "forecast_file"]
 
 # Widget keys.
 UPLOAD, GAPS, TARGET, ACCEPT = "history_file", "history_gaps", "history_month", "history_accept"
+COLUMNS, IGNORE_OFFSETS = "history_columns", "history_ignore_offsets"
 SHOWN_WEEKS = 4
 
 
@@ -36,11 +37,21 @@ def page() -> None:
     gaps = st.radio(_("Hours absent from the file are"), GAP_POLICIES, key=GAPS, horizontal=True,
                     format_func=lambda policy: {"closed": _("closed (0 calls)"),
                                                 "missing": _("missing data (left out)")}[policy])
+    renamed = st.text_input(_("Columns under other names (ours=theirs, separated by commas)"), key=COLUMNS,
+                            placeholder="interval_start=DateTime")
+    ignore_offsets = st.checkbox(_("Times carry a zone mark (Z, +00:00) but are the centre's local time"),
+                                 key=IGNORE_OFFSETS)
     if upload is None:
         return
     rules = state.rules()
     try:
-        history = _history(upload.getvalue(), upload.name, state.rules_text(), gaps)
+        columns = parse_column_names(renamed) if renamed.strip() else {}
+    except ValueError as error:
+        st.error(str(error))
+        return
+    try:
+        history = _history(upload.getvalue(), upload.name, state.rules_text(), gaps, tuple(columns.items()),
+                           ignore_offsets)
     except InputError as error:
         show_problems(error, _("{name} was rejected, nothing was imported:").format(name=upload.name))
         return
@@ -53,8 +64,16 @@ def page() -> None:
     except ValueError:
         st.error(_("The month must be written YYYY-MM."))
         return
-    report, forecast = _backtest_and_forecast(history, rules, upload.getvalue(), state.rules_text(), gaps, month)
-    _backtest(report)
+    key = (upload.getvalue(), state.rules_text(), gaps, tuple(columns.items()), ignore_offsets)
+    try:
+        _backtest(_backtest_report(history, rules, *key))
+    except InputError as error:
+        st.warning("\n".join(str(problem) for problem in error.problems))
+    try:
+        forecast = _forecast(history, rules, *key, month)
+    except InputError as error:
+        show_problems(error, _("No forecast of {month} from this history:").format(month=month.label))
+        return
     _chart(history, forecast)
     st.metric(_("Forecast calls in the month"), f"{sum(forecast.calls):,.0f}")
     if st.button(_("Accept as the month's forecast"), key=ACCEPT, type="primary"):
@@ -72,15 +91,23 @@ def forecast_file(forecast: Forecast) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _history(data: bytes, name: str, rules_text: str, gaps: str) -> History:
-    return parse_history(data, name, state.rules(), gaps=gaps)
+def _history(data: bytes, name: str, rules_text: str, gaps: str, columns: tuple[tuple[str, str], ...],
+             ignore_offsets: bool) -> History:
+    return parse_history(data, name, state.rules(), gaps=gaps, columns=dict(columns), ignore_offsets=ignore_offsets)
 
 
-# Keyed on the file, the rules text, the gap policy and the month; the parsed history is not hashed.
+# Keyed on the file, the rules text, the gap policy, the column names (and the month); the parsed history is not
+# hashed.
 @st.cache_data(show_spinner=False, max_entries=4)
-def _backtest_and_forecast(_history: History, _rules: Rules, data: bytes, rules_text: str, gaps: str,
-                           month: Month) -> tuple[BacktestReport, Forecast]:
-    return backtest_report(_history, _rules), forecast_month(_history, month, _rules)
+def _backtest_report(_history: History, _rules: Rules, data: bytes, rules_text: str, gaps: str,
+                     columns: tuple[tuple[str, str], ...], ignore_offsets: bool) -> BacktestReport:
+    return backtest_report(_history, _rules)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _forecast(_history: History, _rules: Rules, data: bytes, rules_text: str, gaps: str,
+              columns: tuple[tuple[str, str], ...], ignore_offsets: bool, month: Month) -> Forecast:
+    return forecast_month(_history, month, _rules)
 
 
 def _backtest(report: BacktestReport) -> None:
