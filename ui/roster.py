@@ -30,7 +30,7 @@ from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roster_grid
-from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, count_text, rule_label
+from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, rule_label
 from planner.jobs import SolveJob
 from planner.outputs import summary
 from planner.roster import Locks
@@ -300,7 +300,8 @@ def _grid_editor(work: Work, operators: tuple[Operator, ...], rules: Rules) -> G
         column_config={
             name: st.column_config.TextColumn(name, disabled=True, pinned=True),
             rate: st.column_config.NumberColumn(rate, disabled=True, format="%.2f"),
-            **{label: st.column_config.TextColumn(label, width=60) for label in labels.values()},
+            # Wide enough for a code such as 22–06 and a heading such as "31 Sun".
+            **{label: st.column_config.TextColumn(label, width=68) for label in labels.values()},
         },
     )
     # A cell the planner clears comes back missing (NaN in a text column): a day off.
@@ -325,7 +326,7 @@ def _violations(roster: Roster, operators: tuple[Operator, ...], rules: Rules) -
     if not violations:
         st.success(_(MESSAGES["rules_hold"]))
         return
-    st.subheader(f"{_(MESSAGES['violations'])}: {count_text(_, 'violation', len(violations))}")
+    st.subheader(f"{_(MESSAGES['violations'])} ({len(violations)})")
     names = {op.id: op.name for op in operators}
     _table(pd.DataFrame({
         column_label("operator_id", language): [v.operator_id for v in violations],
