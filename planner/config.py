@@ -328,16 +328,44 @@ def load_rules(path: str | Path = "constraints.yaml") -> Rules:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, None, "rules file not found")]) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        message = f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} cannot be decoded); save it as UTF-8"
+        raise InputError([Problem(str(path), line, None, message)]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(str(path), None, None, "is a folder, not a file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, None, f"cannot be read: {exc.strerror or exc}")]) from None
     return parse_rules_text(text, str(path))
 
 
 def parse_rules_text(text: str, source: str = "constraints.yaml") -> Rules:
     """Validate the YAML text of a rules file (as stored with a roster or typed in the page)."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_RulesLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise InputError([Problem(source, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]  # one line, as every problem is
+        raise InputError([Problem(source, line, None, f"not valid YAML: {problem}")]) from None
+    except RecursionError:
+        raise InputError([Problem(source, None, None, "not valid YAML: nested too deeply")]) from None
     return parse_rules(data, source)
+
+
+class _RulesLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a value it cannot build as its type — an impossible date such as
+    2026-13-45, or a tag that does not fit the value (`!!int x`) — is a YAMLError with its line instead of the
+    bare ValueError or AttributeError PyYAML raises."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, AttributeError) as exc:
+            value = node.value if isinstance(node.value, str) else ""
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown!r} cannot be read as {kind}", node.start_mark
+            ) from exc
 

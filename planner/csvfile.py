@@ -196,7 +196,13 @@ def read_table(data: bytes, source: str) -> Table:
                     rows.append(_row(record, header, line, problems))
             line = reader.line_num + 1
     except csv.Error as exc:
-        problems.add(line, None, f"broken quoting, the file cannot be read from here on ({exc})")
+        if str(exc).startswith("field larger than field limit"):
+            # Also what a quote left open in a long file leads to: the rest of the file becomes one value.
+            message = (f"a value starting here is longer than {csv.field_size_limit():,} characters: a quote left "
+                       "open, or not a CSV file")
+        else:
+            message = f"broken quoting, the file cannot be read from here on ({exc})"
+        problems.add(line, None, message)
     if header is None and not problems:
         problems.add(None, None, "has no header row, only empty values")
     elif not rows and not problems:

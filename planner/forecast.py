@@ -16,7 +16,6 @@ all of its intervals, so a deleted quarter-hour row is reported instead of silen
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -215,17 +214,19 @@ def _label(moment: datetime, tz: ZoneInfo) -> str:
 def _month_of(intervals: list[_Interval], rules: Rules, time_column: str, problems: ProblemLog) -> Month:
     """The month most rows belong to; rows of any other month are reported, one problem per month."""
     tz = rules.timezone
-    month_of_row = [_local_month(interval.hour_start, tz) for interval in intervals]
-    counts = Counter(month_of_row)
-    planned = min(counts, key=lambda key: (-counts[key], key))
-    for other in sorted(counts.keys() - {planned}):
-        lines = [interval.line for interval, key in zip(intervals, month_of_row, strict=True) if key == other]
+    # One pass: a file of many years must be refused as fast as it is read.
+    lines_of_month: dict[tuple[int, int], list[int]] = {}
+    for interval in intervals:
+        lines_of_month.setdefault(_local_month(interval.hour_start, tz), []).append(interval.line)
+    planned = min(lines_of_month, key=lambda key: (-len(lines_of_month[key]), key))
+    for other in sorted(lines_of_month.keys() - {planned}):
+        lines = lines_of_month[other]
         problems.add(
             lines[0],
             time_column,
             f"{_plural(len(lines), 'row')} of {_month_text(other)} ({'line' if len(lines) == 1 else 'lines'} "
             f"{_line_ranges(lines)}): the file is a forecast of {_month_text(planned)} "
-            f"({_plural(counts[planned], 'row')}), one month per file",
+            f"({_plural(len(lines_of_month[planned]), 'row')}), one month per file",
         )
     return Month(planned[0], planned[1], rules.centre.timezone, rules.centre.country)
 

@@ -2,7 +2,8 @@ import random
 from datetime import datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import fuzz_settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.config import parse_rules
@@ -15,7 +16,7 @@ BERLIN = parse_rules({"centre": {"timezone": "Europe/Berlin", "country": "DE"}})
 MARCH = Month(2026, 3, "Europe/Moscow", "RU")
 SPRING_FORWARD = Month(2026, 3, "Europe/Berlin", "DE")  # 2026-03-29 02:00 does not exist: 743 hours
 FALL_BACK = Month(2026, 10, "Europe/Berlin", "DE")  # 2026-10-25 02:00 happens twice: 745 hours
-FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = fuzz_settings(80)
 
 
 def hourly_calls(month: Month) -> list[float]:

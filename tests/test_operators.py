@@ -1,7 +1,8 @@
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import fuzz_settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.config import parse_rules
@@ -10,7 +11,7 @@ from planner.errors import InputError
 from planner.operators import load_operators, parse_operators
 
 RULES = parse_rules({})
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = fuzz_settings(100)
 
 FULL = """id,name,rate,earliest_start,latest_end,unavailable,days_off_wished,team,address,district,lat,lon,phone
 op001,Anna Smith,1.0,,,2026-03-02 2026-03-03,2026-03-08,A,"Main St 1, flat 2",North,55.75,37.62,+7 900 000-00-01

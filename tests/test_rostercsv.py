@@ -4,7 +4,8 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.domain import Operator, Roster, Shift
@@ -223,7 +224,7 @@ def rosters(draw) -> tuple[Roster, list[Operator]]:
 
 
 CORRUPTIONS = [b",", b";", b'"', b"\n", b"\r", b":", b"-", b".", b"9", b" ", b"\xd0", b"\xef\xbb\xbf"]
-PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = fuzz_settings(80)
 
 
 @PROPERTY

@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.config import Rules, parse_rules
@@ -434,7 +435,7 @@ def valid_rosters(draw) -> tuple[Roster, list[Operator], Rules]:
     return Roster(month, tuple(shifts)), [op for op, _ in pairs], rules
 
 
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = fuzz_settings(60)
 
 
 @PROPERTY
