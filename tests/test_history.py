@@ -1,6 +1,5 @@
 import math
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -11,7 +10,6 @@ from planner.history import HourStatus, load_history, parse_history
 MOSCOW = parse_rules({})
 BERLIN = parse_rules({"centre": {"timezone": "Europe/Berlin", "country": "DE"}})
 NEW_YORK = parse_rules({"centre": {"timezone": "America/New_York", "country": "US"}})
-BANK = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "bank_calls_weinberg_5min" / "bank_calls.csv"
 DAY = date(2026, 3, 2)
 
 
@@ -150,25 +148,33 @@ def test_mark_missing_turns_whole_days_into_missing_data_no_longer_assumed_close
         (36, 12, 12, 24, 0)
 
 
-# --- the bank's own file -----------------------------------------------------------------------------------
+# --- a file laid out like the bank's of the benchmark (synthetic: tests never read ../shared) ----------------------
 
 
 def bank_head(days: int) -> bytes:
-    lines = BANK.read_bytes().splitlines(keepends=True)
-    return b"".join(lines[: 1 + 169 * days])
+    """`rownames,DateTime,Calls`, 5-minute rows from 07:00 to 21:00 (the last one 21:00-21:05), the time written
+    with a `Z` although it is the bank's local time — the layout of bank_calls.csv."""
+    lines = ['"rownames","DateTime","Calls"']
+    for offset in range(days):
+        day = date(2003, 3, 3) + timedelta(days=offset)
+        for minute in range(7 * 60, 21 * 60 + 5, 5):
+            lines.append(f'"{len(lines)}",{day}T{minute // 60:02d}:{minute % 60:02d}:00Z,{bank_calls(minute)}')
+    return ("\n".join(lines) + "\n").encode()
 
 
-@pytest.mark.skipif(not BANK.exists(), reason="needs ../shared/benchmarks (the project's shared folder)")
+def bank_calls(minute: int) -> int:
+    return 70 + minute % 13
+
+
 def test_the_bank_file_reads_through_a_column_mapping_with_its_z_ignored():
     history = parse_history(bank_head(2), "bank_calls.csv", NEW_YORK, gaps="closed",
                             columns={"interval_start": "DateTime"}, ignore_offsets=True)
     assert history.interval_minutes == 5
     assert history.days == (date(2003, 3, 3), date(2003, 3, 4))
-    assert calls_at(history, 7, date(2003, 3, 3)) == sum([111, 113, 76, 82, 91, 87, 75, 89, 99, 125, 99, 122])
+    assert calls_at(history, 7, date(2003, 3, 3)) == sum(bank_calls(m) for m in range(7 * 60, 8 * 60, 5))
     assert history.counts.open == 2 * 15 and history.counts.open_partly_closed == 2
 
 
-@pytest.mark.skipif(not BANK.exists(), reason="needs ../shared/benchmarks (the project's shared folder)")
 def test_the_bank_file_with_its_z_read_as_utc_is_refused_naming_the_offset():
     problems = problems_of(bank_head(1), NEW_YORK, columns={"interval_start": "DateTime"})
     assert "h.csv, line 2, field 'interval_start': 2003-03-03 07:00+00:00 is not a time of America/New_York, " \
