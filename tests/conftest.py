@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from pg import PostgresServer, PostgresUnavailable
+from ui_pages import seed_small_month
 from sqlalchemy.engine import URL
+
+from planner.store import Store
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +30,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> URL:
         return URL.create("sqlite", database=str(tmp_path / "planner.db"))
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return server.create_database()
+
+
+@pytest.fixture
+def small_month_store(tmp_path, monkeypatch) -> Iterator[Store]:
+    """The pages' database: a temp SQLite file, named to the app through the environment, holding the tiny
+    February of tests/ui_pages.py (forecast, rules, 12 operators)."""
+    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
+    with seed_small_month(tmp_path / "planner.db") as opened:
+        yield opened

@@ -4,7 +4,7 @@ every 5 minutes, and the day's deepest dip as the core measures it."""
 from __future__ import annotations
 
 import pytest
-from ui_pages import FEBRUARY, greedy_draft, open_page, rules, seed_small_month
+from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
 from planner.breaks import naive_breaks, slot_loads, worst_dip
 from planner.staffing import staffing_plan
@@ -12,11 +12,8 @@ from ui.breaks import DAY, day_shifts, day_slots
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
-    with seed_small_month(tmp_path / "planner.db") as opened:
-        yield opened
+def store(small_month_store):
+    return small_month_store
 
 
 def test_before_any_roster_the_page_points_to_the_roster_page(store):

@@ -8,7 +8,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from ui_pages import FEBRUARY, greedy_draft, open_page, rules, seed_small_month
+from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
 from planner.outputs import COVERAGE_COLUMNS
 from planner.rostercsv import ROSTER_COLUMNS
@@ -17,11 +17,8 @@ from ui.export import export_files
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
-    with seed_small_month(tmp_path / "planner.db") as opened:
-        yield opened
+def store(small_month_store):
+    return small_month_store
 
 
 def test_without_a_roster_no_download_but_the_audit_log(store):

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_pages import APP, forecast_csv, seed_small_month
+from ui_pages import APP, forecast_csv
 
 from planner.month import Month
 from ui.forecast import UPLOAD
@@ -17,11 +17,8 @@ MARCH = Month(2026, 3, "Europe/Moscow", "RU")
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
-    with seed_small_month(tmp_path / "planner.db") as opened:
-        yield opened
+def store(small_month_store):
+    return small_month_store
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import math
 from datetime import date, timedelta
 
 import pytest
-from ui_pages import open_page, seed_small_month
+from ui_pages import open_page
 
 from ui.history import ACCEPT, COLUMNS, GAPS, IGNORE_OFFSETS, TARGET, UPLOAD
 
@@ -26,11 +26,8 @@ def history_csv(weeks: int = 10) -> bytes:
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
-    with seed_small_month(tmp_path / "planner.db") as opened:
-        yield opened
+def store(small_month_store):
+    return small_month_store
 
 
 def test_a_history_gives_a_backtest_a_forecast_and_can_be_accepted(store):

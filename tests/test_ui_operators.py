@@ -6,18 +6,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from ui_pages import FEBRUARY, open_page, rules, seed_small_month
+from ui_pages import FEBRUARY, open_page, rules
 
 from planner.samples import sample_operators, write_operators_csv
 from ui.operators import SAVE, UPLOAD, table_key
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
-    with seed_small_month(tmp_path / "planner.db") as opened:
-        yield opened
+def store(small_month_store):
+    return small_month_store
 
 
 def _edit(at, store, edits: dict) -> None:

@@ -4,7 +4,7 @@ loader refuses named by its key with nothing saved, and a reset to the centre's 
 from __future__ import annotations
 
 import pytest
-from ui_pages import FEBRUARY, RULES_TEXT, open_page, seed_small_month
+from ui_pages import FEBRUARY, RULES_TEXT, open_page
 
 from planner.config import parse_rules_text
 from ui.rules import FIELDS, RESET, SAVE, field_key
@@ -14,11 +14,8 @@ OVERSTAFFING = next(field for field in FIELDS if field.key == "rules.overstaffin
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
-    with seed_small_month(tmp_path / "planner.db") as opened:
-        yield opened
+def store(small_month_store):
+    return small_month_store
 
 
 def _plain_words(at) -> str:

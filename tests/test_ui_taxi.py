@@ -4,18 +4,15 @@ night, CSV and PDF downloads each recorded in the audit log; before any roster, 
 from __future__ import annotations
 
 import pytest
-from ui_pages import FEBRUARY, greedy_draft, open_page, rules, seed_small_month
+from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
 from planner.taxi import taxi_nights, taxi_rides
 from ui.taxi import DOWNLOAD_CSV, DOWNLOAD_PDF, NIGHT
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
-    monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
-    with seed_small_month(tmp_path / "planner.db") as opened:
-        yield opened
+def store(small_month_store):
+    return small_month_store
 
 
 def _cars(at):
