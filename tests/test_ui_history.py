@@ -37,6 +37,9 @@ def test_a_history_gives_a_backtest_a_forecast_and_can_be_accepted(store):
     assert at.text_input(key=TARGET).value == "2026-03"
     backtest = next(frame.value for frame in at.dataframe if "hourly WAPE" in frame.value.columns)
     assert list(backtest["method"]) == ["model", "seasonal naive", "4-week profile"]
+    by_weekday = next(frame.value for frame in at.dataframe if "weekday" in frame.value.columns)
+    by_hour = next(frame.value for frame in at.dataframe if "hour" in frame.value.columns)
+    assert len(by_weekday) == 7 and len(by_hour) == 24
     assert any("days from 2026-01-05" in caption.value for caption in at.caption)
     at.button(key=ACCEPT).click().run()
     stored = store.latest_forecast("2026-03")

@@ -115,6 +115,10 @@ def _backtest(report: BacktestReport) -> None:
     st.subheader(_("Backtest: the last {weeks} weeks, one origin a week").format(weeks=len(report.origins)))
     columns, rows = report.summary_table()
     st.dataframe(pd.DataFrame(rows, columns=columns), key="history_backtest", hide_index=True)
+    for by, title in (("weekday", _("By day of the week")), ("hour", _("By hour of the day"))):
+        with st.expander(title):
+            columns, rows = report.breakdown_table(by)
+            st.dataframe(pd.DataFrame(rows, columns=columns), key=f"history_backtest_{by}", hide_index=True)
 
 
 def _chart(history: History, forecast: Forecast) -> None:
