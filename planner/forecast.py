@@ -27,7 +27,8 @@ from planner.csvfile import ProblemLog, Row, Table, parse_date, parse_number, pa
 from planner.domain import Forecast
 from planner.month import Month
 
-__all__ = ["parse_forecast", "load_forecast"]
+# The wall-clock helpers are shared with the call-history import (planner.history), which reads times the same way.
+__all__ = ["parse_forecast", "load_forecast", "parse_offset", "real_starts", "duplicate_message"]
 
 _HOUR = re.compile(r"[0-9]{1,2}")
 _MINUTES_OF_STEP = {15: (0, 15, 30, 45), 30: (0, 30), 60: (0,)}
@@ -69,13 +70,13 @@ def parse_forecast(data: bytes, source: str, rules: Rules) -> Forecast:
         if wall_clock is None:
             continue
         try:
-            candidates = _real_starts(*wall_clock, tz)
+            candidates = real_starts(*wall_clock, tz)
         except ValueError as exc:
             problems.add(row.line, time_column, str(exc))
             continue
         free = [moment for moment in candidates if moment not in taken]
         if not free:
-            problems.add(row.line, time_column, _duplicate(wall_clock[0], [taken[moment] for moment in candidates]))
+            problems.add(row.line, time_column, duplicate_message(wall_clock[0], [taken[moment] for moment in candidates]))
             continue
         start = free[0]
         taken[start] = row.line
@@ -146,10 +147,11 @@ def _interval_start(text: str) -> tuple[datetime, timedelta | None]:
     wall, offset = parse_wall_clock(text)
     if wall.minute % 15 or wall.second:
         raise ValueError(f"must start on a 15-, 30- or 60-minute boundary (:00, :15, :30, :45), got {text!r}")
-    return wall, _offset(offset)
+    return wall, parse_offset(offset)
 
 
-def _offset(text: str | None) -> timedelta | None:
+def parse_offset(text: str | None) -> timedelta | None:
+    """`Z`, `+03:00` or `-0500` as written after a time -> the offset; None when the time had none."""
     if text is None:
         return None
     if text == "Z":
@@ -162,7 +164,7 @@ def _offset(text: str | None) -> timedelta | None:
     return -size if text[0] == "-" else size
 
 
-def _real_starts(wall: datetime, offset: timedelta | None, tz: ZoneInfo) -> list[datetime]:
+def real_starts(wall: datetime, offset: timedelta | None, tz: ZoneInfo) -> list[datetime]:
     """The UTC instants a row's time may mean, earlier first: two for a wall-clock time that repeats when the
     clocks go back (unless an offset says which), none for one skipped when they go forward (an error)."""
     earlier, later = (wall.replace(tzinfo=tz, fold=fold) for fold in (0, 1))
@@ -183,7 +185,8 @@ def _real_starts(wall: datetime, offset: timedelta | None, tz: ZoneInfo) -> list
     return [start]
 
 
-def _duplicate(wall: datetime, lines: list[int]) -> str:
+def duplicate_message(wall: datetime, lines: list[int]) -> str:
+    """What a row whose time is already taken (by the rows on `lines`) is told."""
     if len(lines) == 1:
         return f"duplicate: {wall:%Y-%m-%d %H:%M} is already on line {lines[0]}"
     return (

@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 from planner.config import Rules
 from planner.csvfile import ProblemLog, Row, Table, parse_number, parse_wall_clock, read_bytes, read_table
 from planner.errors import InputError, Problem
-from planner.forecast import _duplicate, _offset, _real_starts
+from planner.forecast import duplicate_message, parse_offset, real_starts
 from planner.month import Month
 
 __all__ = [
@@ -272,13 +272,13 @@ def _interval(row: Row, table: Table, tz: ZoneInfo, ignore_offsets: bool, taken:
         return None
     wall, offset = stamp
     try:
-        candidates = _real_starts(wall, None if ignore_offsets else offset, tz)
+        candidates = real_starts(wall, None if ignore_offsets else offset, tz)
     except ValueError as exc:
         problems.add(row.line, "interval_start", str(exc))
         return None
     free = [moment for moment in candidates if moment not in taken]
     if not free:
-        problems.add(row.line, "interval_start", _duplicate(wall, [taken[moment] for moment in candidates]))
+        problems.add(row.line, "interval_start", duplicate_message(wall, [taken[moment] for moment in candidates]))
         return None
     start = free[0]
     taken[start] = row.line
@@ -321,7 +321,7 @@ def _interval_start(text: str) -> tuple[datetime, timedelta | None]:
     wall, offset = parse_wall_clock(text)
     if wall.second:
         raise ValueError(f"must start on a whole minute, got {text!r}")
-    return wall, _offset(offset)
+    return wall, parse_offset(offset)
 
 
 def _step(starts: list[datetime], problems: ProblemLog) -> int:
