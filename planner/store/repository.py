@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
@@ -82,6 +82,10 @@ from planner.store.schema import (
     ShiftRow,
     UserRow,
 )
+
+
+# The tables that keep every save of a month's input, the newest one counting.
+MonthRow = TypeVar("MonthRow", ForecastRow, OperatorListRow, RuleSetRow)
 
 __all__ = [
     "AuditEvent",
@@ -350,9 +354,7 @@ class Store:
 
     def latest_forecast(self, month: Month | str) -> StoredForecast | None:
         with self._reading() as session:
-            row = session.scalars(
-                select(ForecastRow).where(ForecastRow.month == _label(month)).order_by(ForecastRow.id.desc()).limit(1)
-            ).first()
+            row = _newest_of_month(session, ForecastRow, _label(month))
             return None if row is None else _stored_forecast(row)
 
     # --- operators ---------------------------------------------------------------------------------------------
@@ -377,12 +379,7 @@ class Store:
     def load_operators(self, month: Month | str) -> OperatorList | None:
         """The month's current operator list, or None when none was saved."""
         with self._reading() as session:
-            row = session.scalars(
-                select(OperatorListRow)
-                .where(OperatorListRow.month == _label(month))
-                .order_by(OperatorListRow.id.desc())
-                .limit(1)
-            ).first()
+            row = _newest_of_month(session, OperatorListRow, _label(month))
             return None if row is None else _operator_list(row, _operators_of(session, row.id))
 
     def operator_history(self, month: Month | str) -> tuple[OperatorList, ...]:
@@ -406,9 +403,7 @@ class Store:
 
     def latest_rules(self, month: Month | str) -> StoredRules | None:
         with self._reading() as session:
-            row = session.scalars(
-                select(RuleSetRow).where(RuleSetRow.month == _label(month)).order_by(RuleSetRow.id.desc()).limit(1)
-            ).first()
+            row = _newest_of_month(session, RuleSetRow, _label(month))
             return None if row is None else _stored_rules(row)
 
     # --- rosters -----------------------------------------------------------------------------------------------
@@ -789,12 +784,17 @@ def _touch(row: UserRow, by: str, now: datetime, **changes: Any) -> None:
     row.updated_at = now
 
 
+def _newest_of_month(session: Session, row_type: type[MonthRow], month: str) -> MonthRow | None:
+    """The month's newest forecast, operator list or rule set: each save adds a row, the latest one counts."""
+    return session.scalars(
+        select(row_type).where(row_type.month == month).order_by(row_type.id.desc()).limit(1)
+    ).first()
+
+
 def _rule_set_id(session: Session, month: str, text: str, user: str, now: datetime) -> int:
     """The month's newest rule set if it has this text, else a new one: saving a roster again with unchanged
     rules adds no copy."""
-    newest = session.scalars(
-        select(RuleSetRow).where(RuleSetRow.month == month).order_by(RuleSetRow.id.desc()).limit(1)
-    ).first()
+    newest = _newest_of_month(session, RuleSetRow, month)
     if newest is not None and newest.sha256 == _sha256(text):
         return newest.id
     return _new_rule_set(session, month, text, user, now).id
