@@ -307,11 +307,14 @@ def safe_csv_cell(text: str) -> str:
     running it as a formula: a `'` goes in front when it starts like one, as OWASP advises for CSV exports.
 
     A phone such as `+7 900 000-00-00` gets the mark too: telling it from `+cmd|...` would be a second, weaker
-    rule. `read_table` drops the mark again, so every file the planner writes reads back unchanged; the price is
-    that a text really starting with `'` and then = + - @ loses that `'` on reading, which no name or address
-    does."""
-    return _TEXT_MARK + text if starts_like_formula(text) else text
+    rule. `read_table` drops the mark again. A text that itself starts with marks before a formula start (`'-`)
+    gets one more mark, so every text the planner writes reads back exactly as it was."""
+    return _TEXT_MARK + text if _needs_mark(text) else text
+
+
+def _needs_mark(text: str) -> bool:
+    return starts_like_formula(text.lstrip(_TEXT_MARK))
 
 
 def _unmarked(cell: str) -> str:
-    return cell[1:] if cell.startswith(_TEXT_MARK) and starts_like_formula(cell[1:]) else cell
+    return cell[1:] if cell.startswith(_TEXT_MARK) and _needs_mark(cell[1:]) else cell

@@ -135,6 +135,13 @@ def test_other_csv_cells_are_left_alone(text):
     assert safe_csv_cell(text) == text
 
 
+@pytest.mark.parametrize("text", ["'-", "''=x", "'+7 900"])
+def test_a_text_whose_own_quote_precedes_a_formula_start_reads_back_with_it(text):
+    cell = safe_csv_cell(text)
+    assert cell == "'" + text
+    assert read_table(f"name\n{cell}\n".encode(), "names.csv").rows[0].get("name") == text
+
+
 def test_csv_exports_quote_formulas_in_free_text_and_read_them_back_unchanged():
     name = FORMULAS[0]
     hostile = Operator("=op1", name, 1.0, team="+team", address="@home", district="-west", phone="+7 900 000-00-01")
