@@ -1,8 +1,9 @@
 """What the property tests of bad input (`@pytest.mark.fuzz`) share: their settings, CSV-shaped files and the
 check that a rejection names the file, the line and the field.
 
-`make test` runs each property with its small default so the suite stays fast; `make fuzz` sets
-PLANNER_FUZZ_EXAMPLES (10,000) to run every one of them far longer.
+`make test` runs each property with its small default and the same examples every run (a CI result must not
+depend on luck); `make fuzz` sets PLANNER_FUZZ_EXAMPLES (10,000) to run every one of them far longer, on random
+examples, which is where new failures are found: each one found becomes a fix and, where useful, an example test.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 from planner.errors import InputError
 
 __all__ = [
-    "NASTY_CELLS", "assert_names_file_line_and_field", "cells_from", "csv_files", "fuzz_settings", "single_cells",
+    "NASTY_CELLS", "assert_names_file_line_and_field", "cells_from", "csv_files", "fuzz_settings", "fuzzing",
+    "single_cells",
 ]
 
 EXAMPLES_VARIABLE = "PLANNER_FUZZ_EXAMPLES"
@@ -32,9 +34,14 @@ LINE_ENDINGS = ("\n", "\r\n", "\r")
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1251", "utf-16", "latin-1")
 
 
+def fuzzing() -> bool:
+    """Whether this run is `make fuzz`; tests/conftest.py makes every other run's examples repeatable."""
+    return bool(os.environ.get(EXAMPLES_VARIABLE))
+
+
 def fuzz_settings(default: int) -> settings:
-    """`default` examples, or PLANNER_FUZZ_EXAMPLES when set; no deadline, since a loaded 2-core machine makes
-    timings meaningless."""
+    """`default` examples, or PLANNER_FUZZ_EXAMPLES when set; no deadline, since a loaded
+    2-core machine makes timings meaningless."""
     examples = int(os.environ.get(EXAMPLES_VARIABLE) or default)
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
