@@ -1,7 +1,7 @@
 """The planner in a real browser: Debian's Chromium driven by Playwright against `streamlit run app.py` on a tiny
 month (tests/e2e_app.py). One planner's evening: upload a forecast, solve, type a shift into the grid that breaks
-the rest rule and see it listed, lock it and re-solve the rest, save, download the roster CSV and a night's taxi
-PDF.
+the rest rule and see it listed, reload the page and find the unsaved edit back, lock it and re-solve the rest,
+save, download the roster CSV and a night's taxi PDF.
 
 With PLANNER_SCREENSHOTS=1 the run also saves the README's screenshots (docs/screens/); without it nothing in the
 working tree is written, so CI leaves the tracked images alone.
@@ -78,6 +78,7 @@ def test_upload_solve_edit_lock_resolve_export(app: RunningApp, browser: Browser
         page.goto(app.url)
         upload_forecast(page, tmp_path)
         op_id, day, code = solve_and_break_the_rest_rule(page, app)
+        reload_keeps_the_edit(page, op_id)
         lock_and_resolve(page, op_id, code)
         show_breaks(page)
         export_roster(page, tmp_path, op_id, day, code)
@@ -134,6 +135,14 @@ def solve_and_break_the_rest_rule(page: Page, app: RunningApp) -> tuple[str, dat
     expect(page.get_by_role("heading", name=MESSAGES["violations"])).to_be_visible()
     screenshot(page, "roster")
     return op_id, day, code
+
+
+def reload_keeps_the_edit(page: Page, op_id: str) -> None:
+    """A reload is a new session: the edit, never saved, comes back from the database with its violation."""
+    page.reload()  # the address names the roster page, which opens again
+    expect(heading(page, "roster")).to_be_visible(timeout=PAGE_MS)
+    expect(page.get_by_text("Your unsaved changes of")).to_be_visible(timeout=PAGE_MS)
+    expect(page.locator(".st-key-roster_violations")).to_contain_text(op_id, timeout=PAGE_MS)
 
 
 def lock_and_resolve(page: Page, op_id: str, code: str) -> None:

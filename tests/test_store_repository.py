@@ -256,6 +256,40 @@ def test_the_later_of_two_sessions_is_refused_and_keeps_its_edits(database_url):
             second.publish(created.id, "boris", expected_revision=1)
 
 
+def test_a_working_copy_keeps_unsaved_changes_per_user_until_the_save(database_url):
+    edits = (CellEdit("op3", date(2026, 10, 10), "09–17", ""),)
+    edited = Roster(OCTOBER, night_roster().shifts[:2])
+    with open_store(database_url) as store:
+        created = store.create_draft(night_roster(), REPORT, RULES_TEXT, "anna")
+        store.keep_working_copy(created.id, 1, night_roster(), (), (), "anna")
+        store.keep_working_copy(created.id, 1, edited, {("op1", date(2026, 10, 24))}, edits, "anna",
+                                report={"status": "OPTIMAL"}, rules_text=RULES_TEXT)
+    # Another connection, as after a restart of the app: the newest copy comes back exactly, DST night included.
+    with open_store(database_url) as store:
+        kept = store.working_copy(created.id, "anna")
+        assert instants(kept.roster) == instants(edited) and kept.roster.month == OCTOBER
+        assert (kept.base_revision, kept.locks, kept.edits) == (1, {("op1", date(2026, 10, 24))}, edits)
+        assert (kept.report, kept.rules_text, kept.updated_at.tzinfo) == ({"status": "OPTIMAL"}, RULES_TEXT, UTC)
+        assert store.working_copy(created.id, "boris") is None
+
+        store.keep_working_copy(created.id, 1, night_roster(), (), (), "boris")
+        store.save_draft(created.id, 1, kept.roster, kept.locks, kept.edits, "anna")
+        assert store.working_copy(created.id, "anna") is None
+        assert store.working_copy(created.id, "boris") is not None  # refused at boris's save, never lost
+        store.discard_working_copy(created.id, "boris")
+        assert store.working_copy(created.id, "boris") is None
+
+
+def test_a_working_copy_must_fit_its_version(store):
+    created = store.create_draft(night_roster(), REPORT, RULES_TEXT, "anna")
+    with pytest.raises(UnknownVersion):
+        store.keep_working_copy(created.id + 1, 1, night_roster(), (), (), "anna")
+    with pytest.raises(ValueError, match="is of 2026-10"):
+        store.keep_working_copy(created.id, 1, Roster(NOVEMBER, ()), (), (), "anna")
+    with pytest.raises(InputError):
+        store.keep_working_copy(created.id, 1, night_roster(), (), (), "anna", rules_text="rules: [")
+
+
 def test_of_two_simultaneous_saves_exactly_one_is_written(database_url):
     with open_store(database_url) as first, open_store(database_url) as second:
         created = first.create_draft(night_roster(), REPORT, RULES_TEXT, "anna")

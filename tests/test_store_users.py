@@ -209,8 +209,8 @@ def test_upgrading_a_0001_database_with_data_keeps_the_data_and_adds_users(datab
         upgraded = _tables(engine)
         upgrade_to_head(engine)
 
-        assert current_revision(engine) == head_revision() == "0002"
-        assert _tables(engine) == upgraded and "users" in upgraded
+        assert current_revision(engine) == head_revision()
+        assert _tables(engine) == upgraded and {"users", "working_copies"} <= set(upgraded)
         store = Store(engine, hasher=CHEAP)
         assert store.load_operators(OCTOBER) == saved
         assert changes(store) == [("anna", "export", "roster 2026-10, CSV")]

@@ -9,14 +9,13 @@ from datetime import UTC, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, open_page, seed_small_month
+from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, open_page, seed_small_month
 
 from planner.auth import Role, User
 from planner.domain import Shift
 from planner.grid import shift_code
 from planner.i18n import rule_label
 from planner.store import open_store
-from ui import state
 from ui.roster import JOB, WORK, day_labels
 
 SOLVE_SECONDS = 2
@@ -133,8 +132,7 @@ def test_solve_edit_lock_resolve_save_conflict_publish(database):
     assert at.success and "keeps every hard rule" in at.success[0].value
 
     # A second planner opens revision 1 now; the first saves (revision 2).
-    other = open_page("roster")
-    other.session_state[state.SIGNED_IN] = User("boris", Role.PLANNER)
+    other = open_page("roster", user=User("boris", Role.PLANNER))
     at.button(key="save_draft").click().run()
     assert not at.exception and "Draft saved." in [s.value for s in at.success]
     with open_store(f"sqlite:///{database}") as store:
@@ -176,3 +174,38 @@ def test_a_solve_no_roster_can_satisfy_says_who_and_why(database):
     assert any("No roster can keep the hard rules" in e.value and stuck.id in e.value for e in at.error)
     with open_store(f"sqlite:///{database}") as store:
         assert store.list_versions(FEBRUARY.label) == ()
+
+
+def test_unsaved_edits_survive_a_reload_until_saved_or_discarded(database):
+    with open_store(f"sqlite:///{database}") as store:
+        version_id = greedy_draft(store)
+    at = open_page("roster")
+    first = at.session_state[WORK].roster.shifts[0]
+    edit_cell(at, first.operator_id, None, first.day)
+    at.button(key="lock_edited").click().run()
+    cell = (first.operator_id, first.day)
+    with open_store(f"sqlite:///{database}") as store:
+        kept = store.working_copy(version_id, "anna")
+        assert [(e.operator_id, e.day, e.after) for e in kept.edits] == [(*cell, "")] and kept.locks == {cell}
+
+    # A reload is a new session: the edit and the lock are back, and only for the planner who made them.
+    reloaded = open_page("roster")
+    work = reloaded.session_state[WORK]
+    assert [(e.operator_id, e.day) for e in work.edits] == [cell] and work.locks == {cell}
+    assert cell not in {(s.operator_id, s.day) for s in work.roster.shifts}
+    assert any("unsaved changes" in info.value for info in reloaded.info)
+    assert not open_page("roster", user=User("boris", Role.PLANNER)).session_state[WORK].edits
+
+    # Discarding reopens the version as saved and forgets the copy.
+    reloaded.button(key="discard_changes").click().run()
+    assert not reloaded.exception and not reloaded.session_state[WORK].edits
+    assert cell in {(s.operator_id, s.day) for s in reloaded.session_state[WORK].roster.shifts}
+    assert not open_page("roster").session_state[WORK].edits
+
+    # Saving keeps the edit in the version and leaves no copy behind.
+    edit_cell(reloaded, first.operator_id, None, first.day)
+    reloaded.button(key="save_draft").click().run()
+    assert not reloaded.exception
+    with open_store(f"sqlite:///{database}") as store:
+        assert store.working_copy(version_id, "anna") is None
+        assert cell not in {(s.operator_id, s.day) for s in store.load_roster(version_id).roster.shifts}

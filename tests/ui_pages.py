@@ -71,9 +71,12 @@ def _one_page(name: str) -> None:
     importlib.import_module(f"ui.{name}").page()
 
 
-def open_page(name: str, language: str = "en") -> AppTest:
-    """The page `name` (a module of `ui`) run once, in `language`, by the user "anna"."""
+ANNA = User("anna", Role.PLANNER)
+
+
+def open_page(name: str, language: str = "en", user: User = ANNA) -> AppTest:
+    """The page `name` (a module of `ui`) run once, in `language`, by `user` (the planner "anna")."""
     at = AppTest.from_function(_one_page, args=(name,), default_timeout=60)
     at.session_state["language"] = language
-    at.session_state[state.SIGNED_IN] = User("anna", Role.PLANNER)
+    at.session_state[state.SIGNED_IN] = user
     return at.run()

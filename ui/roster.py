@@ -8,6 +8,10 @@ edited.
 Whenever the roster under the grid is replaced, the editor's changes are folded into `Work` and the editor is
 given a new key, so a change is never applied twice (a new key is a new editor in the browser too).
 
+Unsaved changes are also written to the database after every change, as the user's working copy of the version
+(`Store.keep_working_copy`): a reload, a closed browser or a restart of the app opens the version with them.
+Saving the draft removes the copy; "Discard changes" removes it and reopens the version as saved.
+
 Streamlit forgets a widget's state when another page is shown. So that edits not folded yet survive a visit to
 another page, every run remembers the roster as shown (`SHOWN`); coming back, those edits are folded into `Work`.
 """
@@ -34,7 +38,7 @@ from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, rule_label
 from planner.jobs import SolveJob
 from planner.outputs import summary
 from planner.roster import Locks
-from planner.store import NotADraft, StaleVersion, VersionInfo
+from planner.store import NotADraft, StaleVersion, StoredRoster, VersionInfo
 from planner.validate import validate_roster
 from ui import state
 from ui.views import when
@@ -51,6 +55,7 @@ REFUSED = "roster_refused"
 NOTICE = "roster_notice"
 TIME_LIMIT = "solve_time_limit"
 KEPT = "roster_kept"
+COPY = "roster_working_copy"  # what the database's working copy holds, as last written by this session
 
 DRAFT = "draft"
 T = TypeVar("T")
@@ -110,6 +115,7 @@ def page() -> None:
         return
     work = _opened_work(versions)
     edited = _grid_editor(work, operators, rules)
+    _keep_unsaved(work, edited)
     roster = edited.roster
     _cell_problems(edited)
     _violations(roster, operators, rules)
@@ -222,13 +228,57 @@ def _opened_work(versions: tuple[VersionInfo, ...]) -> Work:
     labels = {version.id: _version_label(version) for version in versions}
     chosen = st.selectbox(_("Roster version"), list(labels), key=VERSION, format_func=labels.__getitem__)
     if work is None or work.version.id != chosen:
-        stored = state.store().load_roster(chosen)
-        work = _replace_work(Work(stored.info, stored.roster, locks=stored.locks, saved_locks=stored.locks,
-                                  report=stored.report))
+        work = _replace_work(_with_working_copy(state.store().load_roster(chosen)))
     shown: Shown | None = st.session_state.get(SHOWN)
     if shown is not None and shown.grid_key == work.grid_key and shown.edits and work.grid_key not in st.session_state:
         work = _replace_work(replace(work, roster=shown.roster, edits=work.edits + shown.edits))
     return work
+
+
+def _as_saved(stored: StoredRoster) -> Work:
+    return Work(stored.info, stored.roster, locks=stored.locks, saved_locks=stored.locks, report=stored.report)
+
+
+def _with_working_copy(stored: StoredRoster) -> Work:
+    """The version as saved, with this user's unsaved changes on top when the database keeps some. They stay
+    based on the revision they were made on, so if someone saved the version since, saving them is refused and
+    offers to re-apply them to the newer revision."""
+    _ = state.t()
+    work = _as_saved(stored)
+    copy = state.store().working_copy(stored.info.id, state.user())
+    if copy is None:
+        return work
+    st.info(_.ngettext("Your unsaved changes of {when} are back: {count} edited cell.",
+                       "Your unsaved changes of {when} are back: {count} edited cells.", len(copy.edits))
+            .format(when=when(copy.updated_at), count=len(copy.edits)))
+    restored = replace(work, version=replace(stored.info, revision=copy.base_revision), roster=copy.roster,
+                       edits=copy.edits, locks=copy.locks, resolved_with=copy.rules_text,
+                       report=stored.report if copy.report is None else copy.report)
+    st.session_state[COPY] = _copy_signature(restored, copy.roster, ())
+    return restored
+
+
+def _copy_signature(work: Work, roster: Roster, pending: tuple[CellEdit, ...]) -> tuple | None:
+    """What the working copy of `work` with the grid's `pending` edits holds; None when nothing is unsaved."""
+    if not work.unsaved(pending):
+        return None
+    return work.version.id, work.version.revision, roster, work.locks, work.edits + pending, work.resolved_with
+
+
+def _keep_unsaved(work: Work, edited: GridResult) -> None:
+    """Write the unsaved changes to the database whenever they change (removing the copy once none are left)."""
+    signature = _copy_signature(work, edited.roster, edited.edits)
+    if st.session_state.get(COPY) == signature:
+        return
+    store, user = state.store(), state.user()
+    if signature is None:
+        store.discard_working_copy(work.version.id, user)
+    else:
+        resolved = work.resolved_with is not None
+        store.keep_working_copy(work.version.id, work.version.revision, edited.roster, work.locks,
+                                work.edits + edited.edits, user, report=work.report if resolved else None,
+                                rules_text=work.resolved_with)
+    st.session_state[COPY] = signature
 
 
 def shown_roster(version_id: int) -> Roster | None:
@@ -395,7 +445,7 @@ def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tupl
     running = st.session_state.get(JOB) is not None
     roster, pending = edited.roster, edited.edits
     unplaced = any(not shift.breaks for shift in roster.shifts)
-    breaks, resolve, save, publish = st.columns(4)
+    breaks, resolve, save, discard, publish = st.columns(5)
     if breaks.button(_("Place breaks"), key="place_breaks", disabled=running or not (unplaced or pending),
                      help=_("Places the breaks of the edited days; a second or two per day.")):
         # A removed shift changes its day's breaks too (fewer on the phones, a smaller team share).
@@ -415,6 +465,9 @@ def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tupl
                         locks=_locks_of(roster, work.locks)), work.version.id)
     if save.button(_(ACTIONS["save_draft"]), key="save_draft", disabled=running):
         _save(work, roster, work.edits + pending)
+    if discard.button(_("Discard changes"), key="discard_changes", disabled=running or not work.unsaved(pending),
+                      help=_("Opens the version again as it was saved.")):
+        _discard(work)
     is_draft = work.version.status == DRAFT
     blocked = not is_draft or work.unsaved(pending)
     if publish.button(_(ACTIONS["publish"]), key="publish", disabled=running or blocked):
@@ -442,10 +495,21 @@ def _save(work: Work, roster: Roster, edits: tuple[CellEdit, ...]) -> None:
     except NotADraft as error:
         st.error(str(error))
         return
+    if version.id != work.version.id:
+        store.discard_working_copy(work.version.id, user)  # saved into the new draft instead
     st.session_state.pop(REFUSED, None)
     _replace_work(Work(info, roster, locks=work.locks, saved_locks=work.locks, report=work.report))
     st.session_state[OPEN] = info.id
     _notify("success", _(MESSAGES["draft_saved"]))
+    st.rerun()
+
+
+def _discard(work: Work) -> None:
+    store = state.store()
+    store.discard_working_copy(work.version.id, state.user())
+    st.session_state[COPY] = None
+    st.session_state.pop(REFUSED, None)
+    _replace_work(_as_saved(store.load_roster(work.version.id)))
     st.rerun()
 
 

@@ -16,6 +16,9 @@ What is stored, and in which form:
   instants; breaks as UTC instants), locked cells, the solve report as JSON and every manual edit. Shifts are
   rows rather than roster.csv text because the CSV's wall-clock times need a hint to tell the two readings of
   a repeated DST hour apart; instants plus the month's zone come back exactly, `fold` included.
+- **Working copies**: a user's unsaved changes to a roster version (the whole roster as edited, locks, edits, a
+  re-solve's report), rewritten by the page after every change, so a reload or a restart loses nothing. Saving
+  the draft removes the saver's copy in the same transaction.
 - **Audit events**: who published or exported what, and every change of a user, when (`record_event`).
 - **Users**: name, role, a supervisor's teams and the Argon2id hash of the password (`planner.auth`); the
   password itself is never stored. Accounts are disabled rather than deleted, and the last active admin can be
@@ -81,6 +84,7 @@ from planner.store.schema import (
     RuleSetRow,
     ShiftRow,
     UserRow,
+    WorkingCopyRow,
 )
 
 
@@ -104,6 +108,7 @@ __all__ = [
     "UnknownVersion",
     "UserExists",
     "VersionInfo",
+    "WorkingCopy",
     "open_store",
 ]
 
@@ -182,6 +187,20 @@ class StoredRoster:
     locks: frozenset[Cell]
     report: dict[str, Any]
     rules_text: str
+
+
+@dataclass(frozen=True)
+class WorkingCopy:
+    """Unsaved changes of one user to a roster version, made on revision `base_revision` of it."""
+
+    version_id: int
+    base_revision: int
+    roster: Roster
+    locks: frozenset[Cell]
+    edits: tuple[CellEdit, ...]
+    report: dict[str, Any] | None
+    rules_text: str | None
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -500,6 +519,7 @@ class Store:
             _replace_shifts(session, version_id, shift_values)
             _replace_locks(session, version_id, locks)
             _insert_edits(session, version_id, claimed.revision, edits, user, now)
+            _delete_working_copy(session, version_id, user)
             return _version_info(claimed)
 
     def publish(self, version_id: int, user: str, expected_revision: int | None = None) -> VersionInfo:
@@ -538,6 +558,62 @@ class Store:
                 )
                 for row in rows
             )
+
+    # --- working copies ----------------------------------------------------------------------------------------
+
+    def keep_working_copy(
+        self,
+        version_id: int,
+        base_revision: int,
+        roster: Roster,
+        locks: Iterable[Cell],
+        edits: Sequence[CellEdit],
+        user: str,
+        *,
+        report: Mapping[str, Any] | None = None,
+        rules_text: str | None = None,
+    ) -> WorkingCopy:
+        """Keep `user`'s unsaved changes to the version (replacing the copy kept before); `save_draft` or
+        `discard_working_copy` removes them."""
+        _require_user(user)
+        if rules_text is not None:
+            parse_rules_text(rules_text, f"rules of {roster.month.label}")
+        shifts = [
+            {**values, "start": values["start"].isoformat(), "end": values["end"].isoformat()}
+            for values in _shift_values(roster)
+        ]
+        row_values = {
+            "base_revision": base_revision,
+            "shifts": shifts,
+            "locks": [[operator_id, day.isoformat()] for operator_id, day in sorted(frozenset(locks))],
+            "edits": [[edit.operator_id, edit.day.isoformat(), edit.before, edit.after] for edit in edits],
+            "report": None if report is None else dict(report),
+            "rules_text": rules_text,
+            "updated_at": self._clock(),
+        }
+        with self._writing() as session:
+            version = session.get(RosterVersionRow, version_id)
+            if version is None:
+                raise UnknownVersion(version_id)
+            _require_same_month(version, roster.month)
+            _delete_working_copy(session, version_id, user)
+            row = WorkingCopyRow(version_id=version_id, username=user, **row_values)
+            session.add(row)
+            session.flush()
+            return _working_copy(row, roster.month)
+
+    def working_copy(self, version_id: int, user: str) -> WorkingCopy | None:
+        with self._reading() as session:
+            row = session.get(WorkingCopyRow, (version_id, user))
+            if row is None:
+                return None
+            version = session.get(RosterVersionRow, version_id)
+            assert version is not None  # a foreign key
+            return _working_copy(row, _month(version.month, version.timezone, version.country))
+
+    def discard_working_copy(self, version_id: int, user: str) -> None:
+        with self._writing() as session:
+            _delete_working_copy(session, version_id, user)
 
     # --- audit -------------------------------------------------------------------------------------------------
 
@@ -954,11 +1030,39 @@ def _instant_of(moment: datetime, tz: ZoneInfo, shift: Shift) -> datetime:
 
 
 def _shift(row: ShiftRow, tz: ZoneInfo) -> Shift:
+    return _shift_in(tz, row.operator_id, row.start, row.end, row.breaks)
+
+
+def _shift_in(tz: ZoneInfo, operator_id: str, start: datetime, end: datetime, breaks: list[str]) -> Shift:
     return Shift(
-        row.operator_id,
-        row.start.astimezone(tz),
-        row.end.astimezone(tz),
-        tuple(datetime.fromisoformat(moment).astimezone(tz) for moment in row.breaks),
+        operator_id,
+        start.astimezone(tz),
+        end.astimezone(tz),
+        tuple(datetime.fromisoformat(moment).astimezone(tz) for moment in breaks),
+    )
+
+
+def _working_copy(row: WorkingCopyRow, month: Month) -> WorkingCopy:
+    shifts = tuple(
+        _shift_in(month.tz, values["operator_id"], datetime.fromisoformat(values["start"]),
+                  datetime.fromisoformat(values["end"]), values["breaks"])
+        for values in row.shifts
+    )
+    return WorkingCopy(
+        version_id=row.version_id,
+        base_revision=row.base_revision,
+        roster=Roster(month, shifts),
+        locks=frozenset((operator_id, date.fromisoformat(day)) for operator_id, day in row.locks),
+        edits=tuple(CellEdit(op_id, date.fromisoformat(day), before, after) for op_id, day, before, after in row.edits),
+        report=row.report,
+        rules_text=row.rules_text,
+        updated_at=row.updated_at,
+    )
+
+
+def _delete_working_copy(session: Session, version_id: int, user: str) -> None:
+    session.execute(
+        delete(WorkingCopyRow).where(WorkingCopyRow.version_id == version_id, WorkingCopyRow.username == user)
     )
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "RosterEditRow",
     "AuditEventRow",
     "UserRow",
+    "WorkingCopyRow",
     "DRAFT",
     "PUBLISHED",
 ]
@@ -214,6 +215,27 @@ class RosterEditRow(Base):
     after: Mapped[str] = mapped_column(Text())
     edited_by: Mapped[str] = mapped_column(Text())
     edited_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WorkingCopyRow(Base):
+    """A user's changes to a roster version that are not saved yet, rewritten after every change on the page, so
+    that a reload, a closed browser or a restart of the app loses none of them. One per version and user; saving
+    the draft or discarding the changes removes it. `base_revision` is the version's revision the changes were
+    made on: a restored copy is saved against it, so a save made meanwhile by someone else is never overwritten.
+    The roster is kept whole (shifts as in `shifts`, UTC instants in ISO form), since a re-solve or newly placed
+    breaks change more than the edited cells."""
+
+    __tablename__ = "working_copies"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_versions.id", ondelete="CASCADE"), primary_key=True)
+    username: Mapped[str] = mapped_column(Text(), primary_key=True)
+    base_revision: Mapped[int] = mapped_column(Integer)
+    shifts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    locks: Mapped[list[list[str]]] = mapped_column(JSON)  # [operator_id, ISO day]
+    edits: Mapped[list[list[str]]] = mapped_column(JSON)  # [operator_id, ISO day, before, after]
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a re-solve's report, until saved
+    rules_text: Mapped[str | None] = mapped_column(Text)  # the rules of that re-solve
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditEventRow(Base):
