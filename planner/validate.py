@@ -8,8 +8,8 @@ which is where the two differ on a DST night.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,14 +17,17 @@ from zoneinfo import ZoneInfo
 from planner.config import Breaks, Rules
 from planner.domain import Operator, Roster, Shift
 
-__all__ = ["Violation", "validate_roster", "format_violations"]
+__all__ = ["Violation", "validate_roster", "revalidate", "format_violations"]
 
 _DAY_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken hard rule. `rule` is the rule's key in constraints.yaml; `day` is None for a month-wide rule."""
+    """One broken hard rule. `rule` is the rule's key in constraints.yaml; `day` is None for a month-wide rule.
+
+    `operator_id` is the operator whose shifts break the rule; for team_on_break, the team's operators then on break,
+    joined by ", " in id order (the team is named in `detail`)."""
 
     operator_id: str
     day: date | None
@@ -42,18 +45,48 @@ def format_violations(violations: Iterable[Violation]) -> str:
 
 
 def validate_roster(roster: Roster, operators: Sequence[Operator], rules: Rules) -> list[Violation]:
-    """Every hard-rule violation of `roster`, sorted by operator, day and rule. An empty list means it holds."""
+    """Every hard-rule violation of `roster`, sorted by operator, day, rule and detail (every field, so the order
+    is the same however the roster lists its shifts). An empty list means it holds."""
+    return _in_order(_violations(roster, operators, rules))
+
+
+def revalidate(
+    previous: Sequence[Violation], before: Roster, after: Roster, operators: Sequence[Operator], rules: Rules
+) -> list[Violation]:
+    """What `validate_roster(after, operators, rules)` returns, checking again only what the edit can change.
+
+    `previous` must be `validate_roster(before, operators, rules)`, with the same operators and rules. Every rule
+    looks at one operator's shifts except team_on_break, which looks at a team's, so only the edited operators
+    (those whose shifts differ) and their teams are checked again. A team_on_break violation names whoever of the
+    team was on break, edited or not, and an id may itself contain ", ", so the stale violations are not picked
+    out of `previous` by name: the same checks on `before` give exactly those. Whether the break rules apply at all
+    depends on every shift (`_breaks_planned`); when the edit changes that, or the month, all is checked again.
+    """
+    if before.month != after.month or _breaks_planned(before) != _breaks_planned(after):
+        return validate_roster(after, operators, rules)
+    edited = _edited_operators(before, after)
+    kept = Counter(previous) - Counter(_violations(before, operators, rules, edited))
+    return _in_order([*kept.elements(), *_violations(after, operators, rules, edited)])
+
+
+def _violations(
+    roster: Roster, operators: Sequence[Operator], rules: Rules, only: frozenset[str] | None = None
+) -> list[Violation]:
+    """The violations of the operators in `only` and of their teams (all when None), in no particular order."""
     tz = roster.month.tz
     by_id = {op.id: op for op in operators}
+    teams = {op.id: op.team for op in operators if op.team}
+    breaks_planned = _breaks_planned(roster)
+    involved = only if only is None or not breaks_planned else only | _team_mates(only, teams)
     spans: dict[str, list[_Span]] = defaultdict(list)
     for shift in roster.shifts:
-        spans[shift.operator_id].append(_Span.of(shift, tz))
+        if involved is None or shift.operator_id in involved:
+            spans[shift.operator_id].append(_Span.of(shift, tz))
 
-    # A roster edited by hand may come without any breaks: they are placed afterwards (planner breaks), so the
-    # break rules apply once any shift has one.
-    breaks_planned = any(shift.breaks for shift in roster.shifts)
     violations: list[Violation] = []
     for op_id, op_spans in spans.items():
+        if only is not None and op_id not in only:
+            continue  # a team-mate of an edited operator, here for team_on_break alone
         op_spans.sort(key=lambda span: (span.start_utc, span.end_utc))
         op = by_id.get(op_id)
         violations += _contracts(op_id, op, op_spans, roster, rules)
@@ -67,13 +100,60 @@ def validate_roster(roster: Roster, operators: Sequence[Operator], rules: Rules)
         if op is not None:
             violations += _availability(op, op_spans)
     if breaks_planned:
-        violations += _team_on_break(spans, operators, rules.breaks)
+        violations += _team_on_break(spans, teams, tz, rules.breaks)
     for op in operators:
+        if only is not None and op.id not in only:
+            continue
         hours = _shift_hours(op, rules)
         if hours is None:
             violations.append(_unknown_rate(op, rules))
         else:
             violations += _monthly_norm(op, hours, spans.get(op.id, []), roster, rules)
+    return violations
+
+
+def _breaks_planned(roster: Roster) -> bool:
+    """A roster edited by hand may come without any breaks: they are placed afterwards (planner breaks), so the
+    break rules apply once any shift has one."""
+    return any(shift.breaks for shift in roster.shifts)
+
+
+def _team_mates(op_ids: frozenset[str], teams: Mapping[str, str]) -> set[str]:
+    edited_teams = {teams[op_id] for op_id in op_ids if op_id in teams}
+    return {op_id for op_id, team in teams.items() if team in edited_teams}
+
+
+def _edited_operators(before: Roster, after: Roster) -> frozenset[str]:
+    """The operators whose shifts differ, in any way the checks could see, whatever order the rosters list them in."""
+    old, new = _shifts_by_operator(before), _shifts_by_operator(after)
+    return frozenset(
+        op_id
+        for op_id in old.keys() | new.keys()
+        if not _same_shifts(old.get(op_id, []), new.get(op_id, []))
+    )
+
+
+def _shifts_by_operator(roster: Roster) -> dict[str, list[Shift]]:
+    found: dict[str, list[Shift]] = defaultdict(list)
+    for shift in roster.shifts:
+        found[shift.operator_id].append(shift)
+    return found
+
+
+def _same_shifts(old: list[Shift], new: list[Shift]) -> bool:
+    # The page keeps the very shift objects of the cells left alone, so identity settles almost every operator.
+    if len(old) == len(new) and all(a is b for a, b in zip(old, new)):
+        return True
+    return Counter(map(_as_checked, old)) == Counter(map(_as_checked, new))
+
+
+def _as_checked(shift: Shift) -> tuple[Shift, tuple[int, ...]]:
+    """A shift with the `fold` of its times: aware times of one zone compare equal regardless of it, yet the two
+    readings of a repeated wall-clock hour on a DST night are different instants to every check."""
+    return shift, tuple(moment.fold for moment in (shift.start, shift.end, *shift.breaks))
+
+
+def _in_order(violations: Iterable[Violation]) -> list[Violation]:
     return sorted(violations, key=lambda v: (v.operator_id, v.day or date.min, v.rule, v.detail))
 
 
@@ -322,10 +402,11 @@ def _break_gap(op_id: str, spans: list[_Span], settings: Breaks) -> list[Violati
     return found
 
 
-def _team_on_break(spans: dict[str, list[_Span]], operators: Sequence[Operator], settings: Breaks) -> list[Violation]:
+def _team_on_break(
+    spans: Mapping[str, list[_Span]], teams: Mapping[str, str], tz: ZoneInfo, settings: Breaks
+) -> list[Violation]:
     """Sweeps each team's shift and break start/end instants; between two instants the counts are constant."""
     share = settings.rules.team_on_break.max_share
-    teams = {op.id: op.team for op in operators if op.team}
     changes: dict[str, list[tuple[datetime, int, int, str]]] = defaultdict(list)
     for op_id, op_spans in spans.items():
         team = teams.get(op_id)
@@ -340,17 +421,19 @@ def _team_on_break(spans: dict[str, list[_Span]], operators: Sequence[Operator],
     found = []
     for team, events in sorted(changes.items()):
         events.sort(key=lambda event: event[0])
-        on_shift, away = 0, set()
+        # Breaks open per operator, not a set of those away: the state after all events of one instant must not
+        # depend on their order (one break ending as the next begins) nor drop an operator whose breaks overlap.
+        on_shift, away = 0, Counter[str]()
         for i, (moment, shift_change, break_change, op_id) in enumerate(events):
             on_shift += shift_change
-            if break_change > 0:
-                away.add(op_id)
-            elif break_change < 0:
-                away.discard(op_id)
+            if break_change:
+                away[op_id] += break_change
+                if not away[op_id]:
+                    del away[op_id]
             following = events[i + 1][0] if i + 1 < len(events) else moment
             allowed = max(1, int(share * on_shift + 1e-9))
             if following > moment and len(away) > allowed:
-                local = moment.astimezone(next(iter(spans.values()))[0].start_local.tzinfo)
+                local = moment.astimezone(tz)
                 found.append(Violation(
                     ", ".join(sorted(away)), local.date(), "team_on_break",
                     f"team {team}: {len(away)} of {on_shift} on shift are on break at {local:%H:%M}, at most "

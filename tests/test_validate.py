@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from planner.config import Rules, parse_rules
 from planner.domain import Operator, Roster, Shift
 from planner.month import Month
-from planner.validate import Violation, format_violations, validate_roster
+from planner.validate import Violation, format_violations, revalidate, validate_roster
 
 MOSCOW = Month(2026, 12, "Europe/Moscow", "RU")
 RULES = parse_rules({})
@@ -271,13 +273,24 @@ def test_break_gap_an_hour_between_the_end_of_one_and_the_next():
     assert check([shift("2026-12-05 09:00", breaks=("11:00", "12:10"))]) == []
 
 
+TEAM = [Operator(op, op.upper(), 1.0, team="T1") for op in "abcde"]
+
+
+def staggered_team() -> list[Shift]:
+    """The five of TEAM on one shift, their breaks 20 minutes apart: never two away at once."""
+    return [shift("2026-12-05 09:00", op=op, breaks=(f"1{i // 3}:{i % 3 * 20:02d}", f"1{3 + i // 3}:{i % 3 * 20:02d}"))
+            for i, op in enumerate("abcde")]
+
+
+def crowded_team() -> list[Shift]:
+    """The same, but d takes its first break with a, at 10:00."""
+    staggered = staggered_team()
+    return [*staggered[:3], shift("2026-12-05 09:00", op="d", breaks=("10:00", "14:00")), staggered[4]]
+
+
 def test_team_on_break_at_most_a_share_of_those_on_shift():
-    team = [Operator(op, op.upper(), 1.0, team="T1") for op in "abcde"]
-    staggered = [shift("2026-12-05 09:00", op=op, breaks=(f"1{i // 3}:{i % 3 * 20:02d}", f"1{3 + i // 3}:{i % 3 * 20:02d}"))
-                 for i, op in enumerate("abcde")]
-    assert check(staggered, team) == []
-    together = [*staggered[:3], shift("2026-12-05 09:00", op="d", breaks=("10:00", "14:00")), staggered[4]]
-    v = only(check(together, team), "team_on_break")
+    assert check(staggered_team(), TEAM) == []
+    v = only(check(crowded_team(), TEAM), "team_on_break")
     assert v.operator_id == "a, d" and v.day == date(2026, 12, 5)
     assert v.detail == "team T1: 2 of 5 on shift are on break at 10:00, at most 1 (25%)"
     # Eight on shift allow two at once.
@@ -285,6 +298,16 @@ def test_team_on_break_at_most_a_share_of_those_on_shift():
     pairs = [shift("2026-12-05 09:00", op=f"o{i}", breaks=(f"10:{i // 2 * 10:02d}", f"13:{i // 2 * 10:02d}"))
              for i in range(8)]
     assert check(pairs, eight) == []
+
+
+def test_team_on_break_an_operator_back_as_the_next_one_leaves_is_counted_once():
+    # b's second break is listed first and starts as its first ends: in whatever order the instants are swept,
+    # b is away from 10:00 to 10:20, alone with a only from 10:10.
+    pair = TEAM[:2]
+    shifts = [shift("2026-12-05 09:00", op="a", breaks=("10:10", "14:00")),
+              shift("2026-12-05 09:00", op="b", breaks=("10:10", "10:00"))]
+    v = only([v for v in check(shifts, pair) if v.rule == "team_on_break"], "team_on_break")
+    assert (v.operator_id, v.detail) == ("a, b", "team T1: 2 of 2 on shift are on break at 10:10, at most 1 (25%)")
 
 
 # --- daylight saving time (Europe/Berlin) ---------------------------------------------------------------------------
@@ -427,9 +450,9 @@ def breaks_inside(draw, start: datetime, length: int, rules: Rules) -> tuple[dat
 
 
 @st.composite
-def valid_rosters(draw) -> tuple[Roster, list[Operator], Rules]:
+def valid_rosters(draw, least_operators: int = 1) -> tuple[Roster, list[Operator], Rules]:
     month, rules = draw(st.sampled_from(PROPERTY_MONTHS))
-    count = draw(st.integers(1, 3))
+    count = draw(st.integers(least_operators, 3))
     pairs = [draw(operator_with_shifts(month, rules, f"op{i}")) for i in range(count)]
     shifts = sorted((s for _, op_shifts in pairs for s in op_shifts), key=lambda s: (s.start, s.operator_id))
     return Roster(month, tuple(shifts)), [op for op, _ in pairs], rules
@@ -463,3 +486,102 @@ def test_property_moving_a_shift_closer_breaks_rest(case, data):
     detail = f"rest {gap} h before shift {start:%Y-%m-%d %H:%M}, needs {min_hours} h"
     expected = Violation(op_id, start.date(), "rest_between_shifts", detail)
     assert expected in violations
+
+
+# --- revalidate -----------------------------------------------------------------------------------------------------
+
+
+def test_revalidate_team_on_break_made_and_mended_by_one_operator():
+    staggered, crowded = Roster(MOSCOW, tuple(staggered_team())), Roster(MOSCOW, tuple(crowded_team()))
+    made = revalidate(validate_roster(staggered, TEAM, LOOSE), staggered, crowded, TEAM, LOOSE)
+    # Only d was edited, yet the violation names a too: it is found again with d's team.
+    assert made == validate_roster(crowded, TEAM, LOOSE) and [v.operator_id for v in made] == ["a, d"]
+    assert revalidate(made, crowded, staggered, TEAM, LOOSE) == []
+
+
+def test_revalidate_monthly_norm_made_and_mended_others_kept():
+    operators = [Operator("a", "Anna", 1.0), Operator("b", "Boris", 1.0)]
+    a_month, b_month = full_month("a"), full_month("b")
+    b_month[0] = shift(f"{MOSCOW.working_days[0]} 09:00", 7, op="b")
+    before = Roster(MOSCOW, tuple(a_month + b_month))
+    previous = validate_roster(before, operators, RULES)
+    assert [(v.operator_id, v.rule) for v in previous] == [("b", "contracts")]
+    # Two of a's shifts taken out, the rest listed in another order.
+    after = Roster(MOSCOW, tuple(reversed(a_month[2:] + b_month)))
+    now = revalidate(previous, before, after, operators, RULES)
+    assert now == validate_roster(after, operators, RULES)
+    assert [(v.operator_id, v.rule) for v in now] == [("a", "monthly_norm"), ("b", "contracts")]
+    assert revalidate(now, after, before, operators, RULES) == previous
+
+
+def test_revalidate_sees_a_break_moved_to_the_second_reading_of_a_repeated_hour():
+    # On the long night 02:30 comes twice; as times of one zone both readings compare equal, and so do the rosters,
+    # yet only the second leaves 20 min before the 03:00 break.
+    night = shift("2026-10-24 22:00", month=BERLIN_AUTUMN)
+    before, after = (
+        Roster(BERLIN_AUTUMN, (replace(night, breaks=(at(BERLIN_AUTUMN, "2026-10-25 02:30", fold),
+                                                      at(BERLIN_AUTUMN, "2026-10-25 03:00"))),))
+        for fold in (0, 1)
+    )
+    operators = [Operator("a", "Anna", 1.0)]
+    assert before == after and validate_roster(before, operators, BERLIN_LOOSE) == []
+    now = revalidate([], before, after, operators, BERLIN_LOOSE)
+    assert now == validate_roster(after, operators, BERLIN_LOOSE) and [v.rule for v in now] == ["break_gap"]
+
+
+@st.composite
+def edited(draw, roster: Roster, earlier: Sequence[Roster], operators: Sequence[Operator]) -> Roster:
+    """`roster` after one edit by hand, of a kind that makes or mends violations of every rule; `earlier` are the
+    rosters it was edited from."""
+    shifts = list(roster.shifts)
+    of_a_shift = ["remove", "copy", "copy", "move", "rebreak", "rebreak", "reassign"] if shifts else []
+    kind = draw(st.sampled_from(["add", "undo", "undo", "unplan", "reorder", *of_a_shift]))
+    op_ids = st.sampled_from([*(op.id for op in operators), "ghost"])
+    if kind == "undo":  # back to an earlier roster: what the edits since broke is mended at once
+        return draw(st.sampled_from(earlier))
+    if kind == "unplan":  # every break taken out, as before breaks are placed: the break rules no longer apply
+        return replace(roster, shifts=tuple(replace(s, breaks=()) for s in shifts))
+    if kind == "reorder":
+        return replace(roster, shifts=tuple(reversed(shifts)))
+    if kind == "add":
+        start = draw(st.sampled_from(roster.month.hours))
+        return replace(roster, shifts=(*shifts, Shift(draw(op_ids), start, plus(start, draw(st.sampled_from([4, 8]))))))
+    i = draw(st.integers(0, len(shifts) - 1))
+    chosen = shifts[i]
+    if kind == "remove":
+        del shifts[i]
+    elif kind == "copy":  # another operator takes the same shift, breaks and all: two of a team away at once
+        others = [op.id for op in operators if op.id != chosen.operator_id]
+        shifts.append(replace(chosen, operator_id=draw(st.sampled_from(others) | op_ids)))
+    elif kind == "move":
+        hours = draw(st.integers(-36, 36))
+        breaks = tuple(plus(moment, hours) for moment in chosen.breaks) if draw(st.booleans()) else ()
+        shifts[i] = Shift(chosen.operator_id, plus(chosen.start, hours), plus(chosen.end, hours), breaks)
+    elif kind == "rebreak":  # a break slid (out of the window, too near the other one), dropped, or one more
+        breaks = list(chosen.breaks)
+        j = draw(st.integers(0, len(breaks)))
+        if j == len(breaks):
+            breaks.append(plus(chosen.start, draw(st.integers(0, 100)) * 5 / 60))
+        elif draw(st.booleans()):
+            breaks[j] = plus(breaks[j], draw(st.integers(-24, 24)) * 5 / 60)
+        else:
+            del breaks[j]
+        shifts[i] = replace(chosen, breaks=tuple(breaks))
+    else:
+        shifts[i] = replace(chosen, operator_id=draw(op_ids))
+    return replace(roster, shifts=tuple(shifts))
+
+
+@PROPERTY
+@given(valid_rosters(least_operators=2), st.data())
+def test_property_revalidate_after_edits_is_validate_roster(case, data):
+    roster, operators, rules = case
+    operators = [replace(op, team=data.draw(st.sampled_from(["A", "A", "B", ""]))) for op in operators]
+    history, violations = [roster], validate_roster(roster, operators, rules)
+    # Each result is the next edit's `previous`, so a mistake would carry on and show.
+    for _ in range(data.draw(st.integers(2, 8))):
+        after = data.draw(edited(roster, history, operators))
+        violations = revalidate(violations, roster, after, operators, rules)
+        assert violations == validate_roster(after, operators, rules)
+        roster = after
+        history.append(roster)
