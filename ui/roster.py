@@ -39,7 +39,7 @@ from planner.jobs import SolveJob
 from planner.outputs import summary
 from planner.roster import Locks
 from planner.store import NotADraft, StaleVersion, StoredRoster, VersionInfo
-from planner.validate import validate_roster
+from planner.validate import revalidate, validate_roster
 from ui import state
 from ui.views import when
 
@@ -118,7 +118,7 @@ def page() -> None:
     _keep_unsaved(work, edited)
     roster = edited.roster
     _cell_problems(edited)
-    _violations(roster, operators, rules)
+    _violations(work.roster, roster, operators, rules)
     _locks(work, edited.edits, roster, operators)
     _actions(work, edited, plan, operators, rules)
     _coverage(plan, roster, rules, work)
@@ -369,10 +369,15 @@ def _cell_problems(edited: GridResult) -> None:
         st.warning(intro + "\n\n" + "\n".join(f"- {problem}" for problem in edited.problems))
 
 
-def _violations(roster: Roster, operators: tuple[Operator, ...], rules: Rules) -> None:
+def _violations(under_grid: Roster, roster: Roster, operators: tuple[Operator, ...], rules: Rules) -> None:
+    """The rules `roster` breaks: those of the roster under the grid are kept from run to run, and after an edit
+    only the edited operators are checked again (`revalidate`)."""
     _ = state.t()
     language = state.language()
-    violations = _kept("violations", (roster, operators, rules), lambda: validate_roster(roster, operators, rules))
+    checked = (operators, rules)
+    whole = _kept("violations", (under_grid, *checked), lambda: validate_roster(under_grid, operators, rules))
+    violations = _kept("edited_violations", (roster, *checked),
+                       lambda: revalidate(whole, under_grid, roster, operators, rules))
     if not violations:
         st.success(_(MESSAGES["rules_hold"]))
         return
