@@ -15,7 +15,7 @@ from datetime import date
 
 from planner.config import Rules
 from planner.domain import Operator, StaffingPlan
-from planner.roster.model import availability_allows
+from planner.roster.model import starts_allowed
 from planner.roster.space import ShiftSpace
 
 __all__ = ["CapacityWarning", "capacity_warnings"]
@@ -41,7 +41,7 @@ def capacity_warnings(plan: StaffingPlan, operators: Sequence[Operator], rules: 
             f"The operators may work at most {most:,} hours this month (norm plus tolerance) but "
             f"{required:,} agent-hours are required: at least {required - most:,} will be short whatever the "
             f"roster. Add operators or raise the tolerance of monthly_norm."))
-    allowed = availability_allows(space)
+    allowed = starts_allowed(space)
     coverable = [False] * space.hour_count
     for op, terms in enumerate(space.terms):
         if terms.max_shifts == 0:

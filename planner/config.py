@@ -117,8 +117,52 @@ class MonthlyNorm(_Strict):
     tolerance_shifts: int = Field(1, ge=0, le=31)
 
 
+class MinConsecutiveDays(_Strict):
+    min_days: int = Field(1, ge=1, le=31)
+
+
+class MinConsecutiveDaysOff(_Strict):
+    min_days: int = Field(1, ge=1, le=31)
+
+
+class MaxWorkingWeekends(_Strict):
+    max_weekends: int | None = Field(None, ge=0, le=6)
+
+
+class MaxShiftsPerType(_Strict):
+    max_shifts: dict[str, Annotated[int, Field(ge=0, le=31)]] = Field(default_factory=dict)
+
+
+class ForbiddenSuccessions(_Strict):
+    pairs: tuple[tuple[str, str], ...] = ()
+
+
 class Weighted(_Strict):
     weight: Weight
+
+
+class ShiftTypeCover(_Strict):
+    min_per_day: dict[str, Annotated[int, Field(ge=0, le=10_000)]] = Field(default_factory=dict)
+    weight_under: Weight = 100
+    weight_over: Weight = 0
+
+
+class ShiftType(_Strict):
+    """Shifts starting in [starts_from, starts_before) of the local clock are of this type (may wrap midnight)."""
+
+    starts_from: ClockTime
+    starts_before: ClockTime
+
+    def takes(self, start_minute: int) -> bool:
+        return in_daily_window(start_minute, parse_hhmm(self.starts_from), parse_hhmm(self.starts_before))
+
+
+def _default_shift_types() -> dict[str, ShiftType]:
+    return {
+        "day": ShiftType(starts_from="06:00", starts_before="14:00"),
+        "evening": ShiftType(starts_from="14:00", starts_before="20:00"),
+        "night": ShiftType(starts_from="20:00", starts_before="06:00"),
+    }
 
 
 class FairNights(_Strict):
@@ -137,11 +181,18 @@ class RuleSet(_Strict):
     rest_between_shifts: RestBetweenShifts = RestBetweenShifts()
     max_consecutive_days: MaxConsecutiveDays = MaxConsecutiveDays()
     monthly_norm: MonthlyNorm = MonthlyNorm()
+    min_consecutive_days: MinConsecutiveDays = MinConsecutiveDays()
+    min_consecutive_days_off: MinConsecutiveDaysOff = MinConsecutiveDaysOff()
+    max_working_weekends: MaxWorkingWeekends = MaxWorkingWeekends()
+    max_shifts_per_type: MaxShiftsPerType = MaxShiftsPerType()
+    forbidden_successions: ForbiddenSuccessions = ForbiddenSuccessions()
     shortfall: Weighted = Weighted(weight=1000)
     overstaffing: Weighted = Weighted(weight=1)
     days_off_wished: Weighted = Weighted(weight=50)
     fair_nights: FairNights = FairNights()
     fair_weekends: Weighted = Weighted(weight=10)
+    shift_type_cover: ShiftTypeCover = ShiftTypeCover()
+    shift_requests: Weighted = Weighted(weight=1)
 
 
 class BreakAllowance(_Strict):
@@ -253,6 +304,7 @@ class Rules(_Strict):
     centre: Centre = Centre()
     staffing: Staffing = Staffing()
     contracts: dict[str, int] = Field(default_factory=lambda: {"1.0": 8, "0.75": 6, "0.5": 4})
+    shift_types: dict[str, ShiftType] = Field(default_factory=_default_shift_types)
     rules: RuleSet = RuleSet()
     breaks: Breaks = Breaks()
     taxi: Taxi = Taxi()
@@ -271,6 +323,32 @@ class Rules(_Strict):
                 raise ValueError(f"shift length of rate {rate} must be a whole number of hours 1..24, got {hours!r}")
             normalised[key] = hours
         return normalised
+
+    @field_validator("shift_types")
+    @classmethod
+    def _one_type_per_start(cls, value: dict[str, ShiftType]) -> dict[str, ShiftType]:
+        for minute in range(0, 24 * 60):
+            names = [name for name, kind in value.items() if kind.takes(minute)]
+            if len(names) != 1:
+                clock = f"{minute // 60:02d}:{minute % 60:02d}"
+                taken = f"by {' and '.join(names)}" if names else "by none of them"
+                raise ValueError(f"every start time needs exactly one shift type; {clock} is taken {taken}")
+        return value
+
+    @model_validator(mode="after")
+    def _rules_name_known_shift_types(self) -> "Rules":
+        rules = self.rules
+        named = [*rules.max_shifts_per_type.max_shifts, *rules.shift_type_cover.min_per_day,
+                 *(kind for pair in rules.forbidden_successions.pairs for kind in pair)]
+        unknown = sorted(set(named) - set(self.shift_types))
+        if unknown:
+            raise ValueError(f"rules name shift types that shift_types does not define: {', '.join(unknown)} "
+                             f"(defined: {', '.join(self.shift_types)})")
+        return self
+
+    def shift_type(self, start_minute: int) -> str:
+        """The name of the shift type of a shift starting at this local time (minutes after midnight)."""
+        return next(name for name, kind in self.shift_types.items() if kind.takes(start_minute))
 
     @model_validator(mode="after")
     def _breaks_fit_every_contract(self) -> "Rules":

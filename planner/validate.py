@@ -93,6 +93,12 @@ def _violations(
         violations += _one_shift_per_day(op_id, op_spans)
         violations += _rest_between_shifts(op_id, op_spans, rules.rules.rest_between_shifts.min_hours)
         violations += _max_consecutive_days(op_id, op_spans, rules.rules.max_consecutive_days.max_days)
+        violations += _min_consecutive_days(op_id, op_spans, roster, rules.rules.min_consecutive_days.min_days)
+        violations += _min_consecutive_days_off(op_id, op_spans, roster,
+                                                rules.rules.min_consecutive_days_off.min_days)
+        violations += _max_working_weekends(op_id, op_spans, roster, rules.rules.max_working_weekends.max_weekends)
+        violations += _max_shifts_per_type(op_id, op_spans, roster, rules)
+        violations += _forbidden_successions(op_id, op_spans, rules)
         if breaks_planned:
             violations += _per_shift(op_id, op_spans, rules.breaks)
             violations += _break_window(op_id, op_spans, rules.breaks)
@@ -300,6 +306,78 @@ def _max_consecutive_days(op_id: str, spans: list[_Span], max_days: int) -> list
                 )
             )
         run_start = i
+    return found
+
+
+def _runs(days: Sequence[date], worked: set[date], of_work: bool) -> list[list[date]]:
+    """The runs of worked days (`of_work`) or of days off among the month's `days`, each in order."""
+    runs: list[list[date]] = []
+    for day in days:
+        if (day in worked) == of_work:
+            if runs and runs[-1][-1] == day - timedelta(days=1):
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+    return runs
+
+
+def _short_runs(op_id: str, spans: list[_Span], roster: Roster, min_days: int, of_work: bool) -> list[Violation]:
+    """Runs shorter than `min_days` with both ends inside the month: one touching its first or last day may go on
+    in the month before or after."""
+    days = roster.month.days
+    rule, what = ("min_consecutive_days", "working days") if of_work else ("min_consecutive_days_off", "days off")
+    found = []
+    for run in _runs(days, {span.day for span in spans}, of_work):
+        if len(run) < min_days and run[0] != days[0] and run[-1] != days[-1]:
+            detail = f"{len(run)} {what} in a row {run[0]}…{run[-1]}, at least {min_days}"
+            found.append(Violation(op_id, run[0], rule, detail))
+    return found
+
+
+def _min_consecutive_days(op_id: str, spans: list[_Span], roster: Roster, min_days: int) -> list[Violation]:
+    return _short_runs(op_id, spans, roster, min_days, of_work=True)
+
+
+def _min_consecutive_days_off(op_id: str, spans: list[_Span], roster: Roster, min_days: int) -> list[Violation]:
+    return _short_runs(op_id, spans, roster, min_days, of_work=False)
+
+
+def _max_working_weekends(op_id: str, spans: list[_Span], roster: Roster, max_weekends: int | None) -> list[Violation]:
+    if max_weekends is None:
+        return []
+    in_month = set(roster.month.days)
+    # A weekend is a Saturday and the Sunday after it; the ISO week names it.
+    weekends = sorted({span.day.isocalendar()[:2] for span in spans if span.day in in_month and span.day.weekday() >= 5})
+    if len(weekends) <= max_weekends:
+        return []
+    detail = f"shifts on {len(weekends)} weekends, at most {max_weekends}"
+    return [Violation(op_id, None, "max_working_weekends", detail)]
+
+
+def _max_shifts_per_type(op_id: str, spans: list[_Span], roster: Roster, rules: Rules) -> list[Violation]:
+    in_month = set(roster.month.days)
+    counts = Counter(rules.shift_type(_minute_of_day(span.start_local)) for span in spans if span.day in in_month)
+    return [
+        Violation(op_id, None, "max_shifts_per_type", f"{counts[kind]} {kind} shifts, at most {most}")
+        for kind, most in rules.rules.max_shifts_per_type.max_shifts.items()
+        if counts[kind] > most
+    ]
+
+
+def _forbidden_successions(op_id: str, spans: list[_Span], rules: Rules) -> list[Violation]:
+    pairs = set(rules.rules.forbidden_successions.pairs)
+    if not pairs:
+        return []
+    kinds: dict[date, set[str]] = defaultdict(set)
+    for span in spans:
+        kinds[span.day].add(rules.shift_type(_minute_of_day(span.start_local)))
+    found = []
+    for day in sorted(kinds):
+        before = kinds.get(day - timedelta(days=1), set())
+        for first, then in sorted(pairs):
+            if first in before and then in kinds[day]:
+                detail = f"a {then} shift the day after a {first} shift"
+                found.append(Violation(op_id, day, "forbidden_successions", detail))
     return found
 
 

@@ -134,8 +134,10 @@ def value_at(data: object, path: tuple) -> object:
     return data
 
 
-# Every section a key can be added to; `contracts` maps rates of the user's choice instead.
-SECTIONS = [path for path in [(), *PATHS] if isinstance(value_at(DEFAULTS, path), dict) and path != ("contracts",)]
+# Every section a key can be added to; these map keys of the user's choice (rates, shift type names) instead.
+USER_KEYED = {("contracts",), ("shift_types",), ("rules", "max_shifts_per_type", "max_shifts"),
+              ("rules", "shift_type_cover", "min_per_day")}
+SECTIONS = [path for path in [(), *PATHS] if isinstance(value_at(DEFAULTS, path), dict) and path not in USER_KEYED]
 
 
 @fuzz_settings(200)

@@ -10,7 +10,7 @@ from roster_fixtures import FEBRUARY, SEED, assert_valid, need, operator, shortf
 from planner.config import parse_rules
 from planner.roster.aggregate import solve_aggregate
 from planner.roster.greedy import greedy_roster
-from planner.roster.model import availability_allows
+from planner.roster.model import starts_allowed
 from planner.roster.solve import roster_from_starts
 from planner.roster.space import ShiftSpace
 from planner.samples import sample_operators
@@ -24,7 +24,7 @@ def _one_on_the_line_plus(extra: int):
 
 
 def _greedy(space: ShiftSpace, plan=None):
-    return roster_from_starts(space, greedy_roster(space, availability_allows(space), plan))
+    return roster_from_starts(space, greedy_roster(space, starts_allowed(space), plan))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -35,6 +35,18 @@ def test_baseline_keeps_the_hard_rules_of_a_sample_team(seed, extra):
     roster = _greedy(space)
     assert_valid(roster, space)
     assert shortfall(space, roster) < sum(space.plan.required) / 4
+
+
+TYPE_RULES = parse_rules({"rules": {"max_shifts_per_type": {"max_shifts": {"night": 3}},
+                                     "forbidden_successions": {"pairs": [["night", "day"], ["evening", "day"]]},
+                                     "max_working_weekends": {"max_weekends": 2},
+                                     "rest_between_shifts": {"min_hours": 8}}})
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_baseline_keeps_the_shift_type_and_weekend_rules(seed):
+    space = ShiftSpace(_one_on_the_line_plus(1), sample_operators(8, FEBRUARY, TYPE_RULES, seed=seed), TYPE_RULES)
+    assert_valid(_greedy(space), space)
 
 
 WINDOWS = [("00:00", "24:00"), ("09:00", "17:00"), ("22:00", "06:00"), ("20:00", "08:00"), ("13:00", "21:00")]

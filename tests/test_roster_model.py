@@ -6,6 +6,7 @@ Hard rules are judged by the independent validator, soft rules by what they are 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, timedelta
 
 from roster_fixtures import (
@@ -25,7 +26,7 @@ from roster_fixtures import (
 
 from planner.domain import Roster, Shift
 from planner.roster.model import RULES
-from planner.roster.space import ShiftSpace
+from planner.roster.space import ShiftRequest, ShiftSpace
 
 # February 2026: the 3rd-5th are Tuesday-Thursday; the 7th/8th and 14th are a Saturday, Sunday and Saturday.
 TUESDAY, WEDNESDAY, THURSDAY = 3, 4, 5
@@ -109,6 +110,87 @@ def test_monthly_norm_makes_an_idle_operator_work():
     broken = solve_model(space, without=frozenset({"monthly_norm"}))
     assert shift_counts(broken, space) == {"a": 0}
     assert broken_rules(broken, space) == {"monthly_norm"}
+
+
+def _tuesday_and_thursday(rule: str, values: dict) -> ShiftSpace:
+    """A day worker free Tuesday to Thursday; days are required on Tuesday and Thursday only."""
+    day_worker = operator("a", free=[TUESDAY, WEDNESDAY, THURSDAY], window=DAY_JOB)
+    plan = staffing(need(TUESDAY, 9, 8), need(THURSDAY, 9, 8))
+    return ShiftSpace(plan, [day_worker], rules({"rules": {rule: values}}))
+
+
+def _worked_days(roster: Roster) -> list[int]:
+    return sorted(shift.day.day for shift in roster.shifts)
+
+
+def test_min_consecutive_days_keeps_a_run_from_being_a_single_day():
+    # Tuesday and Thursday alone are two runs of one day; working Wednesday too (8 idle hours) is the cheapest fix.
+    space = _tuesday_and_thursday("min_consecutive_days", {"min_days": 2})
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert _worked_days(kept) == [TUESDAY, WEDNESDAY, THURSDAY]
+
+    broken = solve_model(space, without=frozenset({"min_consecutive_days"}))
+    assert _worked_days(broken) == [TUESDAY, THURSDAY]
+    assert broken_rules(broken, space) == {"min_consecutive_days"}
+
+
+def test_min_consecutive_days_off_keeps_a_day_off_from_standing_alone():
+    space = _tuesday_and_thursday("min_consecutive_days_off", {"min_days": 2})
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert _worked_days(kept) == [TUESDAY, WEDNESDAY, THURSDAY]
+
+    broken = solve_model(space, without=frozenset({"min_consecutive_days_off"}))
+    assert _worked_days(broken) == [TUESDAY, THURSDAY]
+    assert broken_rules(broken, space) == {"min_consecutive_days_off"}
+
+
+def test_max_working_weekends_leaves_a_weekend_free():
+    weekend_worker = operator("a", free=[SATURDAY, SUNDAY, NEXT_SATURDAY], window=DAY_JOB)
+    plan = staffing(*(need(day, 9, 8) for day in (SATURDAY, SUNDAY, NEXT_SATURDAY)))
+    space = ShiftSpace(plan, [weekend_worker], rules({"rules": {"max_working_weekends": {"max_weekends": 1}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert _worked_days(kept) == [SATURDAY, SUNDAY]  # one weekend, both of its days
+
+    broken = solve_model(space, without=frozenset({"max_working_weekends"}))
+    assert _worked_days(broken) == [SATURDAY, SUNDAY, NEXT_SATURDAY]
+    assert broken_rules(broken, space) == {"max_working_weekends"}
+
+
+def test_max_shifts_per_type_caps_the_nights():
+    night_worker = operator("a", free=[TUESDAY, WEDNESDAY], window=NIGHTS)
+    plan = staffing(need(TUESDAY, 22, 8), need(WEDNESDAY, 22, 8))
+    space = ShiftSpace(plan, [night_worker], rules({"rules": {"max_shifts_per_type": {"max_shifts": {"night": 1}}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 1}
+
+    broken = solve_model(space, without=frozenset({"max_shifts_per_type"}))
+    assert shift_counts(broken, space) == {"a": 2}
+    assert broken_rules(broken, space) == {"max_shifts_per_type"}
+
+
+def test_forbidden_successions_no_day_shift_after_a_night():
+    # With 4 hours of rest, only the succession rule stands between a night from 21:00 and a day from 09:00; the
+    # window leaves no evening start (an evening is no night) to cover most of the night with.
+    anyone = operator("a", free=[TUESDAY, WEDNESDAY], window=("21:00", "17:00"))
+    plan = staffing(need(TUESDAY, 22, 8), need(WEDNESDAY, 9, 8))
+    space = ShiftSpace(plan, [anyone], rules({"rules": {"forbidden_successions": {"pairs": [["night", "day"]]},
+                                                         "rest_between_shifts": {"min_hours": 4}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 1}
+
+    broken = solve_model(space, without=frozenset({"forbidden_successions"}))
+    assert shift_counts(broken, space) == {"a": 2}
+    assert broken_rules(broken, space) == {"forbidden_successions"}
 
 
 # --- soft rules ------------------------------------------------------------------------------------------------
@@ -234,3 +316,35 @@ def test_fair_weekends_counts_everyone_who_can_work_weekends_whatever_the_candid
 
     assert shift_counts(roster, space) == {"a": 2, "b": 1} and shortfall(space, roster) == 0
     assert objective == space.rules.rules.fair_weekends.weight * 2
+
+
+def _night_shifts(roster: Roster, space: ShiftSpace) -> int:
+    return sum(space.rules.shift_type(shift.start.hour * 60 + shift.start.minute) == "night" for shift in roster.shifts)
+
+
+def test_shift_type_cover_puts_someone_on_the_night():
+    # Nothing is required per hour; one operator on a night shift every day is wanted (100 per one missing), and
+    # the only operator, free on Tuesday, takes a night there for 8 idle hours.
+    anyone = operator("a", free=[TUESDAY])
+    cover = {"min_per_day": {"night": 1}, "weight_under": 100}
+    space = ShiftSpace(staffing(), [anyone], rules({"rules": {"shift_type_cover": cover}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert _night_shifts(kept, space) == 1
+
+    assert solve_model(space, without=frozenset({"shift_type_cover"})).shifts == ()
+
+
+def test_shift_requests_grant_a_night_asked_for():
+    anyone = operator("a", free=[TUESDAY])
+    space = ShiftSpace(staffing(), [anyone], rules())
+    (limits,) = space.limits
+    asked = ShiftRequest(day=TUESDAY - 1, kind="night", work=True, weight=500)
+    space.limits = (replace(limits, requests=(asked,)),)  # requests come from a benchmark's data, not the month
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert _night_shifts(kept, space) == 1 and _worked_days(kept) == [TUESDAY]
+
+    assert solve_model(space, without=frozenset({"shift_requests"})).shifts == ()

@@ -194,6 +194,58 @@ def test_max_consecutive_days_night_shifts_belong_to_their_start_day():
     assert check([shift(f"2026-12-{d:02d} 22:00") for d in range(1, 7)]) == []
 
 
+# --- runs, weekends, shift types ------------------------------------------------------------------------------------
+
+
+def with_rules(values: dict) -> Rules:
+    data = LOOSE.model_dump()
+    data["rules"].update(values)
+    return parse_rules(data)
+
+
+def days(*numbers: int, start: str = "09:00") -> list[Shift]:
+    return [shift(f"2026-12-{d:02d} {start}") for d in numbers]
+
+
+def test_min_consecutive_days_a_single_day_inside_the_month():
+    rules = with_rules({"min_consecutive_days": {"min_days": 2}})
+    v = only(check(days(3, 4, 7), rules=rules), "min_consecutive_days")
+    assert (v.day, v.detail) == (date(2026, 12, 7), "1 working days in a row 2026-12-07…2026-12-07, at least 2")
+    # Runs touching the first or the last day of the month may go on in the months around.
+    assert check(days(1, 5, 6, 31), rules=rules) == []
+
+
+def test_min_consecutive_days_off_a_single_day_off_between_shifts():
+    rules = with_rules({"min_consecutive_days_off": {"min_days": 2}})
+    v = only(check(days(3, 5, 6, 9), rules=rules), "min_consecutive_days_off")
+    assert v.day == date(2026, 12, 4)
+    assert check(days(2, 3, 6, 30), rules=rules) == []  # 1st and 31st: off runs at the edges
+
+
+def test_max_working_weekends_counts_a_saturday_or_a_sunday_once():
+    rules = with_rules({"max_working_weekends": {"max_weekends": 1}})
+    # 2026-12-05/06 and 12/13 are weekends; the 5th and 6th are one weekend.
+    assert check(days(5, 6), rules=rules) == []
+    v = only(check(days(6, 12), rules=rules), "max_working_weekends")
+    assert (v.day, v.detail) == (None, "shifts on 2 weekends, at most 1")
+
+
+def test_max_shifts_per_type_by_the_local_start_time():
+    rules = with_rules({"max_shifts_per_type": {"max_shifts": {"night": 1}}})
+    assert check(days(1, start="22:00") + days(3, start="19:00"), rules=rules) == []  # 19:00 starts an evening
+    v = only(check(days(1, 3, start="20:00"), rules=rules), "max_shifts_per_type")
+    assert v.detail == "2 night shifts, at most 1"
+
+
+def test_forbidden_successions_on_the_next_day():
+    rules = with_rules({"forbidden_successions": {"pairs": [["night", "day"]]},
+                        "rest_between_shifts": {"min_hours": 0}})
+    v = only(check(days(1, start="21:00") + days(2, start="09:00"), rules=rules), "forbidden_successions")
+    assert (v.day, v.detail) == (date(2026, 12, 2), "a day shift the day after a night shift")
+    assert check(days(1, start="21:00") + days(3, start="09:00"), rules=rules) == []
+    assert check(days(1, start="09:00") + days(2, start="21:00"), rules=rules) == []
+
+
 # --- monthly_norm ---------------------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from planner.config import Rules, parse_rules_text
 from planner.domain import Roster
 from planner.month import Month
 from planner.roster.greedy import greedy_roster
-from planner.roster.model import availability_allows
+from planner.roster.model import starts_allowed
 from planner.roster.solve import roster_from_starts
 from planner.roster.space import ShiftSpace
 from planner.samples import sample_forecast, sample_operators, write_forecast_csv
@@ -58,7 +58,7 @@ def greedy_draft(store: Store) -> int:
     stored = store.latest_forecast(FEBRUARY.label)
     operators = store.load_operators(FEBRUARY.label).operators
     space = ShiftSpace(staffing_plan(stored.forecast, rules()), operators, rules())
-    roster: Roster = roster_from_starts(space, greedy_roster(space, availability_allows(space)))
+    roster: Roster = roster_from_starts(space, greedy_roster(space, starts_allowed(space)))
     return store.create_draft(roster, {}, RULES_TEXT, SEEDER).id
 
 

@@ -158,6 +158,7 @@ def _in_plain_words(rules: Rules) -> None:
         f"- **{rule_label('monthly_norm', language)}**: "
         + _("rate × {hours:g} h × working days of the month, plus or minus {shifts} × the shift length.").format(
             hours=hard.monthly_norm.hours_per_day, shifts=hard.monthly_norm.tolerance_shifts),
+        *_optional_hard_rules(rules),
         f"- **{rule_label('team_on_break', language)}**: "
         + _("at most {share:.0%} of a team on break at once.").format(
             share=rules.breaks.rules.team_on_break.max_share),
@@ -175,6 +176,33 @@ def _in_plain_words(rules: Rules) -> None:
         "- " + _("The solver stops after {seconds:g} seconds with the best roster found.").format(
             seconds=rules.solver.time_limit_sec),
     ]))
+
+
+def _optional_hard_rules(rules: Rules) -> list[str]:
+    """The hard rules that are off by default, in plain words when this month's rules switch them on."""
+    _ = state.t()
+    language = state.language()
+    hard = rules.rules
+    lines = []
+    if hard.min_consecutive_days.min_days > 1:
+        text = _("runs of working days last at least {days} days (at the month's edges they may go on in the "
+                 "months around).").format(days=hard.min_consecutive_days.min_days)
+        lines.append(f"- **{rule_label('min_consecutive_days', language)}**: {text}")
+    if hard.min_consecutive_days_off.min_days > 1:
+        text = _("runs of days off last at least {days} days.").format(days=hard.min_consecutive_days_off.min_days)
+        lines.append(f"- **{rule_label('min_consecutive_days_off', language)}**: {text}")
+    if hard.max_working_weekends.max_weekends is not None:
+        text = _("shifts on at most {count} Saturday-Sunday weekends a month.").format(
+            count=hard.max_working_weekends.max_weekends)
+        lines.append(f"- **{rule_label('max_working_weekends', language)}**: {text}")
+    if hard.max_shifts_per_type.max_shifts:
+        limits = ", ".join(f"{kind} ≤ {most}" for kind, most in hard.max_shifts_per_type.max_shifts.items())
+        text = _("per operator and month: {limits}.").format(limits=limits)
+        lines.append(f"- **{rule_label('max_shifts_per_type', language)}**: {text}")
+    for first, then in hard.forbidden_successions.pairs:
+        text = _("no {then} shift the day after a {first} shift.").format(first=first, then=then)
+        lines.append(f"- **{rule_label('forbidden_successions', language)}**: {text}")
+    return lines
 
 
 # --- the form ----------------------------------------------------------------------------------------------------

@@ -32,6 +32,10 @@ class _Builder:
         rules = space.rules.rules
         self.rest = rules.rest_between_shifts.min_hours
         self.limit = rules.max_consecutive_days.max_days
+        self.max_per_kind = rules.max_shifts_per_type.max_shifts
+        self.successions = frozenset(rules.forbidden_successions.pairs)
+        self.max_weekends = rules.max_working_weekends.max_weekends
+        self.weekend_of = {day: w for w, days in enumerate(space.weekends) for day in days}
         self.lengths = [terms.shift_hours for terms in space.terms]
         self.options = [
             [[start for start in day if allowed(op, start)] for day in space.starts_by_day]
@@ -68,7 +72,26 @@ class _Builder:
         span = self.lengths[op] + self.rest
         after_last = not shifts or start >= shifts[-1] + span
         before_kept = all(kept >= start + span or kept == start for kept in self.kept[op] if kept >= start)
-        return after_last and before_kept
+        return after_last and before_kept and self.keeps_type_rules(op, start)
+
+    def keeps_type_rules(self, op: int, start: int) -> bool:
+        """Whether a shift at `start` keeps max_shifts_per_type, forbidden_successions and max_working_weekends
+        with the operator's shifts so far (the runs' minimums are left to CP-SAT)."""
+        if not (self.max_per_kind or self.successions or self.max_weekends is not None):
+            return True
+        option = self.space.option(op, start)
+        taken = [self.space.option(op, other) for other in self.shifts[op]]
+        if sum(other.kind == option.kind for other in taken) >= self.max_per_kind.get(option.kind, len(taken) + 1):
+            return False
+        for other in taken:
+            if (other.day == option.day - 1 and (other.kind, option.kind) in self.successions) or (
+                    other.day == option.day + 1 and (option.kind, other.kind) in self.successions):
+                return False
+        weekend = self.weekend_of.get(option.day)
+        if self.max_weekends is None or weekend is None:
+            return True
+        worked = {self.weekend_of[other.day] for other in taken if other.day in self.weekend_of}
+        return weekend in worked or len(worked) < self.max_weekends
 
     def gain(self, op: int, start: int) -> int:
         return sum(self.need[h] > 0 for h in self.space.covered_hours(start, self.lengths[op]))
@@ -190,4 +213,4 @@ class _Builder:
 
     def _fits_between(self, op: int, start: int) -> bool:
         span = self.lengths[op] + self.rest
-        return all(abs(other - start) >= span for other in self.shifts[op])
+        return all(abs(other - start) >= span for other in self.shifts[op]) and self.keeps_type_rules(op, start)

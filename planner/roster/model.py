@@ -1,9 +1,13 @@
-"""The monthly roster as a CP-SAT model: one Boolean per operator and allowed start hour.
+"""The roster as a CP-SAT model: one Boolean per operator and shift option (a day and a start, or a shift type).
 
-Reads top to bottom like OR-Tools' shift_scheduling_sat.py: data (`ShiftSpace`) -> variables -> one
+Reads top to bottom like OR-Tools' shift_scheduling_sat.py: data (a `RosterSpace`) -> variables -> one
 `add_<rule>` function per key under `rules:` in constraints.yaml -> objective. Hard rules add constraints;
 soft rules add named penalty terms `(variable, weight)`, so after a solve the report can say which wish was not
 granted and what it cost.
+
+The rules read the horizon only through `RosterSpace`: a calendar month of hourly starts (`ShiftSpace`) and a
+published benchmark of shift types (bench/curtois.py) are solved by the same functions. Runs of days and days off
+are cut by the horizon's edges; a run touching an edge is never too short, since the periods around it go on.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.config import Rules
-from planner.roster.space import ShiftSpace, fits_window
+from planner.roster.space import RosterSpace, ShiftOption, ShiftRequest, fits_window
 
-__all__ = ["RosterModel", "Penalty", "build_model", "RULES"]
+__all__ = ["RosterModel", "Penalty", "build_model", "availability_allows", "starts_allowed", "RULES"]
+
+Var = cp_model.IntVar
 
 
 @dataclass(frozen=True)
@@ -25,53 +31,67 @@ class Penalty:
 
     rule: str
     subject: str
-    var: cp_model.IntVar
+    var: Var
     weight: int
 
 
 @dataclass
 class RosterModel:
-    space: ShiftSpace
+    space: RosterSpace
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
-    # (operator index, start hour index) -> "operator works a shift starting at that hour"
-    starts: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    # (operator index, start hour index) -> "operator works a shift starting at that hour", for options on a clock
+    starts: dict[tuple[int, int], Var] = field(default_factory=dict)
     penalties: list[Penalty] = field(default_factory=list)
     # The availability rule as the model applies it, before `candidates` narrow the search (see build_model).
-    available: Callable[[int, int], bool] = lambda op, start: True
-    _by_operator: list[list[tuple[int, cp_model.IntVar]]] = field(default_factory=list)
-    _coverage: list[list[cp_model.IntVar]] | None = None
+    available: Callable[[int, ShiftOption], bool] = lambda op, option: True
+    # Per operator, the (option, variable) pairs in day order.
+    shifts: list[list[tuple[ShiftOption, Var]]] = field(default_factory=list)
+    _worked: dict[tuple[int, int], Var | int] = field(default_factory=dict)
+    _coverage: list[list[Var]] | None = None
 
     @property
     def rules(self) -> Rules:
         return self.space.rules
 
-    def operator_starts(self, op: int) -> list[tuple[int, cp_model.IntVar]]:
-        """The operator's (start hour, variable) pairs in time order."""
-        return self._by_operator[op]
+    def operator_starts(self, op: int) -> list[tuple[int, Var]]:
+        """The operator's (start hour, variable) pairs in time order, for options on a clock."""
+        return [(option.start, var) for option, var in self.shifts[op] if option.start is not None]
 
-    def day_starts(self, op: int) -> list[list[cp_model.IntVar]]:
-        month = self.space.month
-        per_day: list[list[cp_model.IntVar]] = [[] for _ in month.days]
-        for start, var in self.operator_starts(op):
-            per_day[month.day_of_hour[start]].append(var)
+    def day_shifts(self, op: int) -> list[list[Var]]:
+        per_day: list[list[Var]] = [[] for _ in range(self.space.day_count)]
+        for option, var in self.shifts[op]:
+            per_day[option.day].append(var)
         return per_day
 
-    def coverage(self) -> list[list[cp_model.IntVar]]:
-        """For each hour of the month, the start variables whose shift covers it."""
+    def worked(self, op: int, day: int) -> Var | int:
+        """1 when the operator works that day (a Boolean, or the constant 0 when no shift is open that day)."""
+        if (op, day) not in self._worked:
+            day_vars = [var for option, var in self.shifts[op] if option.day == day]
+            if len(day_vars) > 1:
+                any_shift = self.model.new_bool_var(f"works_{self.space.limits[op].operator_id}_d{day}")
+                self.model.add(any_shift == sum(day_vars))
+                self._worked[op, day] = any_shift
+            else:
+                self._worked[op, day] = day_vars[0] if day_vars else 0
+        return self._worked[op, day]
+
+    def coverage(self) -> list[list[Var]]:
+        """For each hour of the horizon, the shift variables covering it."""
         if self._coverage is None:
-            cover: list[list[cp_model.IntVar]] = [[] for _ in range(self.space.hour_count)]
-            for (op, start), var in self.starts.items():
-                for hour in self.space.covered_hours(start, self.space.terms[op].shift_hours):
-                    cover[hour].append(var)
+            cover: list[list[Var]] = [[] for _ in self.space.required]
+            for op_shifts in self.shifts:
+                for option, var in op_shifts:
+                    for hour in option.hours:
+                        cover[hour].append(var)
             self._coverage = cover
         return self._coverage
 
-    def can_take(self, op: int, kind: Callable[[int], bool]) -> bool:
-        """Whether availability lets the operator work a shift of this kind at all. Decided on every start, not
+    def can_take(self, op: int, kind: Callable[[ShiftOption], bool]) -> bool:
+        """Whether availability lets the operator work a shift of this kind at all. Decided on every option, not
         on the variables, so that narrowing the candidates never changes who shares a fairness rule's load."""
-        return any(kind(start) and self.available(op, start) for day in self.space.starts_by_day for start in day)
+        return any(kind(option) and self.available(op, option) for option in self.space.options(op))
 
-    def penalise(self, rule: str, subject: str, var: cp_model.IntVar, weight: int) -> None:
+    def penalise(self, rule: str, subject: str, var: Var, weight: int) -> None:
         if weight > 0:
             self.penalties.append(Penalty(rule, subject, var, weight))
 
@@ -79,19 +99,19 @@ class RosterModel:
 # --- variables -------------------------------------------------------------------------------------------------
 
 
-def add_shift_starts(m: RosterModel, allowed: Callable[[int, int], bool]) -> None:
-    """One Boolean per operator and start hour the availability rule leaves open, at most one start a day."""
-    space = m.space
-    for op, terms in enumerate(space.terms):
-        m._by_operator.append([])
-        for day_starts in space.starts_by_day:
-            day_vars = []
-            for start in day_starts:
-                if allowed(op, start):
-                    var = m.model.new_bool_var(f"work_{terms.operator.id}_{space.start_time(start):%m%d_%H}")
-                    m.starts[op, start] = var
-                    m._by_operator[op].append((start, var))
-                    day_vars.append(var)
+def add_shifts(m: RosterModel, allowed: Callable[[int, ShiftOption], bool]) -> None:
+    """One Boolean per operator and option the availability rule leaves open, at most one shift a day."""
+    for op, limits in enumerate(m.space.limits):
+        op_shifts: list[tuple[ShiftOption, Var]] = []
+        for option in m.space.options(op):
+            if allowed(op, option):
+                name = f"work_{limits.operator_id}_d{option.day}_{option.kind}_{option.start}"
+                var = m.model.new_bool_var(name)
+                op_shifts.append((option, var))
+                if option.start is not None:
+                    m.starts[op, option.start] = var
+        m.shifts.append(op_shifts)
+        for day_vars in m.day_shifts(op):
             if len(day_vars) > 1:
                 m.model.add_at_most_one(day_vars)
 
@@ -112,59 +132,140 @@ def add_locked_cells(m: RosterModel) -> None:
 # --- hard rules ------------------------------------------------------------------------------------------------
 
 
-def availability_allows(space: ShiftSpace) -> Callable[[int, int], bool]:
-    """Rule `availability`: a shift lies inside the operator's daily window and starts on no unavailable date.
+def availability_allows(space: RosterSpace) -> Callable[[int, ShiftOption], bool]:
+    """Rule `availability`: a shift lies inside the operator's daily window and starts on no unavailable day
+    (the fixed days off of a benchmark).
 
-    Applied as the domain of the start variables (see `build_model`): a start the rule forbids never becomes a
+    Applied as the domain of the shift variables (see `build_model`): a shift the rule forbids never becomes a
     variable, which keeps students' evening-only months small. The planner's locked cells narrow the domain the
     same way (`add_locked_cells` then makes a kept shift compulsory).
     """
 
-    def allowed(op: int, start: int) -> bool:
-        terms = space.terms[op]
-        operator = terms.operator
-        if space.day_of(start) in operator.unavailable or not space.lock_allows(op, start):
+    def allowed(op: int, option: ShiftOption) -> bool:
+        limits = space.limits[op]
+        if option.day in limits.unavailable_days or not space.lock_allows(op, option):
             return False
-        begin, end = space.wall_minutes(start, terms.shift_hours)
-        return fits_window(begin, end, operator.earliest_start, operator.latest_end)
+        return option.wall is None or fits_window(*option.wall, limits.earliest_start, limits.latest_end)
 
     return allowed
 
 
-def add_rest_between_shifts(m: RosterModel) -> None:
-    """Rule `rest_between_shifts`: two starts of one operator are at least shift length + min rest apart.
+def starts_allowed(space) -> Callable[[int, int], bool]:
+    """`availability_allows` for a `ShiftSpace`, by start hour: what the greedy roster and the capacity check
+    ask."""
+    allowed = availability_allows(space)
+    return lambda op, start: allowed(op, space.option(op, start))
 
-    Encoded as "at most one start in every window of that length", the tight clique form, and only for windows
-    reaching into a second day (starts of one day are already at most one).
+
+def add_rest_between_shifts(m: RosterModel) -> None:
+    """Rule `rest_between_shifts`: from the end of a shift to the start of the next at least min_hours.
+
+    Shifts of one operator all have the contract's length, so "at most one start in every window of length +
+    rest hours" says it: the tight clique form, added only for windows reaching into a second day (the shifts of
+    one day are already at most one). Options without a clock time have no rest to keep.
     """
     rest = m.rules.rules.rest_between_shifts.min_hours
-    day_of_hour = m.space.month.day_of_hour
-    for op, terms in enumerate(m.space.terms):
-        starts = m.operator_starts(op)
-        span = terms.shift_hours + rest
-        for i, (first, _) in enumerate(starts):
-            window = [var for start, var in starts[i:] if start < first + span]
-            if len(window) > 1 and day_of_hour[min(first + span - 1, len(day_of_hour) - 1)] != day_of_hour[first]:
-                m.model.add_at_most_one(window)
+    for op in range(len(m.shifts)):
+        timed = [(option, var) for option, var in m.shifts[op] if option.start is not None]
+        for i, (first, _) in enumerate(timed):
+            span = -(-first.minutes // 60) + rest
+            window = [(option, var) for option, var in timed[i:] if option.start < first.start + span]
+            if len(window) > 1 and window[-1][0].day != first.day:
+                m.model.add_at_most_one(var for _, var in window)
 
 
 def add_max_consecutive_days(m: RosterModel) -> None:
     """Rule `max_consecutive_days`: in every run of max_days + 1 days at least one is free."""
-    limit = m.rules.rules.max_consecutive_days.max_days
-    for op in range(len(m.space.terms)):
-        per_day = m.day_starts(op)
+    for op, limits in enumerate(m.space.limits):
+        limit = limits.max_consecutive_days
+        per_day = m.day_shifts(op)
         for first in range(len(per_day) - limit):
             window = [var for day in per_day[first : first + limit + 1] for var in day]
             if len(window) > limit:
                 m.model.add(sum(window) <= limit)
 
 
+def _forbid_short_runs(m: RosterModel, op: int, shortest: int, of_work: bool) -> None:
+    """No run of worked days (`of_work`) or of days off shorter than `shortest` with both its ends inside the
+    horizon: every pattern edge-run-edge of a shorter run is cut by one clause."""
+    days = m.space.day_count
+    for length in range(1, shortest):
+        for first in range(1, days - length):
+            # (whether the operator works that day, the value it has in the pattern)
+            pattern = [(m.worked(op, day), of_work) for day in range(first, first + length)]
+            pattern += [(m.worked(op, first - 1), not of_work), (m.worked(op, first + length), not of_work)]
+            if any(isinstance(works, int) and value for works, value in pattern):
+                continue  # the pattern needs work on a day without any shift open: it cannot happen
+            m.model.add_bool_or(works.Not() if value else works
+                                for works, value in pattern if not isinstance(works, int))
+
+
+def add_min_consecutive_days(m: RosterModel) -> None:
+    """Rule `min_consecutive_days`: every run of working days inside the horizon lasts at least min_days."""
+    for op, limits in enumerate(m.space.limits):
+        _forbid_short_runs(m, op, limits.min_consecutive_days, of_work=True)
+
+
+def add_min_consecutive_days_off(m: RosterModel) -> None:
+    """Rule `min_consecutive_days_off`: every run of days off inside the horizon lasts at least min_days."""
+    for op, limits in enumerate(m.space.limits):
+        _forbid_short_runs(m, op, limits.min_consecutive_days_off, of_work=False)
+
+
+def add_max_working_weekends(m: RosterModel) -> None:
+    """Rule `max_working_weekends`: weekends with a shift on Saturday or Sunday, at most max_weekends."""
+    for op, limits in enumerate(m.space.limits):
+        if limits.max_weekends is None:
+            continue
+        weekends = []
+        for days in m.space.weekends:
+            worked = [w for day in days if not isinstance(w := m.worked(op, day), int)]
+            if not worked:
+                continue
+            weekend = m.model.new_bool_var(f"weekend_{limits.operator_id}_d{days[0]}")
+            m.model.add_max_equality(weekend, worked)
+            weekends.append(weekend)
+        if len(weekends) > limits.max_weekends:
+            m.model.add(sum(weekends) <= limits.max_weekends)
+
+
+def add_max_shifts_per_type(m: RosterModel) -> None:
+    """Rule `max_shifts_per_type`: at most so many shifts of a type over the horizon."""
+    for op, limits in enumerate(m.space.limits):
+        for kind, most in limits.max_shifts_per_kind.items():
+            of_kind = [var for option, var in m.shifts[op] if option.kind == kind]
+            if len(of_kind) > most:
+                m.model.add(sum(of_kind) <= most)
+
+
+def add_forbidden_successions(m: RosterModel) -> None:
+    """Rule `forbidden_successions`: no shift of type `then` on the day after a shift of type `first`."""
+    pairs = m.space.forbidden_successions
+    if not pairs:
+        return
+    for op in range(len(m.shifts)):
+        by_day_kind: dict[tuple[int, str], list[Var]] = {}
+        for option, var in m.shifts[op]:
+            by_day_kind.setdefault((option.day, option.kind), []).append(var)
+        for (day, kind), first in by_day_kind.items():
+            for before, then in pairs:
+                if before == kind and (after := by_day_kind.get((day + 1, then))):
+                    m.model.add(sum(first) + sum(after) <= 1)
+
+
 def add_monthly_norm(m: RosterModel) -> None:
-    """Rule `monthly_norm`: worked hours within norm +/- tolerance_shifts shift lengths (as a count of shifts,
-    every shift of a contract having the same length)."""
-    for op, terms in enumerate(m.space.terms):
-        worked = [var for _, var in m.operator_starts(op)]
-        m.model.add_linear_constraint(sum(worked), terms.min_shifts, terms.max_shifts)
+    """Rule `monthly_norm`: minutes worked within the operator's bounds (for the centre: the norm +/-
+    tolerance_shifts shift lengths; for a benchmark: its minimum and maximum total minutes)."""
+    for op, limits in enumerate(m.space.limits):
+        lengths = {option.minutes for option, _ in m.shifts[op]}
+        if len(lengths) > 1:
+            minutes = sum(option.minutes * var for option, var in m.shifts[op])
+            m.model.add_linear_constraint(minutes, limits.min_minutes, limits.max_minutes)
+            continue
+        # One length: the bounds as a count of shifts, which keeps the constraint a plain cardinality.
+        length = next(iter(lengths), 60)
+        worked = [var for _, var in m.shifts[op]]
+        m.model.add_linear_constraint(sum(worked), -(-limits.min_minutes // length), limits.max_minutes // length)
 
 
 # --- soft rules ------------------------------------------------------------------------------------------------
@@ -173,12 +274,12 @@ def add_monthly_norm(m: RosterModel) -> None:
 def add_shortfall(m: RosterModel) -> None:
     """Rule `shortfall`: operators missing against `required`, per hour; soft so a roster always comes back."""
     weight = m.rules.rules.shortfall.weight
-    for hour, (need, cover) in enumerate(zip(m.space.plan.required, m.coverage(), strict=True)):
+    for hour, (need, cover) in enumerate(zip(m.space.required, m.coverage(), strict=True)):
         if need == 0:
             continue
         short = m.model.new_int_var(0, need, f"shortfall_h{hour}")
         m.model.add(sum(cover) + short >= need)
-        m.penalise("shortfall", m.space.month.hours[hour].strftime("%Y-%m-%d %H:00"), short, weight)
+        m.penalise("shortfall", m.space.hour_label(hour), short, weight)
 
 
 def add_overstaffing(m: RosterModel) -> None:
@@ -186,76 +287,111 @@ def add_overstaffing(m: RosterModel) -> None:
     weight = m.rules.rules.overstaffing.weight
     if weight == 0:
         return
-    for hour, (need, cover) in enumerate(zip(m.space.plan.required, m.coverage(), strict=True)):
+    for hour, (need, cover) in enumerate(zip(m.space.required, m.coverage(), strict=True)):
         if len(cover) <= need:
             continue
         over = m.model.new_int_var(0, len(cover) - need, f"overstaffing_h{hour}")
         m.model.add(sum(cover) - over <= need)
-        m.penalise("overstaffing", m.space.month.hours[hour].strftime("%Y-%m-%d %H:00"), over, weight)
+        m.penalise("overstaffing", m.space.hour_label(hour), over, weight)
+
+
+def add_shift_type_cover(m: RosterModel) -> None:
+    """Rule `shift_type_cover`: operators on shifts of a type per day against the wanted number, each one
+    missing or too many at its own weight."""
+    on_shift: dict[tuple[int, str], list[Var]] = {}
+    for op_shifts in m.shifts:
+        for option, var in op_shifts:
+            on_shift.setdefault((option.day, option.kind), []).append(var)
+    for (day, kind), need in sorted(m.space.cover_needs.items()):
+        cover = on_shift.get((day, kind), [])
+        subject = f"{m.space.day_label(day)} {kind}"
+        if need.weight_under and need.requirement:
+            short = m.model.new_int_var(0, need.requirement, f"cover_under_d{day}_{kind}")
+            m.model.add(sum(cover) + short >= need.requirement)
+            m.penalise("shift_type_cover", subject, short, need.weight_under)
+        if need.weight_over and len(cover) > need.requirement:
+            over = m.model.new_int_var(0, len(cover) - need.requirement, f"cover_over_d{day}_{kind}")
+            m.model.add(sum(cover) - over <= need.requirement)
+            m.penalise("shift_type_cover", subject, over, need.weight_over)
+
+
+def _add_requests(m: RosterModel, rule: str, op: int, requests: Iterable[ShiftRequest], scale: int) -> None:
+    """Each request not granted costs its weight times `scale`: a shift asked for and not worked, or a shift
+    asked off and worked (a request of kind "" speaks of any shift that day)."""
+    operator_id = m.space.limits[op].operator_id
+    for request in requests:
+        on_it = [var for option, var in m.shifts[op]
+                 if option.day == request.day and request.kind in ("", option.kind)]
+        if request.work:
+            missed = m.model.new_bool_var(f"{rule}_{operator_id}_d{request.day}_{request.kind}")
+            m.model.add(sum(on_it) + missed >= 1)
+        elif on_it:
+            missed = m.model.new_bool_var(f"{rule}_{operator_id}_d{request.day}_{request.kind}")
+            m.model.add(sum(on_it) == missed)
+        else:
+            continue
+        subject = f"{operator_id} {m.space.day_label(request.day)}" + (f" {request.kind}" if request.kind else "")
+        m.penalise(rule, subject, missed, request.weight * scale)
 
 
 def add_days_off_wished(m: RosterModel) -> None:
     """Rule `days_off_wished`: a shift on a wished day off costs `weight`."""
     weight = m.rules.rules.days_off_wished.weight
-    month = m.space.month
-    for op, terms in enumerate(m.space.terms):
-        per_day = m.day_starts(op)
-        for day in sorted(terms.operator.days_off_wished):
-            if day not in month.days or not per_day[month.days.index(day)]:
-                continue
-            granted_not = m.model.new_bool_var(f"days_off_wished_{terms.operator.id}_{day}")
-            m.model.add(sum(per_day[month.days.index(day)]) == granted_not)
-            m.penalise("days_off_wished", f"{terms.operator.id} {day}", granted_not, weight)
+    for op, limits in enumerate(m.space.limits):
+        _add_requests(m, "days_off_wished", op,
+                      (ShiftRequest(day, "", False, 1) for day in sorted(limits.wished_days_off)), weight)
+
+
+def add_shift_requests(m: RosterModel) -> None:
+    """Rule `shift_requests`: operators' requests to work or not to work a shift type on a day, each at its own
+    weight times the rule's."""
+    for op, limits in enumerate(m.space.limits):
+        _add_requests(m, "shift_requests", op, limits.requests, m.rules.rules.shift_requests.weight)
 
 
 def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Iterable[tuple[str, list]]) -> None:
     """Penalise the difference between the most and the least loaded operator who can take such shifts (the
-    callers pass only those; one whose such starts were all left out of the search has a load of 0)."""
+    callers pass only those; one whose such shifts were all left out of the search has a load of 0)."""
+    days = m.space.day_count
     loads = []
     for op_id, shifts in counts:
-        load = m.model.new_int_var(0, len(m.space.month.days), f"{rule}_count_{op_id}")
+        load = m.model.new_int_var(0, days, f"{rule}_count_{op_id}")
         m.model.add(load == sum(shifts))
         loads.append(load)
     if weight == 0 or len(loads) < 2:
         return
-    top = m.model.new_int_var(0, len(m.space.month.days), f"{rule}_max")
-    bottom = m.model.new_int_var(0, len(m.space.month.days), f"{rule}_min")
+    top = m.model.new_int_var(0, days, f"{rule}_max")
+    bottom = m.model.new_int_var(0, days, f"{rule}_min")
     m.model.add_max_equality(top, loads)
     m.model.add_min_equality(bottom, loads)
-    spread = m.model.new_int_var(0, len(m.space.month.days), f"{rule}_spread")
+    spread = m.model.new_int_var(0, days, f"{rule}_spread")
     m.model.add(spread == top - bottom)
     m.penalise(rule, "spread between operators", spread, weight)
 
 
-def add_fair_nights(m: RosterModel) -> None:
-    """Rule `fair_nights`: night shifts shared evenly among the operators whose window allows them."""
-    space = m.space
+def _add_fair_share(m: RosterModel, rule: str, weight: int, counts: Callable[[ShiftOption], bool]) -> None:
     _add_fair_spread(
         m,
-        "fair_nights",
-        m.rules.rules.fair_nights.weight,
+        rule,
+        weight,
         (
-            (terms.operator.id, [var for start, var in m.operator_starts(op)
-                                 if space.is_night_shift(start, terms.shift_hours)])
-            for op, terms in enumerate(space.terms)
-            if m.can_take(op, lambda start, length=terms.shift_hours: space.is_night_shift(start, length))
+            (limits.operator_id, [var for option, var in m.shifts[op] if counts(option)])
+            for op, limits in enumerate(m.space.limits)
+            if m.can_take(op, counts)
         ),
     )
+
+
+def add_fair_nights(m: RosterModel) -> None:
+    """Rule `fair_nights`: night shifts shared evenly among the operators whose window allows them."""
+    _add_fair_share(m, "fair_nights", m.rules.rules.fair_nights.weight, lambda option: option.night)
 
 
 def add_fair_weekends(m: RosterModel) -> None:
     """Rule `fair_weekends`: shifts on Saturdays, Sundays and public holidays shared evenly."""
-    space = m.space
-    _add_fair_spread(
-        m,
-        "fair_weekends",
-        m.rules.rules.fair_weekends.weight,
-        (
-            (terms.operator.id, [var for start, var in m.operator_starts(op) if space.is_weekend_start(start)])
-            for op, terms in enumerate(space.terms)
-            if m.can_take(op, space.is_weekend_start)
-        ),
-    )
+    weekend_days = m.space.weekend_days
+    _add_fair_share(m, "fair_weekends", m.rules.rules.fair_weekends.weight,
+                    lambda option: option.day in weekend_days)
 
 
 # The model's rules in the order they are added; keys are the rule names of constraints.yaml.
@@ -264,16 +400,23 @@ RULES: dict[str, Callable[[RosterModel], None]] = {
     "rest_between_shifts": add_rest_between_shifts,
     "max_consecutive_days": add_max_consecutive_days,
     "monthly_norm": add_monthly_norm,
+    "min_consecutive_days": add_min_consecutive_days,
+    "min_consecutive_days_off": add_min_consecutive_days_off,
+    "max_working_weekends": add_max_working_weekends,
+    "max_shifts_per_type": add_max_shifts_per_type,
+    "forbidden_successions": add_forbidden_successions,
     "shortfall": add_shortfall,
     "overstaffing": add_overstaffing,
     "days_off_wished": add_days_off_wished,
     "fair_nights": add_fair_nights,
     "fair_weekends": add_fair_weekends,
+    "shift_type_cover": add_shift_type_cover,
+    "shift_requests": add_shift_requests,
 }
 
 
 def build_model(
-    space: ShiftSpace,
+    space: RosterSpace,
     *,
     without: frozenset[str] = frozenset(),
     candidates: Callable[[int, int], bool] | None = None,
@@ -286,10 +429,10 @@ def build_model(
     if candidates is None:
         allowed = available
     else:
-        def allowed(op: int, start: int) -> bool:
-            kept = space.locked.get((op, space.month.day_of_hour[start]), -1) == start
-            return (kept or candidates(op, start)) and available(op, start)
-    add_shift_starts(m, allowed)
+        def allowed(op: int, option: ShiftOption) -> bool:
+            kept = option.start is not None and space.locked.get((op, option.day), -1) == option.start
+            return (kept or candidates(op, option.start)) and available(op, option)
+    add_shifts(m, allowed)
     add_locked_cells(m)
     for name, add_rule in RULES.items():
         if name not in without:

@@ -22,12 +22,16 @@ from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, Shift, StaffingPlan
 from planner.roster.aggregate import AggregatePlan, solve_aggregate
 from planner.roster.greedy import greedy_roster
-from planner.roster.model import RULES, RosterModel, availability_allows, build_model
+from planner.roster.model import RULES, RosterModel, build_model, starts_allowed
 from planner.roster.space import Locks, ShiftSpace
+from planner.validate import validate_roster
 
-__all__ = ["Progress", "SolveReport", "SolveResult", "RosterInfeasible", "solve_roster", "roster_from_starts"]
+__all__ = [
+    "Progress", "SolveReport", "SolveResult", "RosterInfeasible", "NoRosterInTime", "solve_roster", "roster_from_starts",
+]
 
-HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "monthly_norm")
+HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "monthly_norm", "min_consecutive_days",
+              "min_consecutive_days_off", "max_working_weekends", "max_shifts_per_type", "forbidden_successions")
 # Share of the time limit the aggregate stage may use; it usually proves optimality in a fraction of that.
 AGGREGATE_SHARE = 0.2
 READ_OUT_SECONDS = 0.5
@@ -73,6 +77,16 @@ class RosterInfeasible(Exception):
     def __init__(self, reasons: list[str]):
         self.reasons = reasons
         super().__init__("No roster satisfies the hard rules:\n" + "\n".join(f"- {r}" for r in reasons))
+
+
+class NoRosterInTime(RosterInfeasible):
+    """The time ran out before any roster keeping the hard rules was found (the greedy start does not keep the
+    minimum runs of days, so with those rules CP-SAT must find the first roster itself)."""
+
+    def __init__(self, limit: float, broken: list[str]):
+        self.reasons = [f"no roster keeping {', '.join(broken)} was found within {limit:g} s; give the solver more "
+                        f"time (solver.time_limit_sec) or relax those rules"]
+        Exception.__init__(self, self.reasons[0])
 
 
 class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
@@ -123,7 +137,7 @@ def solve_roster(
         return now
 
     space = ShiftSpace(plan, operators, rules, locks)
-    allowed = availability_allows(space)
+    allowed = starts_allowed(space)
     aggregate = solve_aggregate(space, limit * AGGREGATE_SHARE, workers, seed)
     mark = lap("aggregate", started)
 
@@ -164,8 +178,11 @@ def solve_roster(
                                or ["the hard rules conflict, though no single operator's rules do"])
     if found is None:
         # Out of time before even the greedy roster was evaluated on the model (a very busy machine or a tiny
-        # limit): that roster keeps every hard rule and is still the best one so far.
+        # limit): that roster is still the best one so far, if the independent validator finds it keeps the rules.
         roster = roster_from_starts(space, hint)
+        broken = sorted({violation.rule for violation in validate_roster(roster, space.operators, rules)})
+        if broken:
+            raise NoRosterInTime(limit, broken)
         return SolveResult(roster, _report("FEASIBLE", None, floor, aggregate, space, roster, workers, limit,
                                            started, stages, {}, ()))
     # When the search ran out of time before its first solution, the greedy roster evaluated on the same model

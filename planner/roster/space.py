@@ -4,21 +4,31 @@ A shift is identified by its operator and its start: the index of a real hour in
 model, the aggregate relaxation and the greedy construction need about a start — its day, the hours it covers,
 whether it counts as a night shift — is precomputed here so the three agree on the data (not on the rules: each
 applies the rules in its own way, and `planner.validate` checks them independently).
+
+The CP-SAT model (`planner.roster.model`) sees a month through the narrower `RosterSpace` view: days, shift
+options per operator (`ShiftOption`: day, type, minutes and, where shifts have a clock, the hours they cover) and
+each operator's limits (`OperatorLimits`). `ShiftSpace` is that view of a calendar month; a published benchmark
+whose shifts are types without clock times (bench/curtois.py) is another, solved by the same rule functions.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from typing import Protocol
 
 from planner.config import Rules, in_daily_window
 from planner.domain import Operator, StaffingPlan
 from planner.month import Month, after_elapsed
 
-__all__ = ["OperatorTerms", "ShiftSpace", "Locks", "fits_window"]
+__all__ = [
+    "CoverNeed", "Locks", "OperatorLimits", "OperatorTerms", "RosterSpace", "ShiftOption", "ShiftRequest",
+    "ShiftSpace", "fits_window",
+]
 
 # Cells of the roster grid the planner has locked: (operator id, day) -> the start of the shift kept that day, or
 # None for a day off kept. A re-solve changes everything else.
@@ -37,6 +47,79 @@ def fits_window(start_minute: int, end_minute: int, earliest_start: int, latest_
         earliest_start + shift <= start_minute and end_minute <= window_end + shift
         for shift in (-DAY_MINUTES, 0, DAY_MINUTES)
     )
+
+
+@dataclass(frozen=True)
+class ShiftOption:
+    """A shift an operator may work on a day, as much as the model's rules need to know of it."""
+
+    day: int  # index of the day it belongs to (the day it starts)
+    kind: str  # its shift type
+    minutes: int
+    start: int | None = None  # hour index of the month; None where shifts have no clock time
+    hours: range = range(0)  # hour indices it covers, for cover per hour
+    wall: tuple[int, int] | None = None  # start and end in minutes after the local midnight of its day
+    night: bool = False
+
+
+@dataclass(frozen=True)
+class ShiftRequest:
+    """An operator's wish to work (`work`) or not to work a shift of `kind` on `day`, worth `weight`."""
+
+    day: int
+    kind: str
+    work: bool
+    weight: int
+
+
+@dataclass(frozen=True)
+class CoverNeed:
+    """Operators wanted on shifts of one type on one day, and the cost of each one missing or too many."""
+
+    requirement: int
+    weight_under: int
+    weight_over: int
+
+
+@dataclass(frozen=True)
+class OperatorLimits:
+    """One operator's hard limits and wishes for the horizon, as the model applies them."""
+
+    operator_id: str
+    min_minutes: int
+    max_minutes: int
+    max_consecutive_days: int
+    min_consecutive_days: int = 1
+    min_consecutive_days_off: int = 1
+    max_weekends: int | None = None
+    max_shifts_per_kind: Mapping[str, int] = field(default_factory=dict)
+    unavailable_days: frozenset[int] = frozenset()
+    earliest_start: int = 0  # the daily window, minutes after local midnight
+    latest_end: int = DAY_MINUTES
+    wished_days_off: frozenset[int] = frozenset()
+    requests: tuple[ShiftRequest, ...] = ()
+
+
+class RosterSpace(Protocol):
+    """What the roster model needs of a horizon: see the module's docstring."""
+
+    rules: Rules
+    day_count: int
+    limits: tuple[OperatorLimits, ...]
+    weekends: tuple[tuple[int, ...], ...]  # the days of each Saturday-Sunday weekend
+    weekend_days: frozenset[int]  # days counting for fair_weekends
+    required: tuple[int, ...]  # operators wanted per hour; empty where cover is per shift type
+    cover_needs: Mapping[tuple[int, str], CoverNeed]
+    forbidden_successions: frozenset[tuple[str, str]]
+    locked: Mapping[tuple[int, int], int | None]
+
+    def options(self, op: int) -> Sequence[ShiftOption]: ...
+
+    def lock_allows(self, op: int, option: ShiftOption) -> bool: ...
+
+    def hour_label(self, hour: int) -> str: ...
+
+    def day_label(self, day: int) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -63,6 +146,8 @@ class ShiftSpace:
         self.terms = tuple(self._terms(op) for op in self.operators)
         self.locks: Locks = dict(locks or {})
         self.locked = self._locked(self.locks)
+        self._options_cache: dict[int, tuple[ShiftOption, ...]] = {}
+        self._by_start_cache: dict[int, dict[int, ShiftOption]] = {}
 
     def _locked(self, locks: Locks) -> dict[tuple[int, int], int | None]:
         """Locks by (operator index, day index) -> start hour index or None. Raises ValueError naming a lock
@@ -81,11 +166,104 @@ class ShiftSpace:
             locked[index[op_id], d] = hour
         return locked
 
-    def lock_allows(self, op: int, start: int) -> bool:
-        """Whether the planner's locks leave this start open: any start on an unlocked day, only the kept one on a
+    def lock_allows(self, op: int, option: ShiftOption) -> bool:
+        """Whether the planner's locks leave this shift open: any on an unlocked day, only the kept one on a
         locked day."""
-        key = (op, self.month.day_of_hour[start])
-        return key not in self.locked or self.locked[key] == start
+        key = (op, option.day)
+        return key not in self.locked or self.locked[key] == option.start
+
+    # --- the model's view (RosterSpace) ----------------------------------------------------------------------
+
+    @property
+    def day_count(self) -> int:
+        return len(self.month.days)
+
+    @cached_property
+    def limits(self) -> tuple[OperatorLimits, ...]:
+        rules = self.rules.rules
+        days = {day: d for d, day in enumerate(self.month.days)}
+        return tuple(
+            OperatorLimits(
+                operator_id=terms.operator.id,
+                min_minutes=terms.min_shifts * terms.shift_hours * 60,
+                max_minutes=terms.max_shifts * terms.shift_hours * 60,
+                max_consecutive_days=rules.max_consecutive_days.max_days,
+                min_consecutive_days=rules.min_consecutive_days.min_days,
+                min_consecutive_days_off=rules.min_consecutive_days_off.min_days,
+                max_weekends=rules.max_working_weekends.max_weekends,
+                max_shifts_per_kind=rules.max_shifts_per_type.max_shifts,
+                unavailable_days=frozenset(days[day] for day in terms.operator.unavailable if day in days),
+                earliest_start=terms.operator.earliest_start,
+                latest_end=terms.operator.latest_end,
+                wished_days_off=frozenset(days[day] for day in terms.operator.days_off_wished if day in days),
+            )
+            for terms in self.terms
+        )
+
+    @cached_property
+    def weekends(self) -> tuple[tuple[int, ...], ...]:
+        by_week: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for d, day in enumerate(self.month.days):
+            if day.weekday() >= 5:
+                by_week[day.isocalendar()[:2]].append(d)
+        return tuple(tuple(days) for days in by_week.values())
+
+    @cached_property
+    def weekend_days(self) -> frozenset[int]:
+        return frozenset(d for d, day in enumerate(self.month.days) if self.month.is_weekend(day))
+
+    @property
+    def required(self) -> tuple[int, ...]:
+        return tuple(self.plan.required)
+
+    @cached_property
+    def cover_needs(self) -> dict[tuple[int, str], CoverNeed]:
+        rule = self.rules.rules.shift_type_cover
+        return {
+            (d, kind): CoverNeed(count, rule.weight_under, rule.weight_over)
+            for d in range(self.day_count)
+            for kind, count in rule.min_per_day.items()
+        }
+
+    @cached_property
+    def forbidden_successions(self) -> frozenset[tuple[str, str]]:
+        return frozenset(self.rules.rules.forbidden_successions.pairs)
+
+    def options(self, op: int) -> tuple[ShiftOption, ...]:
+        return self._options_of_length(self.terms[op].shift_hours)
+
+    def option(self, op: int, start: int) -> ShiftOption:
+        """The option of the operator's shift starting at this hour."""
+        return self._options_by_start(self.terms[op].shift_hours)[start]
+
+    def hour_label(self, hour: int) -> str:
+        return self.month.hours[hour].strftime("%Y-%m-%d %H:00")
+
+    def day_label(self, day: int) -> str:
+        return self.month.days[day].isoformat()
+
+    def _options_of_length(self, length: int) -> tuple[ShiftOption, ...]:
+        # Every operator of a contract has the same options: computed once per shift length.
+        if length not in self._options_cache:
+            self._options_cache[length] = tuple(
+                ShiftOption(
+                    day=d,
+                    kind=self.rules.shift_type(self.wall_minutes(start, length)[0]),
+                    minutes=length * 60,
+                    start=start,
+                    hours=self.covered_hours(start, length),
+                    wall=self.wall_minutes(start, length),
+                    night=self.is_night_shift(start, length),
+                )
+                for d, day_starts in enumerate(self.starts_by_day)
+                for start in day_starts
+            )
+        return self._options_cache[length]
+
+    def _options_by_start(self, length: int) -> dict[int, ShiftOption]:
+        if length not in self._by_start_cache:
+            self._by_start_cache[length] = {option.start: option for option in self._options_of_length(length)}
+        return self._by_start_cache[length]
 
     def for_operator(self, op: int) -> ShiftSpace:
         """The same month for one operator alone, with their locks: how an impossible month is pinned down."""
