@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.breaks_bench
 	$(BIN)/python -m bench.forecast_bench
 	$(BIN)/python -m bench.page_bench
+	$(BIN)/python -m bench.growth_bench
+	$(BIN)/python -m bench.curtois
 
 # Texts marked _("…"), ngettext(…) or N_("…") -> planner/locale/planner.pot -> each language's planner.po.
 # Translate what the merge adds (and confirm what it marks fuzzy); tests/test_i18n.py refuses gaps.

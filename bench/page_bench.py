@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from planner.coverage import coverage_rows
 from planner.grid import apply_grid, operator_loads, roster_grid
 from planner.samples import write_forecast_csv
 from planner.store import DATABASE_URL_VARIABLE, DB_PATH_VARIABLE, open_store
-from planner.validate import validate_roster
+from planner.validate import revalidate, validate_roster
 from ui.roster import SHOWN, WORK, day_labels
 
 __all__ = ["Timing", "SECTION", "main", "render_section"]
@@ -98,10 +98,16 @@ def measure_steps(plan, roster, operators, rules, repeats: int) -> list[Timing]:
     """The core calls behind a rerun after an edit, each on its own. The page keeps every operator's loads between
     reruns and recomputes only the edited operator's."""
     grid = roster_grid(roster, operators)
+    violations = validate_roster(roster, operators, rules)
+    first = next(shift for shift in roster.shifts if shift.operator_id == operators[0].id)
+    edited = replace(roster, shifts=tuple(shift for shift in roster.shifts if shift is not first))  # a cell cleared
     steps: dict[str, Callable[[], object]] = {
         "`roster_grid`": lambda: roster_grid(roster, operators),
         "`apply_grid`": lambda: apply_grid(grid, roster, operators, rules),
-        "`validate_roster`": lambda: validate_roster(roster, operators, rules),
+        "`revalidate`, the edited operator and their team": lambda: revalidate(violations, roster, edited, operators,
+                                                                               rules),
+        "`validate_roster`, every operator (once per roster under the grid)":
+            lambda: validate_roster(roster, operators, rules),
         "`coverage_rows`": lambda: coverage_rows(plan, roster, rules.breaks),
         "`operator_loads`, the edited operator": lambda: operator_loads(roster, operators[:1], rules),
         "`operator_loads`, every operator (once per roster under the grid)":

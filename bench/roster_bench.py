@@ -32,7 +32,7 @@ from planner.domain import Operator, Roster, StaffingPlan
 from planner.month import parse_month
 from planner.roster import Progress, solve_roster
 from planner.roster.greedy import greedy_roster
-from planner.roster.model import availability_allows
+from planner.roster.model import starts_allowed
 from planner.roster.solve import roster_from_starts
 from planner.roster.space import ShiftSpace
 from planner.samples import SAMPLE_OPERATORS, SAMPLE_SEED, sample_forecast, sample_operators
@@ -98,8 +98,10 @@ class Measurement:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def bench_month(size: int, seed: int, rules: Rules) -> tuple[StaffingPlan, tuple[Operator, ...]]:
-    month = parse_month(MONTH, rules.centre.timezone, rules.centre.country)
+def bench_month(
+    size: int, seed: int, rules: Rules, month_label: str = MONTH
+) -> tuple[StaffingPlan, tuple[Operator, ...]]:
+    month = parse_month(month_label, rules.centre.timezone, rules.centre.country)
     sample_plan = staffing_plan(sample_forecast(month, peak_calls=SAMPLE_PEAK_CALLS, seed=SAMPLE_SEED), rules)
     sample_ratio = _norm_hours(sample_plan, sample_operators(SAMPLE_OPERATORS, month, rules, seed=SAMPLE_SEED),
                                rules) / sample_plan.required_agent_hours
@@ -122,7 +124,7 @@ def _norm_hours(plan: StaffingPlan, operators: Sequence[Operator], rules: Rules)
 
 def greedy_baseline(plan: StaffingPlan, operators: Sequence[Operator], rules: Rules) -> Roster:
     space = ShiftSpace(plan, tuple(operators), rules)
-    return roster_from_starts(space, greedy_roster(space, availability_allows(space)))
+    return roster_from_starts(space, greedy_roster(space, starts_allowed(space)))
 
 
 def measure(method: str, size: int, seed: int, time_limit: float | None, workers: int, rules: Rules) -> Measurement:
@@ -150,7 +152,7 @@ def measure(method: str, size: int, seed: int, time_limit: float | None, workers
         objective=report.objective if report else None,
         best_bound=report.best_bound if report else None,
         gap=report.gap if report else None,
-        peak_mib=round(_peak_mib(), 1),
+        peak_mib=round(peak_mib(), 1),
         violations=len(validate_roster(roster, operators, rules)),
     )
 
@@ -160,7 +162,7 @@ def _print_stage(progress: Progress) -> None:
         print(f"    [{progress.wall_seconds:6.1f} s] {progress.stage} done", file=sys.stderr, flush=True)
 
 
-def _peak_mib() -> float:
+def peak_mib() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports KiB, macOS bytes.
     return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
@@ -336,7 +338,7 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+def positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     def parse(text: str) -> int | float:
         try:
             value = kind(text)
@@ -354,14 +356,14 @@ def _parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES,
                         help="operators per month, comma-separated (default: 50,150,400)")
-    parser.add_argument("--repeats", type=_positive(int),
+    parser.add_argument("--repeats", type=positive(int),
                         help=f"runs per size, each on the next seed (default: {DEFAULT_REPEATS_SMALL} for sizes up "
                              f"to {SMALL_SIZE}, {DEFAULT_REPEATS_LARGE} above)")
-    parser.add_argument("--time-limit-150", type=_positive(float), default=DEFAULT_TIME_LIMIT_SMALL,
+    parser.add_argument("--time-limit-150", type=positive(float), default=DEFAULT_TIME_LIMIT_SMALL,
                         help=f"solver seconds for sizes up to {SMALL_SIZE} (default: %(default)g)")
-    parser.add_argument("--time-limit-400", type=_positive(float), default=DEFAULT_TIME_LIMIT_LARGE,
+    parser.add_argument("--time-limit-400", type=positive(float), default=DEFAULT_TIME_LIMIT_LARGE,
                         help=f"solver seconds for sizes above {SMALL_SIZE} (default: %(default)g)")
-    parser.add_argument("--workers", type=_positive(int), default=DEFAULT_WORKERS,
+    parser.add_argument("--workers", type=positive(int), default=DEFAULT_WORKERS,
                         help="CP-SAT workers (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=SAMPLE_SEED, help="seed of the first run (default: %(default)s)")
     parser.add_argument("--rules", type=Path, default=ROOT / "constraints.yaml", help="rules file")
@@ -369,8 +371,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="markdown file(s) whose section is rewritten (default: bench/README.md and README.md)")
     # One solve in this process, printed as a JSON line: how the parent measures each solve on its own.
     parser.add_argument("--one", choices=(SOLVER, GREEDY), help=argparse.SUPPRESS)
-    parser.add_argument("--size", type=_positive(int), help=argparse.SUPPRESS)
-    parser.add_argument("--time-limit", type=_positive(float), help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=positive(int), help=argparse.SUPPRESS)
+    parser.add_argument("--time-limit", type=positive(float), help=argparse.SUPPRESS)
     return parser
 
 

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from bench import growth_bench
 from bench.common import markers, replace_section
 from bench.roster_bench import SECTION, Measurement, main, render_section
 
@@ -94,3 +95,63 @@ def test_a_tiny_run_solves_in_child_processes_and_writes_its_section(tmp_path, c
     assert 0 < float(solver[15]) < 2048  # peak MiB, measured in the child
     assert int(solver[6]) > 0
     assert "4 operators, run 1/1" in capsys.readouterr().out
+
+
+def growth_rows(section: str) -> dict[tuple[str, str], dict[str, str]]:
+    """Cells of the growth tables by (operators, days), each by its column's header."""
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines()
+            if line.startswith("| ")]
+    header = rows[0]
+    return {(cells[0], cells[1]): dict(zip(header, cells, strict=True)) for cells in rows if cells != header}
+
+
+GROWN = growth_bench.GrowthRun(
+    axis="operators", operators=50, month="2026-12", days=31, seed=2026, time_limit=60.0, workers=2,
+    status="FEASIBLE", wall_seconds=60.2, stage_seconds={"aggregate": 2.0, "greedy": 1.0, "build": 8.0, "solve": 49.0},
+    build_model_seconds=3.0, first_solution_seconds=1.5, last_improvement_seconds=40.0, solutions=12,
+    variables=30_000, constraints=25_000, required_agent_hours=6_000, shortfall_agent_hours=60,
+    shortfall_lower_bound=0, setup_peak_mib=150.0, peak_mib=250.0,
+)
+
+
+def test_growth_section_puts_each_axis_in_its_table_with_the_ratios_of_its_ends():
+    larger = replace(GROWN, operators=100, variables=66_000, stage_seconds={**GROWN.stage_seconds, "build": 20.0},
+                     first_solution_seconds=None, peak_mib=400.0)
+    month = replace(GROWN, axis="days", operators=150, month="2027-02", days=28)
+
+    section = growth_bench.render_section("cmd", date(2026, 12, 1), "2 cores", [larger, month, GROWN])
+
+    rows = growth_rows(section)
+    assert rows["50", "31 (2026-12)"]["above bound, % of required"] == "1.00 %"
+    assert rows["100", "31 (2026-12)"]["first solution, s"] == "—"
+    assert rows["150", "28 (2027-02)"]["model build and hint, s"] == "8.00"
+    assert "From 50 to 100 operators (×2.00): variables ×2.20, constraints ×1.00" in section
+    assert "model build and hint ×2.50" in section
+    assert "first solution —" in section
+    assert "memory of the solve (peak above the peak before it) ×2.50" in section
+    assert "From 28" not in section  # one month: no ratio to draw
+
+
+def test_a_tiny_growth_run_solves_each_axis_in_a_child_process_and_writes_its_tables(tmp_path):
+    start, end = markers(growth_bench.SECTION)
+    out = tmp_path / "README.md"
+    out.write_text(f"# Benchmarks\n{start}\n{end}\n<!-- reading -->\n", encoding="utf-8")
+    argv = ["--operators", "4", "--months", "2027-02", "--month-operators", "4", "--time-limit", "2",
+            "--workers", "1", "--out", str(out)]
+
+    assert growth_bench.main(argv) == 0
+
+    text = out.read_text(encoding="utf-8")
+    assert text.endswith(f"{end}\n<!-- reading -->\n")
+    assert "`python -m bench.growth_bench --operators 4 --months 2027-02" in text
+    rows = growth_rows(text)
+    assert set(rows) == {("4", "31 (2026-12)"), ("4", "28 (2027-02)")}
+    for row in rows.values():
+        assert row["status"] in ("OPTIMAL", "FEASIBLE")
+        assert int(row["variables"].replace(",", "")) > 0
+        assert int(row["constraints"].replace(",", "")) > 0
+        assert 0 < float(row["peak before the solve, MiB"]) <= float(row["peak MiB"]) < 2048
+        assert all(float(row[f"{stage}, s"]) >= 0 for stage in ("aggregate bound", "greedy", "CP-SAT"))
+        assert 0 < float(row["of which `build_model`, s"]) <= float(row["model build and hint, s"])
+    assert int(rows["4", "28 (2027-02)"]["variables"].replace(",", "")) < int(
+        rows["4", "31 (2026-12)"]["variables"].replace(",", ""))
