@@ -24,10 +24,11 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 
 from ortools.sat.python import cp_model
 
@@ -115,8 +116,10 @@ class Result:
     workers: int
 
 
-def solve_instance(instance: Instance, time_limit: float, workers: int, seed: int = 1) -> Result:
-    """Build the planner's model of the instance, solve it within `time_limit`, score the roster found."""
+def solve_instance(instance: Instance, time_limit: float, workers: int, seed: int = 1,
+                   parameters: Mapping[str, object] = MappingProxyType({})) -> Result:
+    """Build the planner's model of the instance, solve it within `time_limit`, score the roster found.
+    `parameters` sets further CP-SAT parameters by name (what was tried is in bench/README.md)."""
     started = time.monotonic()
     space = CurtoisSpace(instance)
     roster_model = build_model(space)
@@ -124,6 +127,8 @@ def solve_instance(instance: Instance, time_limit: float, workers: int, seed: in
     solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.monotonic() - started))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    for name, value in parameters.items():
+        setattr(solver.parameters, name, value)
     status = solver.solve(roster_model.model)
     wall = time.monotonic() - started
     size = (instance.name, instance.horizon, len(instance.employees), len(instance.shifts))
@@ -212,12 +217,27 @@ def instance_numbers(text: str) -> list[int]:
     return numbers
 
 
+def parameter(text: str) -> tuple[str, object]:
+    """'name=value' -> a CP-SAT parameter and its value (an int, a float, true/false or text)."""
+    name, _, value = text.partition("=")
+    if not name or not value or not hasattr(cp_model.CpSolver().parameters, name):
+        raise argparse.ArgumentTypeError(f"not a CP-SAT parameter NAME=VALUE: {text!r}")
+    for convert in (int, float):
+        try:
+            return name, convert(value)
+        except ValueError:
+            pass
+    return name, {"true": True, "false": False}.get(value.lower(), value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.curtois", description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=instance_numbers, default=instance_numbers("1-15"),
                         help="instance numbers, e.g. 1-8,12 (default 1-15)")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    parser.add_argument("--param", type=parameter, action="append", default=[], metavar="NAME=VALUE",
+                        help="a further CP-SAT parameter, e.g. linearization_level=2 (repeatable)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of InstanceN.txt and best_known.csv")
     parser.add_argument("--out", type=Path, nargs="*", default=list(DEFAULT_OUTPUTS),
                         help="files whose curtois-bench section is rewritten")
@@ -232,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for number in args.instances:
         instance = parse_instance_file(args.data / f"Instance{number}.txt")
-        result = solve_instance(instance, args.time_limit, args.workers)
+        result = solve_instance(instance, args.time_limit, args.workers, parameters=dict(args.param))
         values = published[f"Instance{number}"]
         rows.append((number, result, values))
         print(f"Instance{number}: {result.status} {result.objective} (best known {values.best_known}) "
