@@ -129,6 +129,17 @@ def _parser() -> argparse.ArgumentParser:
     passwd.add_argument("name")
     _password_stdin_option(passwd)
     passwd.set_defaults(command=_user_passwd)
+    role = user_commands.add_parser("role", help="give an account another role (and a supervisor other teams)")
+    role.add_argument("name")
+    role.add_argument("--role", required=True, choices=[str(role) for role in Role])
+    role.add_argument("--team", action="append", default=[], dest="teams", metavar="TEAM",
+                      help="a team the supervisor sees; repeat for several (none: every team)")
+    role.set_defaults(command=_user_role)
+    for action, meaning in (("disable", "the account can no longer sign in (it stays in the list and the log)"),
+                            ("enable", "a disabled account can sign in again")):
+        switch = user_commands.add_parser(action, help=meaning)
+        switch.add_argument("name")
+        switch.set_defaults(command=_user_switch, enable=action == "enable")
     return parser
 
 
@@ -297,6 +308,22 @@ def _user_passwd(args: argparse.Namespace) -> int:
             raise UnknownUser(args.name)
         store.set_password(user.name, _new_password(args), by=_command_line_user())
     print(f"Password of {user.name} changed.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _user_role(args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    with open_store() as store:
+        user = store.set_role(args.name, role, by=_command_line_user(), teams=user_teams(role, args.teams))
+    print(f"User {user.name}: {describe_access(user.role, user.teams)}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _user_switch(args: argparse.Namespace) -> int:
+    with open_store() as store:
+        change = store.enable_user if args.enable else store.disable_user
+        user = change(args.name, by=_command_line_user())
+    print(f"User {user.name} {'enabled' if user.active else 'disabled'}.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -70,7 +70,7 @@ def test_the_first_admin_is_created_from_the_command_line(store, no_prompt, monk
 
     assert "User root added: admin." in capsys.readouterr().err
     assert store.authenticate("root", PASSWORD) == User("root", Role.ADMIN)
-    [event] = store.audit_log()
+    [event] = [event for event in store.audit_log() if event.action != "sign_in"]
     assert (event.action, event.what) == ("user_add", "user root: admin")
     assert event.user.endswith("(command line)")
 
@@ -139,9 +139,30 @@ def test_passwd_sets_a_new_password_and_records_it(store, monkeypatch, capsys):
     assert "Password of sue changed." in capsys.readouterr().err
     assert store.authenticate("sue", PASSWORD) is None
     assert store.authenticate("sue", "a brand new password") is not None
-    assert store.audit_log()[0].what == "user sue: new password"
+    assert [event.what for event in store.audit_log() if event.action == "user_password"][0] == "user sue: new password"
 
 
 def test_passwd_of_an_unknown_user_is_refused_before_asking(store, no_prompt, capsys):
     assert main(["user", "passwd", "nobody"]) == EXIT_BAD_INPUT
     assert "Refused: there is no user nobody" in capsys.readouterr().err
+
+
+def test_disable_enable_and_role_from_the_command_line(store, no_prompt, capsys):
+    store.add_user("root", Role.ADMIN, PASSWORD, by="setup")
+    store.add_user("sue", Role.PLANNER, PASSWORD, by="root")
+
+    assert main(["user", "disable", "Sue"]) == EXIT_OK
+    assert "User sue disabled." in capsys.readouterr().err
+    assert store.authenticate("sue", PASSWORD) is None
+    assert main(["user", "enable", "sue"]) == EXIT_OK
+    assert store.authenticate("sue", PASSWORD) == User("sue", Role.PLANNER)
+
+    assert main(["user", "role", "sue", "--role", "supervisor", "--team", "B"]) == EXIT_OK
+    assert "User sue: supervisor of teams B." in capsys.readouterr().err
+    assert store.get_user("sue") == User("sue", Role.SUPERVISOR, ("B",))
+
+    # The last admin stays an admin, and an unknown name is named.
+    assert main(["user", "disable", "root"]) == EXIT_BAD_INPUT
+    assert "root" in capsys.readouterr().err
+    assert main(["user", "enable", "nobody"]) == EXIT_BAD_INPUT
+    assert "nobody" in capsys.readouterr().err

@@ -117,7 +117,8 @@ def test_a_hash_with_old_parameters_is_replaced_at_the_next_sign_in(database_url
         assert extract_parameters(renewed).time_cost == 2
         assert new.authenticate("pat", PASSWORD) is not None
         assert _stored_hash(new, "pat") == renewed
-        assert [action for _, action, _ in changes(new)] == ["user_add"]  # not a change of the user
+        # Not a change of the user: only the sign-ins are recorded besides the account's creation.
+        assert [action for _, action, _ in changes(new) if not action.startswith("sign_in")] == ["user_add"]
 
 
 def _stored_hash(store: Store, name: str) -> str:
@@ -179,6 +180,37 @@ def test_every_user_change_is_in_the_audit_log_with_who_did_it(store, admin):
         ("sue", "user_password", "user sue: new password"),
         ("root", "user_role", "user sue: supervisor of every team"),
         ("root", "user_disable", "user sue: disabled"),
+    ]
+
+
+def test_a_disabled_account_can_be_enabled_again_with_its_role_and_password(store, admin):
+    store.add_user("sue", Role.SUPERVISOR, PASSWORD, by="root", teams=["A"])
+    store.disable_user("sue", by="root")
+    assert store.authenticate("sue", PASSWORD) is None
+
+    assert store.enable_user("SUE", by="root") == User("sue", Role.SUPERVISOR, ("A",))
+    store.enable_user("sue", by="root")  # already active: nothing changes
+    assert store.authenticate("sue", PASSWORD) == User("sue", Role.SUPERVISOR, ("A",))
+    assert [change for change in changes(store) if change[1] == "user_enable"] == [
+        ("root", "user_enable", "user sue: enabled")]
+    with pytest.raises(UnknownUser):
+        store.enable_user("nobody", by="root")
+
+
+def test_every_sign_in_attempt_is_in_the_audit_log(store, admin):
+    store.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+    store.authenticate("Pat", PASSWORD)
+    store.authenticate("pat", "wrong password")
+    store.authenticate("  Someone   else ", PASSWORD)
+    store.authenticate("x" * 500, PASSWORD)
+
+    attempts = [change for change in changes(store) if change[1].startswith("sign_in")]
+    refused = "wrong name or password, or a disabled account"
+    assert attempts == [
+        ("pat", "sign_in", "user pat"),
+        ("pat", "sign_in_refused", refused),
+        ("Someone else", "sign_in_refused", refused),
+        ("x" * 64, "sign_in_refused", refused),
     ]
 
 

@@ -13,7 +13,7 @@ from ui_pages import greedy_draft, seed_small_month
 
 from planner.auth import password_hasher
 from planner.store import open_store
-from ui.account import NAME, PASSWORD, SIGN_IN
+from ui.account import CHANGE_NAME, NAME, PASSWORD, SAVE_ROLE, SET_PASSWORD, SIGN_IN, SWITCH
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD_TEXT = "correct horse battery"
@@ -90,3 +90,38 @@ def test_an_admin_gets_the_accounts_page(db):
     assert at.header[0].value == "Accounts"
     names = next(frame.value for frame in at.dataframe if "Role" in frame.value.columns)["Name"]
     assert list(names) == ["root"]
+
+
+def test_an_admin_changes_disables_and_enables_an_account(db):
+    _accounts(db, ("root", "admin", ()), ("sue", "planner", ()))
+    at = _signed_in("root")
+    at.selectbox(key=CHANGE_NAME).select("sue").run()
+
+    # A form sends its values with its button, in one run.
+    at.selectbox(key="role_of_sue").select("supervisor")
+    at.text_input(key="teams_of_sue").input("B, A")
+    at.button(key=SAVE_ROLE).click().run()
+    assert not at.exception and [s.value for s in at.success] == ["Role saved."]
+    at.button(key=SWITCH).click().run()
+    assert [s.value for s in at.success] == ["Account disabled."]
+    with open_store(f"sqlite:///{db}") as store:
+        sue = store.get_user("sue")
+        assert (str(sue.role), sue.teams, sue.active) == ("supervisor", ("A", "B"), False)
+        assert store.authenticate("sue", PASSWORD_TEXT) is None
+
+    at.button(key=SWITCH).click().run()  # now "Enable the account"
+    assert [s.value for s in at.success] == ["Account enabled."]
+    at.text_input(key="password_of_sue").input("short")
+    at.button(key=SET_PASSWORD).click().run()
+    assert at.error and not at.success  # a weak password is refused in plain words
+    with open_store(f"sqlite:///{db}", hasher=password_hasher(profiles.CHEAPEST)) as store:
+        assert store.authenticate("sue", PASSWORD_TEXT) is not None
+        actions = [event.action for event in store.audit_log()]
+        assert {"user_role", "user_disable", "user_enable", "sign_in"} <= set(actions)
+
+
+def test_the_last_admin_cannot_be_disabled_from_the_page(db):
+    _accounts(db, ("root", "admin", ()))
+    at = _signed_in("root")
+    at.button(key=SWITCH).click().run()
+    assert any("root" in error.value for error in at.error) and not at.success

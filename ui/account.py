@@ -7,20 +7,25 @@ says whether the name or the password was wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pandas as pd
 import streamlit as st
 
-from planner.auth import Role, UserRefused, describe_access
+from planner.auth import Role, User, UserRefused, describe_access
 from planner.store import StoreError
 from ui import state
 from ui.export import audit_log
 
-__all__ = ["sign_in_page", "accounts_page", "NAME", "PASSWORD", "SIGN_IN"]
+__all__ = ["sign_in_page", "accounts_page", "NAME", "PASSWORD", "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE",
+           "SET_PASSWORD"]
 
 # Widget keys.
 NAME, PASSWORD, SIGN_IN = "sign_in_name", "sign_in_password", "sign_in"
 NEW_NAME, NEW_ROLE, NEW_TEAMS, NEW_PASSWORD, ADD = "new_user_name", "new_user_role", "new_user_teams", \
     "new_user_password", "add_user"
+CHANGE_NAME, SWITCH, SAVE_ROLE, SET_PASSWORD = "change_user_name", "switch_user", "save_user_role", "set_user_password"
+NOTICE = "accounts_notice"
 
 
 def sign_in_page() -> None:
@@ -39,6 +44,9 @@ def sign_in_page() -> None:
 def accounts_page() -> None:
     _ = state.t()
     st.header(_("Accounts"))
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.success(notice)
     users = state.store().list_users()
     st.dataframe(pd.DataFrame({
         _("Name"): [user.name for user in users],
@@ -54,12 +62,50 @@ def accounts_page() -> None:
         password = st.text_input(_("Password"), type="password", key=NEW_PASSWORD)
         submitted = st.form_submit_button(_("Create"), key=ADD)
     if submitted:
-        try:
-            state.store().add_user(name, role, password, by=state.user(),
-                                   teams=[team.strip() for team in teams.split(",") if team.strip()])
-        except (UserRefused, StoreError) as error:
-            st.error(str(error))
-        else:
-            st.success(_("Account created."))
-            st.rerun()
+        _change(lambda: state.store().add_user(name, role, password, by=state.user(), teams=_teams(teams)),
+                _("Account created."))
+    _change_account(users)
     audit_log()
+
+
+def _teams(text: str) -> list[str]:
+    return [team.strip() for team in text.split(",") if team.strip()]
+
+
+def _change(action: Callable[[], object], done: str) -> None:
+    """Run a change of accounts; its refusal (a weak password, the last admin…) is shown in plain words."""
+    try:
+        action()
+    except (UserRefused, StoreError) as error:
+        st.error(str(error))
+    else:
+        st.session_state[NOTICE] = done
+        st.rerun()
+
+
+def _change_account(users: Sequence[User]) -> None:
+    _ = state.t()
+    if not users:
+        return
+    st.subheader(_("Change an account"))
+    store, by = state.store(), state.user()
+    by_name = {user.name: user for user in users}
+    chosen = by_name[st.selectbox(_("Account"), list(by_name), key=CHANGE_NAME)]
+    roles = [str(role) for role in Role]
+    left, right = st.columns(2)
+    with left.form("change_role"):
+        # Keyed by the account, so choosing another one shows that one's values.
+        role = st.selectbox(_("Role"), roles, index=roles.index(str(chosen.role)), key=f"role_of_{chosen.name}")
+        teams = st.text_input(_("Teams a supervisor sees, separated by commas (empty: every team)"),
+                              value=", ".join(chosen.teams), key=f"teams_of_{chosen.name}")
+        if st.form_submit_button(_("Save the role"), key=SAVE_ROLE):
+            _change(lambda: store.set_role(chosen.name, role, by=by, teams=_teams(teams)), _("Role saved."))
+    with right.form("change_password"):
+        password = st.text_input(_("New password"), type="password", key=f"password_of_{chosen.name}")
+        if st.form_submit_button(_("Set the password"), key=SET_PASSWORD):
+            _change(lambda: store.set_password(chosen.name, password, by=by), _("Password set."))
+    if chosen.active:
+        if right.button(_("Disable the account"), key=SWITCH):
+            _change(lambda: store.disable_user(chosen.name, by=by), _("Account disabled."))
+    elif right.button(_("Enable the account"), key=SWITCH):
+        _change(lambda: store.enable_user(chosen.name, by=by), _("Account enabled."))

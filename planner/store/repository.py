@@ -19,7 +19,8 @@ What is stored, and in which form:
 - **Working copies**: a user's unsaved changes to a roster version (the whole roster as edited, locks, edits, a
   re-solve's report), rewritten by the page after every change, so a reload or a restart loses nothing. Saving
   the draft removes the saver's copy in the same transaction.
-- **Audit events**: who published or exported what, and every change of a user, when (`record_event`).
+- **Audit events**: who published or exported what, every change of a user and every sign-in attempt, when
+  (`record_event`).
 - **Users**: name, role, a supervisor's teams and the Argon2id hash of the password (`planner.auth`); the
   password itself is never stored. Accounts are disabled rather than deleted, and the last active admin can be
   neither disabled nor given another role, so someone can always manage users.
@@ -120,7 +121,11 @@ USER_ADD = "user_add"
 USER_PASSWORD = "user_password"
 USER_ROLE = "user_role"
 USER_DISABLE = "user_disable"
+USER_ENABLE = "user_enable"
+SIGN_IN = "sign_in"
+SIGN_IN_REFUSED = "sign_in_refused"
 
+MAX_TYPED_NAME = 64  # of a refused sign-in's name kept in the audit log
 _MONTH_LABEL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
@@ -217,7 +222,7 @@ class AuditEvent:
     id: int
     at: datetime
     user: str
-    action: str  # PUBLISH, EXPORT, or one of the USER_* changes
+    action: str  # PUBLISH, EXPORT, SIGN_IN, SIGN_IN_REFUSED or one of the USER_* changes
     what: str
     version_id: int | None
 
@@ -712,15 +717,33 @@ class Store:
                 _audit(session, now, by, USER_DISABLE, f"user {row.name}: disabled")
             return _user(row)
 
+    def enable_user(self, name: str, *, by: str) -> User:
+        """A disabled account can sign in again, with the role and password it had."""
+        _require_user(by)
+        now = self._clock()
+        with self._writing() as session:
+            row = _existing_user_row(session, name)
+            if not row.active:
+                _touch(row, by, now, active=True)
+                _audit(session, now, by, USER_ENABLE, f"user {row.name}: enabled")
+            return _user(row)
+
     def authenticate(self, name: str, password: str) -> User | None:
         """The active user with this name and password, or None (unknown name, disabled or wrong password: the
-        page must not tell which). A hash made with older parameters is replaced by one with the current ones."""
+        page must not tell which). A hash made with older parameters is replaced by one with the current ones.
+        Every attempt is in the audit log: a sign-in under the user's name, a refusal under the name typed."""
         with self._reading() as session:
             row = _user_row(session, name)
             user, stored_hash = (None, None) if row is None else (_user(row), row.password_hash)
         sign_in = check_sign_in(user, stored_hash, password, self._hasher)
-        if sign_in.user is not None and sign_in.new_hash is not None:
-            with self._writing() as session:
+        now = self._clock()
+        with self._writing() as session:
+            if sign_in.user is None:
+                typed = " ".join(name.split())[:MAX_TYPED_NAME] or "(empty)"
+                _audit(session, now, typed, SIGN_IN_REFUSED, "wrong name or password, or a disabled account")
+                return None
+            _audit(session, now, sign_in.user.name, SIGN_IN, f"user {sign_in.user.name}")
+            if sign_in.new_hash is not None:
                 # Only if the password was not changed meanwhile.
                 session.execute(
                     update(UserRow)
