@@ -349,14 +349,16 @@ def add_shift_requests(m: RosterModel) -> None:
         _add_requests(m, "shift_requests", op, limits.requests, m.rules.rules.shift_requests.weight)
 
 
-def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Iterable[tuple[str, list]]) -> None:
-    """Penalise the difference between the most and the least loaded operator who can take such shifts (the
-    callers pass only those; one whose such shifts were all left out of the search has a load of 0)."""
+def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Callable[[ShiftOption], bool]) -> None:
+    """Penalise the difference between the most and the least loaded operator among those whose availability
+    lets them take such shifts (`counts`); one whose such shifts were all left out of the search has a load of 0."""
     days = m.space.day_count
     loads = []
-    for op_id, shifts in counts:
-        load = m.model.new_int_var(0, days, f"{rule}_count_{op_id}")
-        m.model.add(load == sum(shifts))
+    for op, limits in enumerate(m.space.limits):
+        if not m.can_take(op, counts):
+            continue
+        load = m.model.new_int_var(0, days, f"{rule}_count_{limits.operator_id}")
+        m.model.add(load == sum(var for option, var in m.shifts[op] if counts(option)))
         loads.append(load)
     if weight == 0 or len(loads) < 2:
         return
@@ -369,28 +371,15 @@ def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Iterable[tu
     m.penalise(rule, "spread between operators", spread, weight)
 
 
-def _add_fair_share(m: RosterModel, rule: str, weight: int, counts: Callable[[ShiftOption], bool]) -> None:
-    _add_fair_spread(
-        m,
-        rule,
-        weight,
-        (
-            (limits.operator_id, [var for option, var in m.shifts[op] if counts(option)])
-            for op, limits in enumerate(m.space.limits)
-            if m.can_take(op, counts)
-        ),
-    )
-
-
 def add_fair_nights(m: RosterModel) -> None:
     """Rule `fair_nights`: night shifts shared evenly among the operators whose window allows them."""
-    _add_fair_share(m, "fair_nights", m.rules.rules.fair_nights.weight, lambda option: option.night)
+    _add_fair_spread(m, "fair_nights", m.rules.rules.fair_nights.weight, lambda option: option.night)
 
 
 def add_fair_weekends(m: RosterModel) -> None:
     """Rule `fair_weekends`: shifts on Saturdays, Sundays and public holidays shared evenly."""
     weekend_days = m.space.weekend_days
-    _add_fair_share(m, "fair_weekends", m.rules.rules.fair_weekends.weight,
+    _add_fair_spread(m, "fair_weekends", m.rules.rules.fair_weekends.weight,
                     lambda option: option.day in weekend_days)
 
 
