@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from bench.common import DEFAULT_OUTPUTS, machine_facts, write_section
+from bench.common import add_out_option, machine_facts, outputs, write_section
 from planner.breaks import naive_breaks, place_breaks, slot_loads, worst_dip
 from planner.config import Rules, load_rules
 from planner.domain import Roster, StaffingPlan
@@ -115,8 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--roster-time-limit", type=float, default=60.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, action="append",
-                        help="markdown file(s) whose section is rewritten (default: bench/README.md and README.md)")
+    add_out_option(parser)
     return parser
 
 
@@ -141,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{solved.report.wall_seconds:.0f} s ({solved.report.status}); breaks by the rules of constraints.yaml "
             f"(up to {rules.breaks.time_limit_sec_per_day:g} s a day, {args.workers} workers)")
     section = render_section(command, date.today(), machine_facts(load_average), note, measurements)
-    written = write_section(args.out or DEFAULT_OUTPUTS, section, SECTION)
+    written = write_section(outputs(args), section, SECTION)
     print(f"\n{section}\n\nWritten to {', '.join(map(str, written))}", flush=True)
     return 0
 

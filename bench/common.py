@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 from importlib.metadata import version
 from pathlib import Path
 
-__all__ = ["markers", "replace_section", "write_section", "machine_facts", "DEFAULT_OUTPUTS"]
+__all__ = ["markers", "replace_section", "write_section", "machine_facts", "add_out_option", "outputs",
+           "DEFAULT_OUTPUTS"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every benchmark table lives in bench/README.md; the project README repeats the ones it shows.
@@ -38,6 +40,19 @@ def write_section(paths: tuple[Path, ...] | list[Path], section: str, name: str)
         path.write_text(replace_section(text, section, name), encoding="utf-8")
         written.append(path)
     return written
+
+
+def add_out_option(parser: argparse.ArgumentParser, default: tuple[Path, ...] = DEFAULT_OUTPUTS) -> None:
+    """`--out FILE`, repeatable: the markdown files whose section the benchmark rewrites, `default` when none."""
+    names = " and ".join(str(path.relative_to(ROOT)) for path in default)
+    parser.add_argument("--out", type=Path, action="append", default=None,
+                        help=f"markdown file whose section is rewritten; repeatable (default: {names})")
+    parser.set_defaults(out_default=list(default))
+
+
+def outputs(args: argparse.Namespace) -> list[Path]:
+    """The files `--out` named, else the default of `add_out_option`."""
+    return args.out or args.out_default
 
 
 def machine_facts(load_average: float) -> str:

@@ -32,7 +32,7 @@ from types import MappingProxyType
 
 from ortools.sat.python import cp_model
 
-from bench.common import DEFAULT_OUTPUTS, machine_facts, write_section
+from bench.common import add_out_option, machine_facts, outputs, write_section
 from bench.curtois_format import Evaluation, Instance, evaluate, parse_instance_file
 from planner.config import Rules, parse_rules
 from planner.roster.model import build_model
@@ -239,8 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--param", type=parameter, action="append", default=[], metavar="NAME=VALUE",
                         help="a further CP-SAT parameter, e.g. linearization_level=2 (repeatable)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of InstanceN.txt and best_known.csv")
-    parser.add_argument("--out", type=Path, nargs="*", default=list(DEFAULT_OUTPUTS),
-                        help="files whose curtois-bench section is rewritten")
+    add_out_option(parser)
     return parser
 
 
@@ -259,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"in {result.wall_seconds:.1f} s", flush=True)
     command = shlex.join(["python", "-m", "bench.curtois", *argv])
     section = render_section(command, date.today(), machine_facts(load_average), rows)
-    for path in write_section(args.out, section, SECTION):
+    for path in write_section(outputs(args), section, SECTION):
         print(f"wrote {path}")
     return 0
 

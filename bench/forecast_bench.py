@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bench.common import DEFAULT_OUTPUTS, machine_facts, write_section
+from bench.common import add_out_option, machine_facts, outputs, write_section
 from planner.config import Centre, load_rules
 from planner.forecasting import METHODS, BacktestReport, ModelSettings, backtest_report, forecast_month, holidays_of
 from planner.history import History, HourStatus, load_history
@@ -104,8 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--country", default="US", help="the bank's public holidays")
     parser.add_argument("--weeks", type=int, default=8)
     parser.add_argument("--month", default="2003-11", help="the month forecast after the data")
-    parser.add_argument("--out", type=Path, action="append",
-                        help="markdown file(s) whose section is rewritten (default: bench/README.md)")
+    add_out_option(parser)
     return parser
 
 
@@ -151,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = shlex.join(["python", "-m", "bench.forecast_bench", *argv])
     section = render_section(command, date.today(), machine_facts(load_average), data_note, report, variants,
                              timings, forecast_note)
-    written = write_section(args.out or DEFAULT_OUTPUTS, section, SECTION)
+    written = write_section(outputs(args), section, SECTION)
     print(f"\n{section}\n\nWritten to {', '.join(map(str, written))}", flush=True)
     return 0
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from unittest import mock
 
 import planner.roster.solve as roster_solve
-from bench.common import DEFAULT_OUTPUTS, machine_facts, write_section
+from bench.common import add_out_option, machine_facts, outputs, write_section
 from bench.roster_bench import DEFAULT_WORKERS, MONTH, bench_month, peak_mib, positive
 from planner.config import Rules, load_rules
 from planner.coverage import coverage_rows, coverage_totals
@@ -321,8 +321,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="CP-SAT workers (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=SAMPLE_SEED, help="seed of every month (default: %(default)s)")
     parser.add_argument("--rules", type=Path, default=ROOT / "constraints.yaml", help="rules file")
-    parser.add_argument("--out", type=Path, action="append",
-                        help="markdown file(s) whose section is rewritten (default: bench/README.md and README.md)")
+    add_out_option(parser)
     # One solve in this process, printed as a JSON line: how the parent measures each solve on its own.
     parser.add_argument("--one", choices=(OPERATORS_AXIS, DAYS_AXIS), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=positive(int), help=argparse.SUPPRESS)
@@ -349,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                      rules_path)
     command = shlex.join(["python", "-m", "bench.growth_bench", *argv])
     section = render_section(command, date.today(), machine_facts(load_average), runs)
-    written = write_section(args.out or DEFAULT_OUTPUTS, section, SECTION)
+    written = write_section(outputs(args), section, SECTION)
     print(f"\n{section}\n\nWritten to {', '.join(map(str, written))}", flush=True)
     return 0
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from bench.common import DEFAULT_OUTPUTS, machine_facts, write_section
+from bench.common import DEFAULT_OUTPUTS, add_out_option, machine_facts, outputs, write_section
 from bench.roster_bench import bench_month, greedy_baseline
 from planner.breaks import naive_breaks
 from planner.config import parse_rules_text
@@ -155,8 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--rules", type=Path, default=ROOT / "constraints.yaml")
-    parser.add_argument("--out", type=Path, action="append",
-                        help="markdown file(s) whose section is rewritten (default: bench/README.md)")
+    add_out_option(parser, DEFAULT_OUTPUTS[:1])
     return parser
 
 
@@ -192,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"`AppTest` (the page script as the server runs it, no browser), in Russian")
     section = render_section(command, date.today(), machine_facts(load_average), note, page, steps)
     print(f"\n{section}\n", flush=True)
-    written = write_section(args.out or DEFAULT_OUTPUTS[:1], section, SECTION)
+    written = write_section(outputs(args), section, SECTION)
     print(f"Written to {', '.join(map(str, written))}", flush=True)
     return 0
 

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from bench.common import DEFAULT_OUTPUTS, machine_facts, write_section
+from bench.common import add_out_option, machine_facts, outputs, write_section
 from planner.config import Rules, load_rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
@@ -367,8 +367,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="CP-SAT workers (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=SAMPLE_SEED, help="seed of the first run (default: %(default)s)")
     parser.add_argument("--rules", type=Path, default=ROOT / "constraints.yaml", help="rules file")
-    parser.add_argument("--out", type=Path, action="append",
-                        help="markdown file(s) whose section is rewritten (default: bench/README.md and README.md)")
+    add_out_option(parser)
     # One solve in this process, printed as a JSON line: how the parent measures each solve on its own.
     parser.add_argument("--one", choices=(SOLVER, GREEDY), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=positive(int), help=argparse.SUPPRESS)
@@ -399,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     command = shlex.join(["python", "-m", "bench.roster_bench", *argv])
     section = render_section(command, date.today(), machine_facts(load_average), measurements)
-    written = write_section(args.out or DEFAULT_OUTPUTS, section, SECTION)
+    written = write_section(outputs(args), section, SECTION)
     print(f"\n{section}\n\nWritten to {', '.join(map(str, written))}", flush=True)
     return 0
 
