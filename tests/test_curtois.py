@@ -9,18 +9,17 @@ from functools import cache
 import hypothesis.strategies as st
 from fuzzing import fuzz_settings
 from hypothesis import given
-from ortools.sat.python import cp_model
 
 from bench.curtois import (
     CurtoisSpace,
     Published,
     instance_numbers,
     met,
+    model_value,
     render_section,
     solve_instance,
 )
 from bench.curtois_format import evaluate, parse_instance
-from planner.roster.model import build_model
 
 # One week, two shift types (a night may not be followed by a day), three people whose limits bind: A at most
 # 2 nights and 4 days in a row, B and C at least 2 days in a row and 2 days off, weekends capped at 1 or 0.
@@ -69,19 +68,9 @@ INSTANCE = parse_instance(TINY, "tiny.txt")
 EMPLOYEES = [employee.id for employee in INSTANCE.employees]
 
 
-def model_verdict(roster: dict[tuple[str, int], str]) -> int | None:
+def model_verdict(roster: dict[tuple[str, int], str]) -> float | None:
     """The planner model's objective for exactly this roster, or None when its hard rules refuse it."""
-    space = CurtoisSpace(INSTANCE)
-    roster_model = build_model(space)
-    for op, op_shifts in enumerate(roster_model.shifts):
-        for option, var in op_shifts:
-            roster_model.model.add(var == int(roster.get((space.limits[op].operator_id, option.day)) == option.kind))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 10
-    status = solver.solve(roster_model.model)
-    assert status != cp_model.UNKNOWN
-    return round(solver.objective_value) if status == cp_model.OPTIMAL else None
+    return model_value(CurtoisSpace(INSTANCE), roster)
 
 
 @cache

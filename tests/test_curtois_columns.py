@@ -1,0 +1,67 @@
+"""bench/curtois_columns.py: column generation over the planner's model of each employee gives rosters that keep
+every rule, a lower bound that holds, and with the whole model after it the optimum of a small instance."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from test_curtois import INSTANCE
+
+from bench.curtois import CurtoisSpace, solve_instance
+from bench.curtois_columns import search
+from bench.curtois_format import evaluate
+
+
+def roster_of(space: CurtoisSpace, schedules) -> dict[tuple[str, int], str]:
+    return {(space.limits[op].operator_id, day): kind for op, cells in schedules.items() for day, kind in cells}
+
+
+def compact_optimum() -> int:
+    result = solve_instance(INSTANCE, time_limit=10, workers=1, method="compact")
+    assert result.status == "OPTIMAL"
+    return result.objective
+
+
+def test_an_employee_alone_keeps_its_own_rules_and_no_cover():
+    space = CurtoisSpace(INSTANCE)
+    single = space.alone(2)
+    assert single.limits == (space.limits[2],) and single.cover_needs == {}
+    assert len(space.limits) == 3 and space.cover_needs  # the instance's own space is untouched
+
+
+def test_the_search_gives_every_employee_a_schedule_the_rules_allow_and_a_bound_below_the_optimum():
+    space = CurtoisSpace(INSTANCE)
+    outcome = search(space, time.monotonic() + 10, workers=2)
+    assert sorted(outcome.roster) == [0, 1, 2]
+    evaluation = evaluate(INSTANCE, roster_of(space, outcome.roster))
+    assert evaluation.feasible, evaluation.violations
+    optimum = compact_optimum()
+    assert outcome.lower_bound <= optimum <= evaluation.objective
+    # Generation ran to the end here: no schedule improves the LP, so the bound is its value (less what rounding the
+    # prices may cost, 0.5/1000 per shift) rounded up.
+    assert math.ceil(outcome.lp_value - 0.1) <= outcome.lower_bound <= math.ceil(outcome.lp_value - 1e-6)
+
+
+def test_columns_then_the_whole_model_reach_the_proven_optimum():
+    result = solve_instance(INSTANCE, time_limit=10, workers=2, method="columns")
+    assert result.objective == compact_optimum()
+    assert result.evaluation.feasible and result.model_objective == result.objective
+    assert result.status == "OPTIMAL" and result.solver_bound <= result.objective
+
+
+def test_a_short_time_limit_still_returns_a_roster_that_keeps_the_rules():
+    result = solve_instance(INSTANCE, time_limit=0.3, workers=1, method="columns")
+    assert result.evaluation is not None and result.evaluation.feasible
+
+
+def test_when_pricing_is_too_slow_to_converge_each_employee_still_gets_a_schedule(monkeypatch):
+    monkeypatch.setattr("bench.curtois_columns.FEWEST_ROUNDS", 10**9)
+    space = CurtoisSpace(INSTANCE)
+    outcome = search(space, time.monotonic() + 10, workers=2)
+    assert outcome.lp_value is None and outcome.lower_bound is None
+    assert sorted(outcome.roster) == [0, 1, 2]
+    assert evaluate(INSTANCE, roster_of(space, outcome.roster)).feasible
+    # The whole model, unhinted, has the rest of the time; the better of the two rosters is kept.
+    result = solve_instance(INSTANCE, time_limit=10, workers=2, method="columns")
+    assert result.search in ("whole model", "one schedule each") and result.objective == compact_optimum()
