@@ -172,7 +172,6 @@ class ColumnSearch:
         self.master = _Master(self.employees, self.needs)
         self.lower_bound = -math.inf
         self._pricers: dict[int, _Pricer] = {}
-        self._dive_steps: list[float] = []
         self.converged = False
 
     def at(self, share: float) -> float:
@@ -262,32 +261,27 @@ class ColumnSearch:
         """Fix one schedule per employee: each step fixes the clearest choices (a column used at 0.99 or more,
         and at least the most used one; more per step when time runs short), then prices the others again."""
         fixed: dict[int, Column] = {}
-        self._dive_steps = [time.monotonic()]
+        started, steps = time.monotonic(), 0
         while len(fixed) < self.employees:
-            self.master.solve()
             free = [op for op in range(self.employees) if op not in fixed]
             for _ in range(PRICING_ROUNDS_PER_DIVE_STEP):
                 if time.monotonic() >= until:
                     break
                 _, duals, own = self.master.solve()
                 improving, _ = self._round(free, duals, own, duals, until, pool)
-                self.master.solve()
                 if not improving:
                     break
+            self.master.solve()  # the column values the choice reads
             choices = sorted(((*self.master.most_used(op), op) for op in free), key=lambda choice: -choice[0])
-            steps_left = max(1.0, (until - time.monotonic()) / max(0.05, self._step_seconds()))
+            step_seconds = (time.monotonic() - started) / steps if steps else 1.0
+            steps_left = max(1.0, (until - time.monotonic()) / max(0.05, step_seconds))
             at_least = len(free) if time.monotonic() >= until else max(1, math.ceil(len(free) / steps_left))
             for rank, (value, column, var, op) in enumerate(choices):
                 if rank < at_least or value >= 0.99:
                     fixed[op] = column
                     var.SetLb(1)
-            self._dive_steps.append(time.monotonic())
+            steps += 1
         return fixed
-
-    def _step_seconds(self) -> float:
-        """Seconds one dive step has taken so far, 1 before the first."""
-        steps = self._dive_steps
-        return (steps[-1] - steps[0]) / (len(steps) - 1) if len(steps) > 1 else 1.0
 
     def pick(self, hint: Mapping[int, Column], until: float) -> dict[int, frozenset[Cell]]:
         """CP-SAT's best choice of one column per employee among all met, hinted with the dive's."""
