@@ -25,7 +25,7 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -37,7 +37,7 @@ from bench.common import add_out_option, machine_facts, outputs, write_section
 from bench.curtois_columns import search
 from bench.curtois_format import Evaluation, Instance, evaluate, parse_instance_file
 from planner.config import Rules, parse_rules
-from planner.roster.model import build_model
+from planner.roster.model import RosterModel, build_model
 from planner.roster.space import CoverNeed, OperatorLimits, ShiftOption, ShiftRequest
 
 __all__ = ["CurtoisSpace", "Result", "solve_instance", "model_value", "main", "METHODS", "SECTION", "DEFAULT_DATA"]
@@ -150,10 +150,8 @@ def solve_instance(instance: Instance, time_limit: float, workers: int, seed: in
     bound = None if outcome is None else outcome.lower_bound
     roster_model = build_model(space)
     if generated:
-        for op, op_shifts in enumerate(roster_model.shifts):
-            for option, var in op_shifts:
-                worked = from_columns.get((space.limits[op].operator_id, option.day)) == option.kind
-                roster_model.model.add_hint(var, worked)
+        for cell, kind, var in _shift_cells(space, roster_model):
+            roster_model.model.add_hint(var, from_columns.get(cell) == kind)
     if bound is not None:
         roster_model.model.add(sum(penalty.weight * penalty.var for penalty in roster_model.penalties) >= bound)
     solver = cp_model.CpSolver()
@@ -171,9 +169,8 @@ def solve_instance(instance: Instance, time_limit: float, workers: int, seed: in
         candidates.append(("columns + whole model" if generated else "one schedule each", from_columns))
     if solved:
         candidates.append(("columns + whole model" if generated else "whole model",
-                           {(space.limits[op].operator_id, option.day): option.kind
-                            for op, op_shifts in enumerate(roster_model.shifts)
-                            for option, var in op_shifts if solver.boolean_value(var)}))
+                           {cell: kind for cell, kind, var in _shift_cells(space, roster_model)
+                            if solver.boolean_value(var)}))
     scored = [(evaluate(instance, roster), label, roster) for label, roster in candidates]
     scored = [candidate for candidate in scored if candidate[0].feasible] or scored
     if not scored:
@@ -193,14 +190,20 @@ def solve_instance(instance: Instance, time_limit: float, workers: int, seed: in
 def model_value(space: CurtoisSpace, roster: Mapping[tuple[str, int], str]) -> float | None:
     """The planner's whole model's objective for exactly this roster, or None when its hard rules refuse it."""
     roster_model = build_model(space)
-    for op, op_shifts in enumerate(roster_model.shifts):
-        for option, var in op_shifts:
-            roster_model.model.add(var == int(roster.get((space.limits[op].operator_id, option.day)) == option.kind))
+    for cell, kind, var in _shift_cells(space, roster_model):
+        roster_model.model.add(var == int(roster.get(cell) == kind))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     if solver.solve(roster_model.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return solver.objective_value
+
+
+def _shift_cells(space: CurtoisSpace, roster_model: RosterModel) -> Iterator[tuple[tuple[str, int], str, cp_model.IntVar]]:
+    """Each shift variable of the model with the roster cell (employee ID, day) and the shift type it stands for."""
+    for op, op_shifts in enumerate(roster_model.shifts):
+        for option, var in op_shifts:
+            yield (space.limits[op].operator_id, option.day), option.kind, var
 
 
 @dataclass(frozen=True)
