@@ -135,21 +135,20 @@ def solve_instance(instance: Instance, time_limit: float, workers: int, seed: in
     """Solve the instance within `time_limit` and score the roster found.
 
     `compact`: CP-SAT on the planner's whole model. `columns`: `bench.curtois_columns` first (column generation
-    over the planner's model of each employee alone, a dive and a pick), then the planner's whole model, hinted
+    over the planner's model of each employee alone, a dive, a pick and a descent), then the planner's whole model, hinted
     with that roster and told the proven bound, for the time left. `parameters` sets further CP-SAT parameters of
     the whole model's solve by name (what was tried is in bench/README.md)."""
     started = time.monotonic()
     deadline = started + time_limit
     space = CurtoisSpace(instance)
-    outcome = search(space, deadline, workers) if method == "columns" else None
+    # Built first so that its building time, seconds on a half-year horizon, comes out of the search's and not
+    # after the deadline.
+    roster_model = build_model(space)
+    outcome = search(space, deadline, workers, seed) if method == "columns" else None
     from_columns = {} if outcome is None else {(space.limits[op].operator_id, day): kind
                                                for op, cells in outcome.roster.items() for day, kind in cells}
-    # Without converged generation the columns are each employee's schedule working all it may: kept as a roster
-    # to fall back on, not given as a hint (the whole model did better without it, bench/README.md).
-    generated = outcome is not None and outcome.lp_value is not None
     bound = None if outcome is None else outcome.lower_bound
-    roster_model = build_model(space)
-    if generated:
+    if from_columns:
         for cell, kind, var in _shift_cells(space, roster_model):
             roster_model.model.add_hint(var, from_columns.get(cell) == kind)
     if bound is not None:
@@ -166,9 +165,9 @@ def solve_instance(instance: Instance, time_limit: float, workers: int, seed: in
     wall = time.monotonic() - started
     candidates = []  # (how it was found, roster)
     if from_columns:
-        candidates.append(("columns + whole model" if generated else "one schedule each", from_columns))
+        candidates.append((outcome.how, from_columns))
     if solved:
-        candidates.append(("columns + whole model" if generated else "whole model",
+        candidates.append((f"{outcome.how}, whole model" if from_columns else "whole model",
                            {cell: kind for cell, kind, var in _shift_cells(space, roster_model)
                             if solver.boolean_value(var)}))
     scored = [(evaluate(instance, roster), label, roster) for label, roster in candidates]
@@ -267,11 +266,12 @@ def render_section(command: str, day: date, machine: str, rows: list[tuple[int, 
         "model's own value is the planner's whole model's objective for the same roster (its shifts fixed), and the two "
         "agree when the planner's rule functions say what the benchmark says. Wall time is the search's. \"Hard rules kept\" is the evaluator's verdict. The "
         "solver's bound is the greater of the column generation's Lagrangian bound (proven: every pricing solved to "
-        "optimality) and CP-SAT's own on the whole model; OPTIMAL means the roster found meets it. Search: "
-        "\"columns + whole model\" when the column generation of `bench/curtois_columns.py` ran and its roster "
-        "hinted the whole model; \"whole model\" when CP-SAT had the whole model alone (`--method compact`, or "
-        "pricing too slow for generation to converge in the time); \"one schedule each\" when the roster kept is "
-        "each employee's own schedule working all it may, the fallback of the slow case.",
+        "optimality) and CP-SAT's own on the whole model; OPTIMAL means the roster found meets it. Search, the steps "
+        "that gave the roster kept: \"columns\" when the column generation of `bench/curtois_columns.py` ran (with its "
+        "dive and pick), \"first schedules\" when pricing was too slow for it to converge and each employee started "
+        "from the first schedule CP-SAT found for it; \"descent\" the best responses employee by employee that follow "
+        "either; \"whole model\" when CP-SAT on the planner's whole model, hinted with that roster, improved it in the "
+        "time left (alone with `--method compact`).",
     ]
     return "\n".join(lines)
 

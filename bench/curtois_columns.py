@@ -14,6 +14,14 @@ which schedules fit together.
   weights. While every pricing is solved to optimality, its Lagrangian bound is a proven lower bound.
 - Dive: fix the most used column of the employees whose choice is clearest, price the others again, until every
   employee has one schedule; then CP-SAT picks the best combination of all columns met (price and branch).
+- Descent: each employee in turn, in random order, takes the best schedule given everyone else's: the same pricing
+  at what one more person is worth in each cell now (the under-cover weight where the others leave the cell short,
+  minus the over-cover weight where they already fill it). That is exactly the whole model with the others fixed,
+  so every step keeps the roster's value or lowers it; ties are taken, which lets the roster drift along a plateau.
+  The pick's roster is a combination of schedules priced against the LP's averages; the descent fits each one to the
+  others as they are.
+- Where pricing is too slow for generation to converge in the time (long horizons, many shift types), each
+  employee gets the first schedule CP-SAT finds for it and the descent starts from there.
 
 `bench.curtois.solve_instance` hands the result to the planner's whole model as a hint for the time left.
 """
@@ -21,7 +29,9 @@ which schedules fit together.
 from __future__ import annotations
 
 import math
+import random
 import time
+from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,27 +52,31 @@ PRICE_SCALE = 1000
 REDUCED_COST_EPSILON = 1e-6
 # Pricing rounds after each dive step: the employees left adapt to the schedules just fixed.
 PRICING_ROUNDS_PER_DIVE_STEP = 5
-# Share of the time limit by which column generation gives way to the dive, and the dive to the final pick, even
-# when they have not finished (the pick and the polish need time too).
-GENERATION_SHARE = 0.6
-DIVE_SHARE = 0.8
-PICK_SHARE = 0.9
+# Share of the time limit by which column generation gives way to the dive, the dive to the pick and the pick to
+# the descent, even when they have not finished; the planner's whole model, hinted, has the rest.
+GENERATION_SHARE = 0.5
+DIVE_SHARE = 0.65
+PICK_SHARE = 0.75
+DESCENT_SHARE = 0.9
 # When generation has not converged by its share, its duals are too rough to dive by: every employee takes its
-# most used column at once, the pick runs to this share and the planner's whole model, hinted, has the rest.
-UNCONVERGED_PICK_SHARE = 0.7
+# most used column at once and the pick runs to this share.
+UNCONVERGED_PICK_SHARE = 0.6
 # Generation needs some tens of rounds of pricing to converge. When building and pricing the first few employees
-# (within SAMPLE_SHARE) shows that fewer rounds than this fit in its share, it is skipped: each employee's schedule
-# working all it may, found by FALLBACK_SHARE, is a roster to fall back on, and the planner's whole model has the
-# rest of the time.
+# (within SAMPLE_SHARE) shows that fewer rounds than this fit in its share, it is skipped: each employee gets the
+# first schedule CP-SAT finds (by DESCENT_SHARE at the latest: without one for everyone there is no roster), and
+# the descent has the time left.
 FEWEST_ROUNDS = 10
 SAMPLE_SHARE = 0.05
-FALLBACK_SHARE = 0.3
 
 
 @dataclass(frozen=True)
 class Column:
     cells: frozenset[Cell]
     cost: int  # weights of the employee's requests this schedule does not grant
+
+    def priced(self, prices: Mapping[Cell, float]) -> float:
+        """The cost less the prices of the cells worked: what pricing minimises."""
+        return self.cost - sum(prices.get(cell, 0.0) for cell in self.cells)
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,7 @@ class Outcome:
     lower_bound: int | None  # proven: None when some pricing was not solved to optimality
     lp_value: float | None
     columns: int
+    how: str  # "columns, descent" or "first schedules, descent" (pricing too slow to converge); "" without a roster
 
 
 class _Pricer:
@@ -81,18 +96,21 @@ class _Pricer:
         self.shifts = self.model.shifts[0]
         self.last: frozenset[Cell] | None = None
 
-    def price(self, prices: Mapping[Cell, float], time_limit: float, workers: int = 1) -> tuple[list[Column], bool]:
+    def price(self, prices: Mapping[Cell, float], time_limit: float, workers: int = 1, *,
+              start: frozenset[Cell] | None = None, first: bool = False) -> tuple[list[Column], bool]:
         """Columns met while minimising cost minus the prices of the cells worked (the best last), and whether
-        the last is proven the best."""
+        the last is proven the best. The search starts from `start` (else the last schedule found); `first` stops
+        at the first schedule."""
         roster_model = self.model
         requests = sum(penalty.weight * PRICE_SCALE * penalty.var for penalty in roster_model.penalties)
         prices_of_cells = sum(-round(prices.get((option.day, option.kind), 0.0) * PRICE_SCALE) * var
                               for option, var in self.shifts)
         roster_model.model.minimize(requests + prices_of_cells)
         roster_model.model.clear_hints()
-        if self.last is not None:
+        start = self.last if start is None else start
+        if start is not None:
             for option, var in self.shifts:
-                roster_model.model.add_hint(var, (option.day, option.kind) in self.last)
+                roster_model.model.add_hint(var, (option.day, option.kind) in start)
         met: list[Column] = []
         shifts, penalties = self.shifts, roster_model.penalties
 
@@ -105,6 +123,7 @@ class _Pricer:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.01, time_limit)
         solver.parameters.num_workers = workers
+        solver.parameters.stop_after_first_solution = first
         status = solver.solve(roster_model.model, Collect())
         if met:
             self.last = met[-1].cells
@@ -162,8 +181,9 @@ class _Master:
 class ColumnSearch:
     """The search on one instance's `CurtoisSpace` (`bench.curtois`), within `deadline` (time.monotonic())."""
 
-    def __init__(self, space, deadline: float, workers: int):
+    def __init__(self, space, deadline: float, workers: int, seed: int = 1):
         self.space = space
+        self.random = random.Random(seed)
         self.started = time.monotonic()
         self.deadline = deadline
         self.workers = workers
@@ -196,9 +216,9 @@ class ColumnSearch:
             proven = proven and optimal and bool(met)
             if met:
                 best = met[-1]
-                bound += best.cost - sum(prices.get(cell, 0.0) for cell in best.cells)
+                bound += best.priced(prices)
                 bound -= (len(best.cells) + self.space.day_count) * 0.5 / PRICE_SCALE
-                reduced = best.cost - sum(duals.get(cell, 0.0) for cell in best.cells) - own[op]
+                reduced = best.priced(duals) - own[op]
             for column in met:
                 self.master.add(op, column)
             if met and reduced < -REDUCED_COST_EPSILON:
@@ -230,13 +250,14 @@ class ColumnSearch:
             for column in met[-1:]:
                 self.master.add(op, column)
         if slow:
-            self._fallback(greedy)
+            self._first_schedules(greedy)
             return None
         for ops, prices in ((rest, greedy), (everyone, {})):
             for op, (met, _) in zip(ops, self._price(ops, prices, until, pool)):
                 for column in met[-1:]:
                     self.master.add(op, column)
-        if not self.complete():
+        if not self.complete():  # some employee's pricing found nothing in its time
+            self._first_schedules(greedy)
             return None
         center: dict[Cell, float] | None = None
         lp_value = None
@@ -283,7 +304,7 @@ class ColumnSearch:
             steps += 1
         return fixed
 
-    def pick(self, hint: Mapping[int, Column], until: float) -> dict[int, frozenset[Cell]]:
+    def pick(self, hint: Mapping[int, Column], until: float) -> dict[int, Column]:
         """CP-SAT's best choice of one column per employee among all met, hinted with the dive's."""
         model = cp_model.CpModel()
         chosen = [[model.new_bool_var("") for _ in self.master.columns[op]] for op in range(self.employees)]
@@ -308,20 +329,49 @@ class ColumnSearch:
         solver.parameters.max_time_in_seconds = max(0.1, until - time.monotonic())
         solver.parameters.num_workers = self.workers
         if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return {op: column.cells for op, column in hint.items()}
-        return {op: column.cells for op, choices in enumerate(chosen)
+            return dict(hint)
+        return {op: column for op, choices in enumerate(chosen)
                 for (column, _), var in zip(self.master.columns[op], choices) if solver.boolean_value(var)}
 
-    def _fallback(self, greedy: Mapping[Cell, float]) -> None:
-        """Too slow to converge: one schedule per employee is still a complete roster that keeps every rule. Each
-        employee gets an equal part of the time left to FALLBACK_SHARE with all the workers, which finds a first
-        schedule where one worker's search does not (half-year horizons)."""
-        until = self.at(FALLBACK_SHARE)
-        missing = [op for op in range(self.employees) if not self.master.columns[op]]
-        for left, op in zip(range(len(missing), 0, -1), missing):
-            met, _ = self._pricer(op).price(greedy, (until - time.monotonic()) / left, self.workers)
-            for column in met[-1:]:
-                self.master.add(op, column)
+    def _first_schedules(self, greedy: Mapping[Cell, float]) -> None:
+        """Too slow to converge: the first schedule CP-SAT finds for each employee still makes a roster that keeps
+        every rule, for the descent to improve. All the workers on one employee at a time: on a half-year horizon
+        one worker's search often finds none where two find one in a fraction of a second."""
+        until = self.at(DESCENT_SHARE)
+        # Each try gets an equal part of the time left; one that finds nothing is tried again with what the
+        # others left over.
+        while (missing := [op for op in range(self.employees) if not self.master.columns[op]]) \
+                and time.monotonic() < until:
+            for left, op in zip(range(len(missing), 0, -1), missing):
+                met, _ = self._pricer(op).price(greedy, (until - time.monotonic()) / left, self.workers, first=True)
+                for column in met[-1:]:
+                    self.master.add(op, column)
+
+    def descend(self, roster: dict[int, Column], until: float) -> dict[int, Column]:
+        """Best response, employee by employee in random order, until `until` or a whole round without a gain
+        (module docstring). Each pricing gets an equal part of the round's time left."""
+        on_duty = Counter(cell for column in roster.values() for cell in column.cells)
+        gained = True
+        while gained and time.monotonic() < until:
+            gained = False
+            order = list(roster)
+            self.random.shuffle(order)
+            for left, op in zip(range(len(order), 0, -1), order):
+                if time.monotonic() >= until:
+                    break
+                mine = roster[op]
+                on_duty.subtract(mine.cells)
+                prices = {cell: need.weight_under if on_duty[cell] < need.requirement else -need.weight_over
+                          for cell, need in self.needs.items()}
+                met, _ = self._pricer(op).price(prices, (until - time.monotonic()) / left, self.workers,
+                                                start=mine.cells)
+                best = min(met, key=lambda column: column.priced(prices), default=mine)
+                if best.priced(prices) <= mine.priced(prices):
+                    gained = gained or best.priced(prices) < mine.priced(prices)
+                    roster[op] = best
+                    self.master.add(op, best)
+                on_duty.update(roster[op].cells)
+        return roster
 
     def complete(self) -> bool:
         """Whether every employee has a schedule among the columns."""
@@ -331,15 +381,16 @@ class ColumnSearch:
         with ThreadPoolExecutor(self.workers) as pool:
             lp_value = self.generate(pool)
             if not self.complete():
-                return Outcome({}, None, None, self.master.size())
+                return Outcome({}, None, None, self.master.size(), "")
             if self.converged:
                 fixed, pick_until = self.dive(pool, self.at(DIVE_SHARE)), self.at(PICK_SHARE)
             else:
                 fixed, pick_until = self.dive(pool, time.monotonic()), self.at(UNCONVERGED_PICK_SHARE)
-        roster = self.pick(fixed, pick_until)
+        roster = self.descend(self.pick(fixed, pick_until), self.at(DESCENT_SHARE))
         bound = None if self.lower_bound == -math.inf else math.ceil(self.lower_bound - 1e-6)
-        return Outcome(roster, bound, lp_value, self.master.size())
+        how = "columns, descent" if lp_value is not None else "first schedules, descent"
+        return Outcome({op: column.cells for op, column in roster.items()}, bound, lp_value, self.master.size(), how)
 
 
-def search(space, deadline: float, workers: int) -> Outcome:
-    return ColumnSearch(space, deadline, workers).run()
+def search(space, deadline: float, workers: int, seed: int = 1) -> Outcome:
+    return ColumnSearch(space, deadline, workers, seed).run()

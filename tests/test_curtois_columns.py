@@ -9,7 +9,7 @@ import time
 from test_curtois import INSTANCE
 
 from bench.curtois import CurtoisSpace, solve_instance
-from bench.curtois_columns import search
+from bench.curtois_columns import Column, ColumnSearch, search
 from bench.curtois_format import evaluate
 
 
@@ -62,6 +62,31 @@ def test_when_pricing_is_too_slow_to_converge_each_employee_still_gets_a_schedul
     assert outcome.lp_value is None and outcome.lower_bound is None
     assert sorted(outcome.roster) == [0, 1, 2]
     assert evaluate(INSTANCE, roster_of(space, outcome.roster)).feasible
-    # The whole model, unhinted, has the rest of the time; the better of the two rosters is kept.
+    assert outcome.how == "first schedules, descent"
+    # The descent and then the whole model, hinted with its roster, have the rest of the time.
     result = solve_instance(INSTANCE, time_limit=10, workers=2, method="columns")
-    assert result.search in ("whole model", "one schedule each") and result.objective == compact_optimum()
+    assert result.search.startswith("first schedules, descent") and result.objective == compact_optimum()
+
+
+def test_the_descent_keeps_the_rules_never_loses_and_ends_where_no_employee_alone_can_do_better():
+    space = CurtoisSpace(INSTANCE)
+    columns = ColumnSearch(space, time.monotonic() + 10, workers=1)  # one worker: the same steps every run
+    # The worst start there is: every employee's first schedule, whatever the cover.
+    columns._first_schedules({})
+    start = {op: columns.master.columns[op][0][0] for op in range(3)}
+    before = evaluate(INSTANCE, roster_of(space, {op: column.cells for op, column in start.items()}))
+    descended = columns.descend(dict(start), time.monotonic() + 10)
+    after = evaluate(INSTANCE, roster_of(space, {op: column.cells for op, column in descended.items()}))
+    assert after.feasible, after.violations
+    assert after.objective < before.objective
+    for op, mine in descended.items():
+        on_duty = [cell for other, column in descended.items() if other != op for cell in column.cells]
+        prices = {cell: need.weight_under if on_duty.count(cell) < need.requirement else -need.weight_over
+                  for cell, need in space.cover_needs.items()}
+        met, optimal = columns._pricer(op).price(prices, 10)
+        assert optimal and met[-1].priced(prices) == mine.priced(prices)
+
+
+def test_a_column_priced_is_its_cost_less_the_prices_of_its_cells():
+    column = Column(frozenset({(0, "D"), (1, "N")}), cost=5)
+    assert column.priced({(0, "D"): 2.0, (2, "D"): 7.0}) == 3.0
