@@ -363,6 +363,18 @@ class Rules(_Strict):
     def shift_hours(self, rate: float) -> int:
         return self.contracts[rate_key(rate)]
 
+    # An operator's own limit can only tighten the centre's: the rules may be changed after the operators were
+    # saved, and what the law or the centre allows stays the ceiling.
+    def max_consecutive_days_of(self, own: int | None) -> int:
+        """Rule `max_consecutive_days` for an operator whose own limit is `own` (None: none of their own)."""
+        limit = self.rules.max_consecutive_days.max_days
+        return limit if own is None else min(limit, own)
+
+    def max_working_weekends_of(self, own: int | None) -> int | None:
+        """Rule `max_working_weekends` for an operator whose own limit is `own`; None: no limit at all."""
+        limit = self.rules.max_working_weekends.max_weekends
+        return own if limit is None else limit if own is None else min(limit, own)
+
     @property
     def timezone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.centre.timezone)

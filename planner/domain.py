@@ -66,6 +66,10 @@ class Operator:
     lat: float | None = None
     lon: float | None = None
     phone: str = ""
+    # The operator's own limits (a personal agreement: a parent who works at most two weekends). None: the
+    # centre's rule; a limit looser than the centre's is capped at it (`Rules.max_consecutive_days_of`).
+    max_consecutive_days: int | None = None
+    max_working_weekends: int | None = None
 
 
 @dataclass(frozen=True)

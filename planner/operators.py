@@ -4,6 +4,10 @@ The daily window `earliest_start`-`latest_end` defaults to 00:00-24:00. An end b
 midnight (20:00-08:00); an end of 00:00 means midnight at the end of the day and is stored as 24:00 (1440),
 so `latest_end < earliest_start` holds exactly for windows that wrap. A window equal at both ends is refused
 as ambiguous, and so is one too short for a single shift of the operator's contract starting on the hour.
+
+`max_consecutive_days` and `max_working_weekends`, when given, are the operator's own limits under the rules of
+those names: whole numbers no looser than the centre's (constraints.yaml), since a personal agreement can only
+ask for less than the centre allows.
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
         latest_end = problems.check(row, "latest_end", _end)
         if rate is not None and earliest_start is not None and latest_end is not None:
             _check_window(row, earliest_start, latest_end, rules.shift_hours(rate), problems)
+        max_consecutive_days = problems.check(row, "max_consecutive_days", lambda text: _own_limit(
+            text, 1, 31, rules.rules.max_consecutive_days.max_days, "max_consecutive_days.max_days"))
+        max_working_weekends = problems.check(row, "max_working_weekends", lambda text: _own_limit(
+            text, 0, 6, rules.rules.max_working_weekends.max_weekends, "max_working_weekends.max_weekends"))
         unavailable = problems.check(row, "unavailable", _dates)
         days_off_wished = problems.check(row, "days_off_wished", _dates)
         lat = problems.check(row, "lat", lambda text: _coordinate(text, 90))
@@ -77,6 +85,8 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
                 lat=lat,
                 lon=lon,
                 phone=row.get("phone"),
+                max_consecutive_days=max_consecutive_days,
+                max_working_weekends=max_working_weekends,
             )
         )
     problems.raise_if_any()
@@ -147,6 +157,22 @@ def _dates(text: str) -> frozenset[date]:
     if bad:
         raise ValueError("; ".join(bad))
     return frozenset(parsed)
+
+
+def _own_limit(text: str, lowest: int, highest: int, centre: int | None, rule: str) -> int | None:
+    """An operator's own limit: empty for the centre's, else a whole number from `lowest` to the centre's limit
+    (to `highest` when the centre has none)."""
+    if not text:
+        return None
+    value = parse_number(text)
+    if value != int(value):
+        raise ValueError(f"must be a whole number, got {text}")
+    if centre is not None and value > centre:
+        raise ValueError(f"must not exceed the centre's limit of {centre} ({rule} in constraints.yaml); leave it "
+                         f"empty for the centre's, got {text}")
+    if not lowest <= value <= highest:
+        raise ValueError(f"must be from {lowest} to {highest}, got {text}")
+    return int(value)
 
 
 def _coordinate(text: str, limit: int) -> float | None:

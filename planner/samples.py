@@ -296,7 +296,7 @@ def _unavailable_dates(month: Month, rng: random.Random) -> frozenset[date]:
 
 _OPERATOR_COLUMNS = (
     "id", "name", "rate", "earliest_start", "latest_end", "unavailable", "days_off_wished",
-    "team", "address", "district", "lat", "lon", "phone",
+    "team", "address", "district", "lat", "lon", "phone", "max_consecutive_days", "max_working_weekends",
 )
 
 
@@ -328,6 +328,7 @@ def write_operators_csv(operators: Sequence[Operator], path_or_buffer: _Target) 
                     safe_csv_cell(op.address), safe_csv_cell(op.district),
                     "" if op.lat is None else _number(op.lat), "" if op.lon is None else _number(op.lon),
                     safe_csv_cell(op.phone),
+                    _optional(op.max_consecutive_days), _optional(op.max_working_weekends),
                 )
             )
 
@@ -372,6 +373,10 @@ def _hhmm(minutes: int) -> str:
 
 def _dates(days: frozenset[date]) -> str:
     return " ".join(day.isoformat() for day in sorted(days))
+
+
+def _optional(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def _require_positive(name: str, value: float) -> None:

@@ -92,11 +92,13 @@ def _violations(
         violations += _contracts(op_id, op, op_spans, roster, rules)
         violations += _one_shift_per_day(op_id, op_spans)
         violations += _rest_between_shifts(op_id, op_spans, rules.rules.rest_between_shifts.min_hours)
-        violations += _max_consecutive_days(op_id, op_spans, rules.rules.max_consecutive_days.max_days)
+        violations += _max_consecutive_days(op_id, op_spans, rules.max_consecutive_days_of(
+            None if op is None else op.max_consecutive_days))
         violations += _min_consecutive_days(op_id, op_spans, roster, rules.rules.min_consecutive_days.min_days)
         violations += _min_consecutive_days_off(op_id, op_spans, roster,
                                                 rules.rules.min_consecutive_days_off.min_days)
-        violations += _max_working_weekends(op_id, op_spans, roster, rules.rules.max_working_weekends.max_weekends)
+        violations += _max_working_weekends(op_id, op_spans, roster, rules.max_working_weekends_of(
+            None if op is None else op.max_working_weekends))
         violations += _max_shifts_per_type(op_id, op_spans, roster, rules)
         violations += _forbidden_successions(op_id, op_spans, rules)
         if breaks_planned:

@@ -128,10 +128,29 @@ def test_missing_columns_are_named():
         ({"lat": "nan", "lon": "37"}, "field 'lat': must be a finite number, got 'nan'"),
         ({"lat": "55.7", "lon": ""}, "field 'lon': is empty while 'lat' is given; give both coordinates or neither"),
         ({"lat": "", "lon": "37.6"}, "field 'lat': is empty while 'lon' is given; give both coordinates or neither"),
+        ({"max_consecutive_days": "7"}, "field 'max_consecutive_days': must not exceed the centre's limit of 6 "
+         "(max_consecutive_days.max_days in constraints.yaml); leave it empty for the centre's, got 7"),
+        ({"max_consecutive_days": "0"}, "field 'max_consecutive_days': must be from 1 to 31, got 0"),
+        ({"max_consecutive_days": "4.5"}, "field 'max_consecutive_days': must be a whole number, got 4.5"),
+        ({"max_working_weekends": "7"}, "field 'max_working_weekends': must be from 0 to 6, got 7"),
+        ({"max_working_weekends": "two"}, "field 'max_working_weekends': must be a number, got 'two'"),
     ],
 )
 def test_bad_cells_are_named_by_line_and_field(cells, message):
     assert problems_of(one_row(**cells)) == [f"ops.csv, line 2, {message}"]
+
+
+def test_an_operators_own_limits_are_read_and_empty_means_the_centres():
+    [anna] = parse_operators(one_row(max_consecutive_days="4", max_working_weekends="0").encode(), "ops.csv", RULES)
+    assert (anna.max_consecutive_days, anna.max_working_weekends) == (4, 0)
+    [boris] = parse_operators(one_row(max_consecutive_days="", max_working_weekends="").encode(), "ops.csv", RULES)
+    assert (boris.max_consecutive_days, boris.max_working_weekends) == (None, None)
+    # Under a centre limit of weekends, an operator's own must not exceed it.
+    rules = parse_rules({"rules": {"max_working_weekends": {"max_weekends": 2}}})
+    assert problems_of(one_row(max_working_weekends="3"), rules) == [
+        "ops.csv, line 2, field 'max_working_weekends': must not exceed the centre's limit of 2 "
+        "(max_working_weekends.max_weekends in constraints.yaml); leave it empty for the centre's, got 3"
+    ]
 
 
 def test_a_rate_missing_from_the_rules_is_refused():

@@ -148,6 +148,26 @@ def test_min_consecutive_days_off_keeps_a_day_off_from_standing_alone():
     assert broken_rules(broken, space) == {"min_consecutive_days_off"}
 
 
+def test_max_consecutive_days_of_an_operator_tighter_than_the_centres():
+    careful = replace(operator("a", free=[TUESDAY, WEDNESDAY, THURSDAY], window=DAY_JOB), max_consecutive_days=2)
+    plan = staffing(*(need(day, 9, 8) for day in (TUESDAY, WEDNESDAY, THURSDAY)))
+    space = ShiftSpace(plan, [careful], rules())  # the centre allows 6 in a row
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 2}
+
+
+def test_max_working_weekends_of_an_operator_where_the_centre_has_no_limit():
+    parent = replace(operator("a", free=[SATURDAY, SUNDAY, NEXT_SATURDAY], window=DAY_JOB), max_working_weekends=1)
+    plan = staffing(*(need(day, 9, 8) for day in (SATURDAY, SUNDAY, NEXT_SATURDAY)))
+    space = ShiftSpace(plan, [parent], rules())
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert _worked_days(kept) == [SATURDAY, SUNDAY]
+
+
 def test_max_working_weekends_leaves_a_weekend_free():
     weekend_worker = operator("a", free=[SATURDAY, SUNDAY, NEXT_SATURDAY], window=DAY_JOB)
     plan = staffing(*(need(day, 9, 8) for day in (SATURDAY, SUNDAY, NEXT_SATURDAY)))

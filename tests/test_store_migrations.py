@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
 from planner.store import open_store
-from planner.store.database import create_store_engine, database_url
-from planner.store.migrations import current_revision, head_revision, upgrade_to_head
+from planner.store.database import create_store_engine, database_url, writing
+from planner.store.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
 from planner.store.schema import Base
 
 TABLES = {
@@ -91,3 +92,22 @@ def test_a_plain_postgresql_url_uses_psycopg_3():
         assert engine.dialect.driver == "psycopg"
     finally:
         engine.dispose()
+
+
+def test_operators_saved_before_their_own_limits_existed_keep_the_centres(engine):
+    with writing(engine).begin() as connection:
+        command.upgrade(alembic_config(connection), "0003")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO operator_lists (id, month, source, saved_by, saved_at) "
+            "VALUES (1, '2026-12', 'operators.csv', 'anna', '2026-11-20 10:00:00')"))
+        connection.execute(text(
+            "INSERT INTO operators (list_id, position, operator_id, name, rate, earliest_start, latest_end, "
+            "unavailable, days_off_wished, team, address, district, lat, lon, phone) VALUES (1, 0, 'op1', "
+            "'Anna', 1.0, 0, 1440, '[]', '[]', 'A', '', '', NULL, NULL, '')"))
+
+    upgrade_to_head(engine)
+
+    with open_store(engine.url) as store:
+        [operator] = store.load_operators("2026-12").operators
+    assert (operator.id, operator.max_consecutive_days, operator.max_working_weekends) == ("op1", None, None)

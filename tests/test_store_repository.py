@@ -113,7 +113,8 @@ def test_operator_list_round_trip_and_history(store):
     operators = sample_operators(12, OCTOBER, RULES, seed=3)
     assert any(op.unavailable for op in operators) and any(op.days_off_wished for op in operators)
     first = store.save_operators(OCTOBER, operators, "anna", source="operators-2026-10.csv")
-    edited = (dataclasses.replace(operators[0], name="Renamed", lat=None, lon=None), *operators[1:])
+    edited = (dataclasses.replace(operators[0], name="Renamed", lat=None, lon=None, max_consecutive_days=4,
+                                  max_working_weekends=0), *operators[1:])
     second = store.save_operators(OCTOBER, edited, "boris", source="edited in the page")
 
     current = store.load_operators(OCTOBER)

@@ -52,6 +52,17 @@ def test_an_edited_table_is_saved_as_a_new_list_and_the_editor_starts_afresh(sto
     assert at.data_editor[0].key == table_key(saved)
 
 
+def test_an_operators_own_limits_are_edited_in_the_table(store):
+    at = open_page("operators")
+    _edit(at, store, {"edited_rows": {0: {"max_consecutive_days": "4", "max_working_weekends": "1"}}})
+    at.button(key=SAVE).click().run()
+
+    assert not at.exception
+    first = store.load_operators(FEBRUARY.label).operators[0]
+    assert (first.max_consecutive_days, first.max_working_weekends) == (4, 1)
+    assert at.data_editor[0].value.loc[0, "max_consecutive_days"] == "4"
+
+
 def test_an_invalid_edit_is_refused_by_row_and_field_and_nothing_is_saved(store):
     before = store.load_operators(FEBRUARY.label)
     at = open_page("operators")

@@ -194,6 +194,13 @@ def test_max_consecutive_days_night_shifts_belong_to_their_start_day():
     assert check([shift(f"2026-12-{d:02d} 22:00") for d in range(1, 7)]) == []
 
 
+def test_max_consecutive_days_an_operators_own_limit_is_theirs_alone():
+    week = [shift(f"2026-12-{d:02d} 09:00", op=op) for op in ("a", "b") for d in range(1, 5)]
+    v = only(check(week, operators=[Operator("a", "Anna", 1.0, max_consecutive_days=3), Operator("b", "Bela", 1.0)]),
+             "max_consecutive_days")
+    assert (v.operator_id, v.detail) == ("a", "4 days in a row 2026-12-01…2026-12-04, at most 3")
+
+
 # --- runs, weekends, shift types ------------------------------------------------------------------------------------
 
 
@@ -228,6 +235,16 @@ def test_max_working_weekends_counts_a_saturday_or_a_sunday_once():
     assert check(days(5, 6), rules=rules) == []
     v = only(check(days(6, 12), rules=rules), "max_working_weekends")
     assert (v.day, v.detail) == (None, "shifts on 2 weekends, at most 1")
+
+
+def test_max_working_weekends_an_operators_own_limit_with_or_without_the_centres():
+    anna = [Operator("a", "Anna", 1.0, max_working_weekends=1)]
+    v = only(check(days(6, 12), operators=anna), "max_working_weekends")  # the centre sets no limit here
+    assert v.detail == "shifts on 2 weekends, at most 1"
+    # A looser own limit is capped at the centre's.
+    loose_anna = [Operator("a", "Anna", 1.0, max_working_weekends=3)]
+    rules = with_rules({"max_working_weekends": {"max_weekends": 1}})
+    assert only(check(days(6, 12), operators=loose_anna, rules=rules), "max_working_weekends")
 
 
 def test_max_shifts_per_type_by_the_local_start_time():

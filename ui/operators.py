@@ -43,7 +43,8 @@ def page() -> None:
     st.header(_(PAGES["operators"]))
     st.file_uploader(_(MESSAGES["upload_operators"]), key=UPLOAD, on_change=_import_upload,
                      help=_("Columns id, name, rate and optionally earliest_start, latest_end, unavailable, "
-                            "days_off_wished, team, address, district, lat, lon, phone."))
+                            "days_off_wished, team, address, district, lat, lon, phone, max_consecutive_days, "
+                            "max_working_weekends."))
     stored = state.store().load_operators(state.month())
     st.subheader(_("Operators of {month}").format(month=state.month()))
     st.caption(_("Edit cells, add rows at the bottom or delete selected rows, then save. Nothing is saved until "
@@ -102,6 +103,8 @@ def _columns() -> dict[str, st.column_config.Column]:
     contracts = list(state.rules().contracts)
     text = st.column_config.TextColumn
     dates_help = _("Dates YYYY-MM-DD separated by spaces.")
+    own_limit_help = _("The operator's own limit, a whole number no higher than the centre's rule; empty for the "
+                       "centre's.")
     return {
         "id": text(column_label("operator_id", language), required=True),
         "name": text(column_label("name", language), required=True),
@@ -117,6 +120,8 @@ def _columns() -> dict[str, st.column_config.Column]:
         "lat": text(_("Latitude"), help=_("Home coordinates route the taxi; give both or neither.")),
         "lon": text(_("Longitude")),
         "phone": text(column_label("phone", language)),
+        "max_consecutive_days": text(rule_label("max_consecutive_days", language), help=own_limit_help),
+        "max_working_weekends": text(rule_label("max_working_weekends", language), help=own_limit_help),
     }
 
 

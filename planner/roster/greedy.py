@@ -31,10 +31,11 @@ class _Builder:
         self.space = space
         rules = space.rules.rules
         self.rest = rules.rest_between_shifts.min_hours
-        self.limit = rules.max_consecutive_days.max_days
+        # Per operator: an operator's own limits may be tighter than the centre's (OperatorLimits).
+        self.limit = [limits.max_consecutive_days for limits in space.limits]
         self.max_per_kind = rules.max_shifts_per_type.max_shifts
         self.successions = frozenset(rules.forbidden_successions.pairs)
-        self.max_weekends = rules.max_working_weekends.max_weekends
+        self.max_weekends = [limits.max_weekends for limits in space.limits]
         self.weekend_of = {day: w for w, days in enumerate(space.weekends) for day in days}
         self.lengths = [terms.shift_hours for terms in space.terms]
         self.options = [
@@ -77,7 +78,7 @@ class _Builder:
     def keeps_type_rules(self, op: int, start: int) -> bool:
         """Whether a shift at `start` keeps max_shifts_per_type, forbidden_successions and max_working_weekends
         with the operator's shifts so far (the runs' minimums are left to CP-SAT)."""
-        if not (self.max_per_kind or self.successions or self.max_weekends is not None):
+        if not (self.max_per_kind or self.successions or self.max_weekends[op] is not None):
             return True
         option = self.space.option(op, start)
         taken = [self.space.option(op, other) for other in self.shifts[op]]
@@ -88,10 +89,10 @@ class _Builder:
                     other.day == option.day + 1 and (option.kind, other.kind) in self.successions):
                 return False
         weekend = self.weekend_of.get(option.day)
-        if self.max_weekends is None or weekend is None:
+        if self.max_weekends[op] is None or weekend is None:
             return True
         worked = {self.weekend_of[other.day] for other in taken if other.day in self.weekend_of}
-        return weekend in worked or len(worked) < self.max_weekends
+        return weekend in worked or len(worked) < self.max_weekends[op]
 
     def gain(self, op: int, start: int) -> int:
         return sum(self.need[h] > 0 for h in self.space.covered_hours(start, self.lengths[op]))
@@ -104,7 +105,7 @@ class _Builder:
     def must_work(self, op: int, d: int) -> bool:
         """Whether skipping today would leave too few days to reach the monthly minimum."""
         remaining = self.available_from[op][d]
-        reachable = remaining - (remaining + self.run[op]) // (self.limit + 1)
+        reachable = remaining - (remaining + self.run[op]) // (self.limit[op] + 1)
         return self.space.terms[op].min_shifts - len(self.shifts[op]) >= reachable
 
     def urgency(self, op: int, d: int) -> tuple[bool, bool, float]:
@@ -119,7 +120,7 @@ class _Builder:
             op
             for op in range(len(self.space.terms))
             if self.options[op][d]
-            and self.run[op] < self.limit
+            and self.run[op] < self.limit[op]
             and len(self.shifts[op]) < self.space.terms[op].max_shifts
             and any(self.rested(op, start) for start in self.options[op][d])
         ]
@@ -193,7 +194,7 @@ class _Builder:
                 options = [
                     start
                     for d, starts in enumerate(self.options[op])
-                    if d not in worked and self._run_through(worked, d) <= self.limit
+                    if d not in worked and self._run_through(worked, d) <= self.limit[op]
                     for start in starts
                     if self._fits_between(op, start)
                 ]

@@ -992,6 +992,8 @@ def _operator_values(list_id: int, position: int, op: Operator) -> dict[str, Any
         "lat": op.lat,
         "lon": op.lon,
         "phone": op.phone,
+        "max_consecutive_days": op.max_consecutive_days,
+        "max_working_weekends": op.max_working_weekends,
     }
 
 
@@ -1012,6 +1014,8 @@ def _operators_of(session: Session, list_id: int) -> tuple[Operator, ...]:
             lat=row.lat,
             lon=row.lon,
             phone=row.phone,
+            max_consecutive_days=row.max_consecutive_days,
+            max_working_weekends=row.max_working_weekends,
         )
         for row in rows
     )

@@ -138,6 +138,8 @@ class OperatorRow(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     phone: Mapped[str] = mapped_column(Text())
+    max_consecutive_days: Mapped[int | None] = mapped_column(Integer)  # the operator's own limit; NULL: the centre's
+    max_working_weekends: Mapped[int | None] = mapped_column(Integer)
 
 
 class RuleSetRow(Base):
