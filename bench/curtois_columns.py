@@ -53,11 +53,12 @@ REDUCED_COST_EPSILON = 1e-6
 # Pricing rounds after each dive step: the employees left adapt to the schedules just fixed.
 PRICING_ROUNDS_PER_DIVE_STEP = 5
 # Share of the time limit by which column generation gives way to the dive, the dive to the pick and the pick to
-# the descent, even when they have not finished; the planner's whole model, hinted, has the rest.
-GENERATION_SHARE = 0.5
-DIVE_SHARE = 0.65
-PICK_SHARE = 0.75
-DESCENT_SHARE = 0.9
+# the descent, even when they have not finished; the planner's whole model, hinted, has the rest (the descent
+# often stops early: a round that gains nothing ends it).
+GENERATION_SHARE = 0.6
+DIVE_SHARE = 0.75
+PICK_SHARE = 0.85
+DESCENT_SHARE = 0.95
 # When generation has not converged by its share, its duals are too rough to dive by: every employee takes its
 # most used column at once and the pick runs to this share.
 UNCONVERGED_PICK_SHARE = 0.6
