@@ -61,7 +61,7 @@ PICK_SHARE = 0.85
 DESCENT_SHARE = 0.95
 # When generation has not converged by its share, its duals are too rough to dive by: every employee takes its
 # most used column at once and the pick runs to this share.
-UNCONVERGED_PICK_SHARE = 0.6
+UNCONVERGED_PICK_SHARE = 0.7
 # Generation needs some tens of rounds of pricing to converge. When building and pricing the first few employees
 # (within SAMPLE_SHARE) shows that fewer rounds than this fit in its share, it is skipped: each employee gets the
 # first schedule CP-SAT finds (by DESCENT_SHARE at the latest: without one for everyone there is no roster), and
