@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz bench clean sample messages system-deps
+.PHONY: run test fuzz bench bench-curtois clean sample messages system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.forecast_bench
 	$(BIN)/python -m bench.page_bench
 	$(BIN)/python -m bench.growth_bench
+	$(BIN)/python -m bench.curtois
+
+# The Curtois & Qu table alone (instances 1-15, 60 s each: about 13 minutes).
+bench-curtois: $(STAMP)
 	$(BIN)/python -m bench.curtois
 
 # Texts marked _("…"), ngettext(…) or N_("…") -> planner/locale/planner.pot -> each language's planner.po.
