@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from planner.month import Month
 
-__all__ = ["Forecast", "Operator", "Shift", "Roster", "StaffingPlan"]
+__all__ = ["Forecast", "Operator", "Shift", "ShiftWish", "Roster", "StaffingPlan"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,35 @@ class StaffingPlan:
         return sum(self.required)
 
 
+@dataclass(frozen=True, order=True)
+class ShiftWish:
+    """An operator's request to work (`work`) or not to work a shift of type `kind` on `day` (rule shift_requests).
+
+    Written `2026-12-05:evening` (asks for an evening shift that day) or `-2026-12-06:night` (asks for no night
+    shift): the operators file, the page's table and the database keep this text."""
+
+    day: date
+    kind: str
+    work: bool = True
+
+    def __str__(self) -> str:
+        return f"{'' if self.work else '-'}{self.day.isoformat()}:{self.kind}"
+
+    @classmethod
+    def parse(cls, text: str) -> ShiftWish:
+        """The wish of `str(wish)`; ValueError naming the text when it is not one (the shift type is not checked
+        against the rules here: `planner.operators` does that)."""
+        against = text.startswith("-")
+        day, colon, kind = text.removeprefix("-").partition(":")
+        if not colon or not kind:
+            raise ValueError(f"must be a date and a shift type, e.g. 2026-12-05:evening or -2026-12-05:night, got "
+                             f"{text!r}")
+        try:
+            return cls(date.fromisoformat(day), kind, not against)
+        except ValueError:
+            raise ValueError(f"must start with a date YYYY-MM-DD, got {text!r}") from None
+
+
 @dataclass(frozen=True)
 class Operator:
     """One named operator. Times are minutes after local midnight; `latest_end` may be below
@@ -70,6 +99,7 @@ class Operator:
     # centre's rule; a limit looser than the centre's is capped at it (`Rules.max_consecutive_days_of`).
     max_consecutive_days: int | None = None
     max_working_weekends: int | None = None
+    shift_requests: frozenset[ShiftWish] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ as ambiguous, and so is one too short for a single shift of the operator's contr
 
 `max_consecutive_days` and `max_working_weekends`, when given, are the operator's own limits under the rules of
 those names: whole numbers no looser than the centre's (constraints.yaml), since a personal agreement can only
-ask for less than the centre allows.
+ask for less than the centre allows. `shift_requests` are the operator's wishes for a shift type on a day
+(`2026-12-05:evening`) or against one (`-2026-12-06:night`), separated like dates; the types are those of
+`shift_types` in the rules.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from planner.config import Rules, parse_hhmm, rate_key
 from planner.csvfile import ProblemLog, Row, parse_date, parse_number, read_bytes, read_table
-from planner.domain import Operator
+from planner.domain import Operator, ShiftWish
 
 __all__ = ["parse_operators", "load_operators"]
 
@@ -60,6 +62,7 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
             text, 0, 6, rules.rules.max_working_weekends.max_weekends, "max_working_weekends.max_weekends"))
         unavailable = problems.check(row, "unavailable", _dates)
         days_off_wished = problems.check(row, "days_off_wished", _dates)
+        shift_requests = problems.check(row, "shift_requests", lambda text: _shift_requests(text, rules))
         lat = problems.check(row, "lat", lambda text: _coordinate(text, 90))
         lon = problems.check(row, "lon", lambda text: _coordinate(text, 180))
         if bool(row.get("lat")) != bool(row.get("lon")):
@@ -69,7 +72,7 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
             continue  # the file is rejected: only the problems of the remaining rows matter now
         assert operator_id is not None and name is not None and rate is not None  # no problem means all parsed
         assert earliest_start is not None and latest_end is not None
-        assert unavailable is not None and days_off_wished is not None
+        assert unavailable is not None and days_off_wished is not None and shift_requests is not None
         operators.append(
             Operator(
                 id=operator_id,
@@ -87,6 +90,7 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
                 phone=row.get("phone"),
                 max_consecutive_days=max_consecutive_days,
                 max_working_weekends=max_working_weekends,
+                shift_requests=shift_requests,
             )
         )
     problems.raise_if_any()
@@ -157,6 +161,26 @@ def _dates(text: str) -> frozenset[date]:
     if bad:
         raise ValueError("; ".join(bad))
     return frozenset(parsed)
+
+
+def _shift_requests(text: str, rules: Rules) -> frozenset[ShiftWish]:
+    """Wishes separated like dates; every bad one is named in a single message."""
+    wishes, bad = set(), []
+    for word in filter(None, _DATE_SEPARATORS.split(text)):
+        try:
+            wish = ShiftWish.parse(word)
+        except ValueError as exc:
+            bad.append(str(exc))
+            continue
+        if wish.kind not in rules.shift_types:
+            bad.append(f"{word!r} names no shift type of the rules ({', '.join(rules.shift_types)})")
+        elif ShiftWish(wish.day, wish.kind, not wish.work) in wishes:
+            bad.append(f"asks both for and against a {wish.kind} shift on {wish.day.isoformat()}")
+        else:
+            wishes.add(wish)
+    if bad:
+        raise ValueError("; ".join(bad))
+    return frozenset(wishes)
 
 
 def _own_limit(text: str, lowest: int, highest: int, centre: int | None, rule: str) -> int | None:

@@ -297,6 +297,7 @@ def _unavailable_dates(month: Month, rng: random.Random) -> frozenset[date]:
 _OPERATOR_COLUMNS = (
     "id", "name", "rate", "earliest_start", "latest_end", "unavailable", "days_off_wished",
     "team", "address", "district", "lat", "lon", "phone", "max_consecutive_days", "max_working_weekends",
+    "shift_requests",
 )
 
 
@@ -329,6 +330,7 @@ def write_operators_csv(operators: Sequence[Operator], path_or_buffer: _Target) 
                     "" if op.lat is None else _number(op.lat), "" if op.lon is None else _number(op.lon),
                     safe_csv_cell(op.phone),
                     _optional(op.max_consecutive_days), _optional(op.max_working_weekends),
+                    " ".join(map(str, sorted(op.shift_requests))),
                 )
             )
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.config import parse_rules
-from planner.domain import Operator
+from planner.domain import Operator, ShiftWish
 from planner.errors import InputError
 from planner.operators import load_operators, parse_operators
 
@@ -134,10 +134,26 @@ def test_missing_columns_are_named():
         ({"max_consecutive_days": "4.5"}, "field 'max_consecutive_days': must be a whole number, got 4.5"),
         ({"max_working_weekends": "7"}, "field 'max_working_weekends': must be from 0 to 6, got 7"),
         ({"max_working_weekends": "two"}, "field 'max_working_weekends': must be a number, got 'two'"),
+        ({"shift_requests": "2026-12-05:lunch"}, "field 'shift_requests': '2026-12-05:lunch' names no shift type "
+         "of the rules (day, evening, night)"),
+        ({"shift_requests": "2026-12-05"}, "field 'shift_requests': must be a date and a shift type, e.g. "
+         "2026-12-05:evening or -2026-12-05:night, got '2026-12-05'"),
+        ({"shift_requests": "05.12.2026:day"}, "field 'shift_requests': must start with a date YYYY-MM-DD, got "
+         "'05.12.2026:day'"),
+        ({"shift_requests": "2026-12-05:night -2026-12-05:night"}, "field 'shift_requests': asks both for and "
+         "against a night shift on 2026-12-05"),
     ],
 )
 def test_bad_cells_are_named_by_line_and_field(cells, message):
     assert problems_of(one_row(**cells)) == [f"ops.csv, line 2, {message}"]
+
+
+def test_shift_requests_for_and_against_a_shift_type():
+    [anna] = parse_operators(one_row(shift_requests="2026-12-05:evening -2026-12-06:night").encode(), "ops.csv",
+                             RULES)
+    assert anna.shift_requests == {ShiftWish(date(2026, 12, 5), "evening"),
+                                   ShiftWish(date(2026, 12, 6), "night", work=False)}
+    assert sorted(map(str, anna.shift_requests)) == ["-2026-12-06:night", "2026-12-05:evening"]
 
 
 def test_an_operators_own_limits_are_read_and_empty_means_the_centres():

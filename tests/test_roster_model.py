@@ -24,7 +24,7 @@ from roster_fixtures import (
     staffing,
 )
 
-from planner.domain import Roster, Shift
+from planner.domain import Roster, Shift, ShiftWish
 from planner.roster.model import RULES
 from planner.roster.space import ShiftRequest, ShiftSpace
 
@@ -358,10 +358,10 @@ def test_shift_type_cover_puts_someone_on_the_night():
 
 def test_shift_requests_grant_a_night_asked_for():
     anyone = operator("a", free=[TUESDAY])
-    space = ShiftSpace(staffing(), [anyone], rules())
-    (limits,) = space.limits
-    asked = ShiftRequest(day=TUESDAY - 1, kind="night", work=True, weight=500)
-    space.limits = (replace(limits, requests=(asked,)),)  # requests come from a benchmark's data, not the month
+    night = ShiftWish(FEBRUARY.days[TUESDAY - 1], "night")
+    space = ShiftSpace(staffing(), [replace(anyone, shift_requests=frozenset({night}))],
+                       rules({"rules": {"shift_requests": {"weight": 500}}}))
+    assert space.limits[0].requests == (ShiftRequest(day=TUESDAY - 1, kind="night", work=True, weight=1),)
 
     kept = solve_model(space)
     assert_valid(kept, space)

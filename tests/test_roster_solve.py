@@ -3,10 +3,12 @@ and impossible months explained in plain words."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 from roster_fixtures import (
+    FEBRUARY,
     assert_valid,
     need,
     operator,
@@ -17,6 +19,7 @@ from roster_fixtures import (
     staffing,
 )
 
+from planner.domain import ShiftWish
 from planner.month import Month
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.roster.space import ShiftSpace
@@ -70,6 +73,14 @@ def test_solve_returns_a_valid_roster_and_an_honest_report():
     worked = {(shift.operator_id, shift.day) for shift in roster.shifts}
     unmet = {f"{op.id} {day}" for op in space.operators for day in op.days_off_wished if (op.id, day) in worked}
     assert set(report.unmet_wishes) == unmet
+
+
+def test_a_shift_request_the_month_cannot_afford_is_reported_unmet():
+    # Nobody is needed: the night asked for would cost 8 operator-hours of overstaffing against a weight of 1.
+    night = ShiftWish(FEBRUARY.days[2], "night")
+    asker = dataclasses.replace(operator("a", free=[3]), shift_requests=frozenset({night}))
+    report = _solve(ShiftSpace(staffing(), [asker], rules())).report
+    assert report.unmet_wishes == ("a 2026-02-03 night",)
 
 
 def test_solve_reports_each_stage_and_every_improved_roster_in_order():

@@ -111,3 +111,4 @@ def test_operators_saved_before_their_own_limits_existed_keep_the_centres(engine
     with open_store(engine.url) as store:
         [operator] = store.load_operators("2026-12").operators
     assert (operator.id, operator.max_consecutive_days, operator.max_working_weekends) == ("op1", None, None)
+    assert operator.shift_requests == frozenset()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
 from argon2 import extract_parameters, profiles
-from sqlalchemy import inspect, select, text
+from sqlalchemy import MetaData, Table, inspect, insert, select, text
 
 from planner.auth import Permissions, Role, User, UserRefused, password_hasher
 from planner.config import parse_rules
@@ -16,6 +17,7 @@ from planner.samples import sample_operators
 from planner.store import LastAdmin, Store, UnknownUser, UserExists, open_store
 from planner.store.database import create_store_engine, writing
 from planner.store.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
+from planner.store.repository import _operator_values
 from planner.store.schema import UserRow
 
 CHEAP = password_hasher(profiles.CHEAPEST)
@@ -232,10 +234,9 @@ def test_upgrading_a_0001_database_with_data_keeps_the_data_and_adds_users(datab
         with writing(engine).begin() as connection:
             command.upgrade(alembic_config(connection), "0001")
         assert current_revision(engine) == "0001" and "users" not in inspect(engine).get_table_names()
-        old = Store(engine, hasher=CHEAP)  # the 0001 tables are all an operator list and an export need
         operators = sample_operators(5, OCTOBER, RULES, seed=3)
-        saved = old.save_operators(OCTOBER, operators, "anna")
-        old.record_export("anna", "roster 2026-10, CSV")
+        _save_as_at_0001(engine, operators)
+        Store(engine, hasher=CHEAP).record_export("anna", "roster 2026-10, CSV")  # the audit table is 0001's
 
         upgrade_to_head(engine)
         upgraded = _tables(engine)
@@ -244,12 +245,28 @@ def test_upgrading_a_0001_database_with_data_keeps_the_data_and_adds_users(datab
         assert current_revision(engine) == head_revision()
         assert _tables(engine) == upgraded and {"users", "working_copies"} <= set(upgraded)
         store = Store(engine, hasher=CHEAP)
-        assert store.load_operators(OCTOBER) == saved
+        loaded = store.load_operators(OCTOBER)
+        assert (loaded.operators, loaded.saved_by) == (operators, "anna")
         assert changes(store) == [("anna", "export", "roster 2026-10, CSV")]
         store.add_user("root", Role.ADMIN, PASSWORD, by="setup")
         assert store.authenticate("root", PASSWORD) == User("root", Role.ADMIN)
     finally:
         engine.dispose()
+
+
+def _save_as_at_0001(engine, operators) -> None:
+    """The operator list a planner at migration 0001 saved: only the columns its schema had (later migrations add
+    operator columns the store of today writes)."""
+    tables = MetaData()
+    lists, rows = (Table(name, tables, autoload_with=engine) for name in ("operator_lists", "operators"))
+    saved_at = datetime(2026, 9, 30, 12, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+        list_id = connection.execute(insert(lists).values(
+            month=OCTOBER.label, source="operators.csv", saved_by="anna",
+            saved_at=saved_at if engine.dialect.name == "postgresql" else saved_at.replace(tzinfo=None),
+        )).inserted_primary_key[0]
+        connection.execute(insert(rows), [{name: value for name, value in _operator_values(list_id, position, op).items()
+                                           if name in rows.c} for position, op in enumerate(operators)])
 
 
 def _tables(engine) -> dict[str, list[str]]:

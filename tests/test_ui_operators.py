@@ -52,14 +52,16 @@ def test_an_edited_table_is_saved_as_a_new_list_and_the_editor_starts_afresh(sto
     assert at.data_editor[0].key == table_key(saved)
 
 
-def test_an_operators_own_limits_are_edited_in_the_table(store):
+def test_an_operators_own_limits_and_shift_requests_are_edited_in_the_table(store):
     at = open_page("operators")
-    _edit(at, store, {"edited_rows": {0: {"max_consecutive_days": "4", "max_working_weekends": "1"}}})
+    _edit(at, store, {"edited_rows": {0: {"max_consecutive_days": "4", "max_working_weekends": "1",
+                                          "shift_requests": "2026-02-10:evening"}}})
     at.button(key=SAVE).click().run()
 
     assert not at.exception
     first = store.load_operators(FEBRUARY.label).operators[0]
     assert (first.max_consecutive_days, first.max_working_weekends) == (4, 1)
+    assert [str(wish) for wish in first.shift_requests] == ["2026-02-10:evening"]
     assert at.data_editor[0].value.loc[0, "max_consecutive_days"] == "4"
 
 

@@ -44,7 +44,7 @@ def page() -> None:
     st.file_uploader(_(MESSAGES["upload_operators"]), key=UPLOAD, on_change=_import_upload,
                      help=_("Columns id, name, rate and optionally earliest_start, latest_end, unavailable, "
                             "days_off_wished, team, address, district, lat, lon, phone, max_consecutive_days, "
-                            "max_working_weekends."))
+                            "max_working_weekends, shift_requests."))
     stored = state.store().load_operators(state.month())
     st.subheader(_("Operators of {month}").format(month=state.month()))
     st.caption(_("Edit cells, add rows at the bottom or delete selected rows, then save. Nothing is saved until "
@@ -122,6 +122,9 @@ def _columns() -> dict[str, st.column_config.Column]:
         "phone": text(column_label("phone", language)),
         "max_consecutive_days": text(rule_label("max_consecutive_days", language), help=own_limit_help),
         "max_working_weekends": text(rule_label("max_working_weekends", language), help=own_limit_help),
+        "shift_requests": text(rule_label("shift_requests", language), help=_(
+            "A shift type wished on a date, e.g. 2026-12-05:evening; against one: -2026-12-06:night. Separated by "
+            "spaces.")),
     }
 
 

@@ -195,7 +195,8 @@ def solve_roster(
     roster = roster_from_starts(space, starts)
     proven = status == cp_model.OPTIMAL and searches_all
     status_name = "OPTIMAL" if proven or objective <= bound + 1e-9 else "FEASIBLE"
-    unmet = tuple(p.subject for p in roster_model.penalties if p.rule == "days_off_wished" and found.value(p.var))
+    unmet = tuple(p.subject for p in roster_model.penalties
+                  if p.rule in ("days_off_wished", "shift_requests") and found.value(p.var))
     return SolveResult(roster, _report(status_name, objective, bound, aggregate, space, roster, workers, limit,
                                        started, stages, _costs_by_rule(roster_model, found), unmet))
 

@@ -196,6 +196,8 @@ class ShiftSpace:
                 earliest_start=terms.operator.earliest_start,
                 latest_end=terms.operator.latest_end,
                 wished_days_off=frozenset(days[day] for day in terms.operator.days_off_wished if day in days),
+                requests=tuple(ShiftRequest(days[wish.day], wish.kind, wish.work, 1)
+                               for wish in sorted(terms.operator.shift_requests) if wish.day in days),
             )
             for terms in self.terms
         )

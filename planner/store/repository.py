@@ -66,7 +66,7 @@ from planner.auth import (
     user_teams,
 )
 from planner.config import Rules, parse_rules_text
-from planner.domain import Forecast, Operator, Roster, Shift
+from planner.domain import Forecast, Operator, Roster, Shift, ShiftWish
 from planner.forecast import parse_forecast
 from planner.month import Month
 from planner.grid import CellEdit
@@ -994,6 +994,7 @@ def _operator_values(list_id: int, position: int, op: Operator) -> dict[str, Any
         "phone": op.phone,
         "max_consecutive_days": op.max_consecutive_days,
         "max_working_weekends": op.max_working_weekends,
+        "shift_requests": [str(wish) for wish in sorted(op.shift_requests)],
     }
 
 
@@ -1016,6 +1017,7 @@ def _operators_of(session: Session, list_id: int) -> tuple[Operator, ...]:
             phone=row.phone,
             max_consecutive_days=row.max_consecutive_days,
             max_working_weekends=row.max_working_weekends,
+            shift_requests=frozenset(map(ShiftWish.parse, row.shift_requests or ())),
         )
         for row in rows
     )
