@@ -83,6 +83,17 @@ def test_a_shift_request_the_month_cannot_afford_is_reported_unmet():
     assert report.unmet_wishes == ("a 2026-02-03 night",)
 
 
+def test_a_shift_request_outside_the_aggregate_plan_is_still_granted():
+    # Only morning hours of the 3rd need anyone, so the aggregate plan of the operators' class has no evening
+    # start; the starts of the evening one of them asked for are candidates all the same.
+    evening = ShiftWish(FEBRUARY.days[2], "evening")
+    team = [operator(f"o{n}", free=[3]) for n in range(3)]
+    team[0] = dataclasses.replace(team[0], shift_requests=frozenset({evening}))
+    space = ShiftSpace(staffing(need(3, 9, 2)), team, rules({"rules": {"shift_requests": {"weight": 10_000}}}))
+    report = _solve(space).report
+    assert report.unmet_wishes == ()
+
+
 def test_solve_reports_each_stage_and_every_improved_roster_in_order():
     seen: list[Progress] = []
     _solve(_small_team_month(), on_progress=seen.append)

@@ -152,7 +152,7 @@ def solve_roster(
     mark = lap("greedy", mark)
 
     # Without an aggregate plan (none found in its share of a very short limit) the model keeps every start.
-    candidates = _planned_starts(aggregate, hint) if aggregate else None
+    candidates = _planned_starts(aggregate, hint, space) if aggregate else None
     floor = aggregate.objective_lower_bound if aggregate else 0.0
     # CP-SAT's bound holds for the model it searches. Narrowed to the planned starts, that model leaves rosters
     # out (one that overstaffs to even out nights, say), so only the aggregate's bound is proven for the month.
@@ -225,15 +225,26 @@ def _report(status: str, objective: float | None, bound: float, aggregate: Aggre
     )
 
 
-def _planned_starts(aggregate: AggregatePlan, hint: list[list[int]]) -> Callable[[int, int], bool]:
-    """Starts worth a variable: those the aggregate plan uses for the operator's class, and the operator's own
-    hinted ones. The aggregate optimum lies inside this space, and the model shrinks several-fold (a full-time
-    operator has 24 possible starts a day, the plan uses a handful), which is what makes a month solvable
-    within a minute."""
+def _planned_starts(aggregate: AggregatePlan, hint: list[list[int]], space: ShiftSpace) -> Callable[[int, int], bool]:
+    """Starts worth a variable: those the aggregate plan uses for the operator's class, the operator's own hinted
+    ones, and those of a shift type the operator asked to work that day (which the class's plan may not use). The
+    aggregate optimum lies inside this space, and the model shrinks several-fold (a full-time operator has 24
+    possible starts a day, the plan uses a handful), which is what makes a month solvable within a minute."""
     class_of = {op: c for c, members in enumerate(aggregate.classes) for op in members}
     used = {(c, start) for (c, start) in aggregate.starts}
     own = {(op, start) for op, starts in enumerate(hint) for start in starts}
-    return lambda op, start: (class_of[op], start) in used or (op, start) in own
+    asked = {(op, request.day, request.kind) for op, limits in enumerate(space.limits)
+             for request in limits.requests if request.work}
+
+    def candidate(op: int, start: int) -> bool:
+        if (class_of[op], start) in used or (op, start) in own:
+            return True
+        if not asked:
+            return False
+        option = space.option(op, start)
+        return (op, option.day, option.kind) in asked
+
+    return candidate
 
 
 def _add_complete_hint(roster_model: RosterModel, hint: list[list[int]], workers: int,
