@@ -228,6 +228,13 @@ def button(page: Page, label: str) -> Locator:
 def go_to(page: Page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=PAGES[name], exact=True).click()
     expect(heading(page, name)).to_be_visible(timeout=PAGE_MS)
+    settled(page)
+
+
+def settled(page: Page) -> None:
+    """Wait until the script run that draws the page has ended. A button found while a run is still drawing may be
+    replaced by that run's own copy, and a click on the replaced one is lost (a download then never starts)."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=PAGE_MS)
 
 
 def wait_for_solve(page: Page) -> None:
@@ -238,6 +245,7 @@ def wait_for_solve(page: Page) -> None:
 
 
 def download(page: Page, button: Locator, tmp_path: Path) -> bytes:
+    settled(page)
     with page.expect_download(timeout=PAGE_MS) as started:
         button.click()
     saved = tmp_path / started.value.suggested_filename
