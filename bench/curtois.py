@@ -88,6 +88,8 @@ class CurtoisSpace:
         self.forbidden_successions = frozenset((shift.id, then) for shift in instance.shifts
                                                for then in shift.forbidden_next)
         self.locked: dict[tuple[int, int], int | None] = {}
+        # The instances' shifts have no clock time, so there is no weekly rest in hours to keep.
+        self.weeks: tuple[tuple[int, int], ...] = ()
 
     def alone(self, op: int) -> CurtoisSpace:
         """The same horizon with employee `op` only and no cover: that employee's own rules and requests (every hard

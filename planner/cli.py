@@ -19,7 +19,7 @@ from planner.errors import InputError
 from planner.forecast import load_forecast
 from planner.forecasting import METHODS, backtest_report, forecast_month, holidays_of
 from planner.history import GAP_POLICIES, load_history, parse_column_names
-from planner.month import parse_month
+from planner.month import Month, parse_month
 from planner.operators import load_operators
 from planner.outputs import summary, write_coverage_csv, write_summary_json
 from planner.roster import Progress, RosterInfeasible, solve_roster
@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--workers", type=int, help="CP-SAT workers (default: solver.workers of the rules)")
     solve.add_argument("--out", required=True, type=Path,
                        help="directory for roster.csv, coverage.csv, summary.json, taxi.csv")
+    _previous_option(solve)
     solve.set_defaults(command=_solve)
 
     breaks = commands.add_parser("breaks", help="place every shift's breaks in a roster (e.g. one edited by hand)")
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--operators", required=True, type=Path)
     validate.add_argument("--forecast", required=True, type=Path)
     _rules_option(validate)
+    _previous_option(validate)
     validate.set_defaults(command=_validate)
 
     taxi = commands.add_parser("taxi", help="taxi lists for late shifts: cars, drop-off order; CSV and printable PDF")
@@ -157,6 +159,16 @@ def _rules(args: argparse.Namespace) -> Rules:
     return load_rules(args.rules)
 
 
+def _previous_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--previous", type=Path, metavar="LAST_MONTH_ROSTER",
+                        help="last month's roster.csv: rest, runs of days, successions and weekly rest then hold "
+                             "across the month's first day (only its last days matter)")
+
+
+def _previous(args: argparse.Namespace, month: Month) -> Roster | None:
+    return None if args.previous is None else load_roster_csv(args.previous, month.before)
+
+
 def _staffing(args: argparse.Namespace) -> int:
     rules = _rules(args)
     sys.stdout.write(staffing_csv(staffing_plan(load_forecast(args.forecast, rules), rules)))
@@ -167,8 +179,12 @@ def _solve(args: argparse.Namespace) -> int:
     rules = _rules(args)
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
+    previous = _previous(args, plan.month)
     print(f"{plan.month.label}: {len(operators)} operators, {plan.required_agent_hours} required agent-hours",
           file=sys.stderr)
+    if previous is not None:
+        print(f"last month: {len(previous.shifts)} shifts of {previous.month.label} from {args.previous}",
+              file=sys.stderr)
     for warning in capacity_warnings(plan, operators, rules):
         print(f"warning: {warning}", file=sys.stderr)
 
@@ -181,7 +197,7 @@ def _solve(args: argparse.Namespace) -> int:
 
     try:
         result = solve_roster(plan, operators, rules, time_limit=args.time_limit, workers=args.workers,
-                              on_progress=show)
+                              on_progress=show, previous=previous)
     except RosterInfeasible as error:
         print(str(error), file=sys.stderr)
         return EXIT_NO_ROSTER
@@ -242,7 +258,7 @@ def _validate(args: argparse.Namespace) -> int:
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
     roster = load_roster_csv(args.roster, plan.month)
-    violations = validate_roster(roster, operators, rules)
+    violations = validate_roster(roster, operators, rules, _previous(args, plan.month))
     if violations:
         print(format_violations(violations))
         print(f"{len(violations)} violation(s) of the hard rules", file=sys.stderr)

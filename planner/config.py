@@ -137,6 +137,14 @@ class ForbiddenSuccessions(_Strict):
     pairs: tuple[tuple[str, str], ...] = ()
 
 
+class WeeklyRest(_Strict):
+    """Uninterrupted rest of at least min_hours in every week (Labour Code of Russia, art. 110: 42 h); 0 switches
+    it off. `calendar`: every Monday 00:00-Monday 00:00 of the local clock; `rolling`: every 7 x 24 elapsed hours."""
+
+    min_hours: int = Field(42, ge=0, le=7 * 24)
+    week: Literal["calendar", "rolling"] = "calendar"
+
+
 class Weighted(_Strict):
     weight: Weight
 
@@ -186,6 +194,7 @@ class RuleSet(_Strict):
     max_working_weekends: MaxWorkingWeekends = MaxWorkingWeekends()
     max_shifts_per_type: MaxShiftsPerType = MaxShiftsPerType()
     forbidden_successions: ForbiddenSuccessions = ForbiddenSuccessions()
+    weekly_rest: WeeklyRest = WeeklyRest()
     shortfall: Weighted = Weighted(weight=1000)
     overstaffing: Weighted = Weighted(weight=1)
     days_off_wished: Weighted = Weighted(weight=50)

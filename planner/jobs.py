@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, place_breaks
 from planner.config import Rules
-from planner.domain import Operator, StaffingPlan
+from planner.domain import Operator, Roster, StaffingPlan
 from planner.roster import Locks, Progress, RosterInfeasible, SolveResult, solve_roster
 
 __all__ = ["SolveJob", "JobSnapshot"]
@@ -45,6 +45,7 @@ class SolveJob:
     time_limit: float | None = None
     workers: int | None = None
     locks: Locks | None = None
+    previous: Roster | None = None  # last month's roster, kept across the first day
     roster_result: SolveResult | None = None
     breaks_result: BreakResult | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -104,7 +105,7 @@ class SolveJob:
         try:
             self.roster_result = solve_roster(
                 self.plan, self.operators, self.rules, time_limit=self.time_limit, workers=self.workers,
-                on_progress=self._note, should_stop=self._stop.is_set, locks=self.locks,
+                on_progress=self._note, should_stop=self._stop.is_set, locks=self.locks, previous=self.previous,
             )
             with self._lock:
                 self._stage = "breaks"

@@ -91,6 +91,12 @@ class Month:
         """Saturday, Sunday or a public holiday: the days whose shifts are shared out fairly."""
         return day.weekday() >= 5 or day in self.public_holidays
 
+    @property
+    def before(self) -> Month:
+        """The month before this one, in the same zone and country."""
+        year, month = (self.year, self.month - 1) if self.month > 1 else (self.year - 1, 12)
+        return Month(year, month, self.timezone, self.country)
+
     @cached_property
     def working_days(self) -> tuple[date, ...]:
         return tuple(day for day in self.days if self.is_working_day(day))

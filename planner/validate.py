@@ -44,18 +44,27 @@ def format_violations(violations: Iterable[Violation]) -> str:
     return "\n".join(str(violation) for violation in violations)
 
 
-def validate_roster(roster: Roster, operators: Sequence[Operator], rules: Rules) -> list[Violation]:
+def validate_roster(
+    roster: Roster, operators: Sequence[Operator], rules: Rules, previous: Roster | None = None
+) -> list[Violation]:
     """Every hard-rule violation of `roster`, sorted by operator, day, rule and detail (every field, so the order
-    is the same however the roster lists its shifts). An empty list means it holds."""
-    return _in_order(_violations(roster, operators, rules))
+    is the same however the roster lists its shifts). An empty list means it holds.
+
+    `previous` is last month's roster: rest, runs of days, successions and weekly rest are then judged across the
+    month's first day (what last month broke on its own is not reported). Without it, the time before the month
+    counts as free and runs touching its first day may go on before it."""
+    return _in_order(_violations(roster, operators, rules, previous=previous))
 
 
 def revalidate(
-    previous: Sequence[Violation], before: Roster, after: Roster, operators: Sequence[Operator], rules: Rules
+    previous: Sequence[Violation], before: Roster, after: Roster, operators: Sequence[Operator], rules: Rules,
+    last_month: Roster | None = None,
 ) -> list[Violation]:
-    """What `validate_roster(after, operators, rules)` returns, checking again only what the edit can change.
+    """What `validate_roster(after, operators, rules, last_month)` returns, checking again only what the edit can
+    change.
 
-    `previous` must be `validate_roster(before, operators, rules)`, with the same operators and rules. Every rule
+    `previous` must be `validate_roster(before, operators, rules, last_month)`, with the same operators, rules and
+    last month. Every rule
     looks at one operator's shifts except team_on_break, which looks at a team's, so only the edited operators
     (those whose shifts differ) and their teams are checked again. A team_on_break violation names whoever of the
     team was on break, edited or not, and an id may itself contain ", ", so the stale violations are not picked
@@ -63,17 +72,26 @@ def revalidate(
     depends on every shift (`_breaks_planned`); when the edit changes that, or the month, all is checked again.
     """
     if before.month != after.month or _breaks_planned(before) != _breaks_planned(after):
-        return validate_roster(after, operators, rules)
+        return validate_roster(after, operators, rules, last_month)
     edited = _edited_operators(before, after)
-    kept = Counter(previous) - Counter(_violations(before, operators, rules, edited))
-    return _in_order([*kept.elements(), *_violations(after, operators, rules, edited)])
+    kept = Counter(previous) - Counter(_violations(before, operators, rules, edited, last_month))
+    return _in_order([*kept.elements(), *_violations(after, operators, rules, edited, last_month)])
 
 
 def _violations(
-    roster: Roster, operators: Sequence[Operator], rules: Rules, only: frozenset[str] | None = None
+    roster: Roster, operators: Sequence[Operator], rules: Rules, only: frozenset[str] | None = None,
+    previous: Roster | None = None,
 ) -> list[Violation]:
     """The violations of the operators in `only` and of their teams (all when None), in no particular order."""
     tz = roster.month.tz
+    month_start = roster.month.days[0]
+    # Last month's shifts, for the rules that look across the month's first day.
+    earlier: dict[str, list[_Span]] = defaultdict(list)
+    for shift in previous.shifts if previous else ():
+        span = _Span.of(shift, tz)
+        if span.day < month_start and (only is None or shift.operator_id in only):
+            earlier[shift.operator_id].append(span)
+    days = (*(previous.month.days if previous else ()), *roster.month.days)
     by_id = {op.id: op for op in operators}
     teams = {op.id: op.team for op in operators if op.team}
     breaks_planned = _breaks_planned(roster)
@@ -90,17 +108,16 @@ def _violations(
         op_spans.sort(key=lambda span: (span.start_utc, span.end_utc))
         op = by_id.get(op_id)
         violations += _contracts(op_id, op, op_spans, roster, rules)
-        violations += _one_shift_per_day(op_id, op_spans)
-        violations += _rest_between_shifts(op_id, op_spans, rules.rules.rest_between_shifts.min_hours)
-        violations += _max_consecutive_days(op_id, op_spans, rules.max_consecutive_days_of(
-            None if op is None else op.max_consecutive_days))
-        violations += _min_consecutive_days(op_id, op_spans, roster, rules.rules.min_consecutive_days.min_days)
-        violations += _min_consecutive_days_off(op_id, op_spans, roster,
-                                                rules.rules.min_consecutive_days_off.min_days)
         violations += _max_working_weekends(op_id, op_spans, roster, rules.max_working_weekends_of(
             None if op is None else op.max_working_weekends))
         violations += _max_shifts_per_type(op_id, op_spans, roster, rules)
-        violations += _forbidden_successions(op_id, op_spans, rules)
+        # The rules across the month's first day see last month's shifts too, and report what falls in this one,
+        # less what last month broke on its own (what they find with this month left free).
+        max_days = rules.max_consecutive_days_of(None if op is None else op.max_consecutive_days)
+        before = earlier.get(op_id, [])
+        across = sorted([*before, *op_spans], key=lambda span: (span.start_utc, span.end_utc))
+        violations += (_across_the_start(op_id, across, days, max_days, roster, rules)
+                       - _across_the_start(op_id, before, days, max_days, roster, rules)).elements()
         if breaks_planned:
             violations += _per_shift(op_id, op_spans, rules.breaks)
             violations += _break_window(op_id, op_spans, rules.breaks)
@@ -118,6 +135,21 @@ def _violations(
         else:
             violations += _monthly_norm(op, hours, spans.get(op.id, []), roster, rules)
     return violations
+
+
+def _across_the_start(op_id: str, spans: list[_Span], days: Sequence[date], max_days: int, roster: Roster,
+                      rules: Rules) -> Counter[Violation]:
+    """The violations of the rules that look across the month's first day, falling in this month."""
+    month_start = roster.month.days[0]
+    return Counter(violation for violation in (
+        *_one_shift_per_day(op_id, spans),
+        *_rest_between_shifts(op_id, spans, rules.rules.rest_between_shifts.min_hours),
+        *_max_consecutive_days(op_id, spans, max_days, month_start),
+        *_min_consecutive_days(op_id, spans, days, rules.rules.min_consecutive_days.min_days),
+        *_min_consecutive_days_off(op_id, spans, days, rules.rules.min_consecutive_days_off.min_days),
+        *_forbidden_successions(op_id, spans, rules),
+        *_weekly_rest(op_id, spans, roster, rules),
+    ) if violation.day is not None and violation.day >= month_start)
 
 
 def _breaks_planned(roster: Roster) -> bool:
@@ -289,7 +321,9 @@ def _rest_between_shifts(op_id: str, spans: list[_Span], min_hours: int) -> list
     return found
 
 
-def _max_consecutive_days(op_id: str, spans: list[_Span], max_days: int) -> list[Violation]:
+def _max_consecutive_days(op_id: str, spans: list[_Span], max_days: int, month_start: date) -> list[Violation]:
+    """A run too long is reported on its first day too many, or on the month's first day for a run that was too
+    long already last month and goes on in this one."""
     found: list[Violation] = []
     days = sorted({span.day for span in spans})
     run_start = 0
@@ -302,7 +336,7 @@ def _max_consecutive_days(op_id: str, spans: list[_Span], max_days: int) -> list
             found.append(
                 Violation(
                     op_id,
-                    first + timedelta(days=max_days),
+                    max(first + timedelta(days=max_days), min(month_start, last)),
                     "max_consecutive_days",
                     f"{length} days in a row {first}…{last}, at most {max_days}",
                 )
@@ -323,25 +357,26 @@ def _runs(days: Sequence[date], worked: set[date], of_work: bool) -> list[list[d
     return runs
 
 
-def _short_runs(op_id: str, spans: list[_Span], roster: Roster, min_days: int, of_work: bool) -> list[Violation]:
-    """Runs shorter than `min_days` with both ends inside the month: one touching its first or last day may go on
-    in the month before or after."""
-    days = roster.month.days
+def _short_runs(op_id: str, spans: list[_Span], days: Sequence[date], min_days: int, of_work: bool) -> list[Violation]:
+    """Runs shorter than `min_days` with both ends inside the known `days` (the month, after last month's when it
+    is given): one touching the first or last known day may go on before or after. A run of last month that this
+    month's first day ends too soon is this month's, reported on that day."""
     rule, what = ("min_consecutive_days", "working days") if of_work else ("min_consecutive_days_off", "days off")
+    month_start = days[-1].replace(day=1)
     found = []
     for run in _runs(days, {span.day for span in spans}, of_work):
         if len(run) < min_days and run[0] != days[0] and run[-1] != days[-1]:
             detail = f"{len(run)} {what} in a row {run[0]}…{run[-1]}, at least {min_days}"
-            found.append(Violation(op_id, run[0], rule, detail))
+            found.append(Violation(op_id, max(run[0], min(month_start, run[-1] + timedelta(days=1))), rule, detail))
     return found
 
 
-def _min_consecutive_days(op_id: str, spans: list[_Span], roster: Roster, min_days: int) -> list[Violation]:
-    return _short_runs(op_id, spans, roster, min_days, of_work=True)
+def _min_consecutive_days(op_id: str, spans: list[_Span], days: Sequence[date], min_days: int) -> list[Violation]:
+    return _short_runs(op_id, spans, days, min_days, of_work=True)
 
 
-def _min_consecutive_days_off(op_id: str, spans: list[_Span], roster: Roster, min_days: int) -> list[Violation]:
-    return _short_runs(op_id, spans, roster, min_days, of_work=False)
+def _min_consecutive_days_off(op_id: str, spans: list[_Span], days: Sequence[date], min_days: int) -> list[Violation]:
+    return _short_runs(op_id, spans, days, min_days, of_work=False)
 
 
 def _max_working_weekends(op_id: str, spans: list[_Span], roster: Roster, max_weekends: int | None) -> list[Violation]:
@@ -380,6 +415,69 @@ def _forbidden_successions(op_id: str, spans: list[_Span], rules: Rules) -> list
             if first in before and then in kinds[day]:
                 detail = f"a {then} shift the day after a {first} shift"
                 found.append(Violation(op_id, day, "forbidden_successions", detail))
+    return found
+
+
+def _weekly_rest(op_id: str, spans: list[_Span], roster: Roster, rules: Rules) -> list[Violation]:
+    """The longest uninterrupted rest of each week, measured in elapsed time. After the month's last shift the time
+    is free (next month keeps the week it cuts); before the month, last month's shifts are in `spans` when given."""
+    rule = rules.rules.weekly_rest
+    if rule.min_hours == 0 or not spans:
+        return []
+    needed = timedelta(hours=rule.min_hours)
+    if rule.week == "rolling":
+        return _rolling_weekly_rest(op_id, spans, needed, roster.month.days[0])
+    tz = roster.month.tz
+    found = []
+    month_start = roster.month.days[0]
+    monday = month_start - timedelta(days=month_start.weekday())
+    while monday <= roster.month.days[-1]:
+        week = [datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
+                for day in (monday, monday + timedelta(days=7))]
+        longest, since = _longest_rest(spans, *week)
+        # A week last month's shifts leave without its rest whatever this month does is last month's breach.
+        if longest < needed and _longest_rest([span for span in spans if span.day < month_start], *week)[0] >= needed:
+            sunday = monday + timedelta(days=6)
+            detail = (f"longest rest of the week {monday}…{sunday} is {_duration(longest)} from "
+                      f"{since.astimezone(tz):%Y-%m-%d %H:%M}, needs {rule.min_hours} h")
+            found.append(Violation(op_id, max(monday, roster.month.days[0]), "weekly_rest", detail))
+        monday += timedelta(days=7)
+    return found
+
+
+def _longest_rest(spans: list[_Span], begin: datetime, end: datetime) -> tuple[timedelta, datetime]:
+    """The longest stretch of [begin, end) that no span covers, and when it starts."""
+    longest, since, cursor = timedelta(0), begin, begin
+    for span in spans:
+        if span.end_utc <= begin or span.start_utc >= end:
+            continue
+        if span.start_utc - cursor > longest:
+            longest, since = span.start_utc - cursor, cursor
+        cursor = max(cursor, span.end_utc)
+    if end - cursor > longest:
+        longest, since = end - cursor, cursor
+    return longest, since
+
+
+def _rolling_weekly_rest(op_id: str, spans: list[_Span], needed: timedelta, month_start: date) -> list[Violation]:
+    """Every 7 x 24 hours hold a rest of `needed` iff no stretch of shifts, each starting less than `needed` after
+    the one before ends, spans more than a week less twice that rest: a window around such a stretch leaves less
+    than `needed` at either end, and a window meeting two stretches holds the whole rest between them."""
+    found = []
+    longest_stretch = timedelta(days=7) - 2 * needed
+    first = last = None
+    cursor = datetime.min.replace(tzinfo=UTC)
+    for span in [*spans, None]:
+        if span is not None and last is not None and span.start_utc - cursor < needed:
+            cursor, last = max(cursor, span.end_utc), span
+            continue
+        if first is not None and last is not None and last.day >= month_start and (
+                cursor - first.start_utc > longest_stretch):
+            detail = (f"shifts from {first.start_local:%Y-%m-%d %H:%M} to {first.local(cursor):%Y-%m-%d %H:%M} "
+                      f"have no rest of {_duration(needed)} between them: some 7 x 24 h hold none")
+            found.append(Violation(op_id, max(first.day, month_start), "weekly_rest", detail))
+        if span is not None:
+            first, last, cursor = span, span, span.end_utc
     return found
 
 

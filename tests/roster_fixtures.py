@@ -106,7 +106,7 @@ def solve_model(space: ShiftSpace, without: frozenset[str] = frozenset()) -> Ros
 
 
 def violations(roster: Roster, space: ShiftSpace) -> list[Violation]:
-    return validate_roster(roster, space.operators, space.rules)
+    return validate_roster(roster, space.operators, space.rules, space.previous)
 
 
 def assert_valid(roster: Roster, space: ShiftSpace) -> None:

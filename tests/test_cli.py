@@ -83,6 +83,32 @@ def test_solve_writes_the_contract_files_and_validate_accepts_them(month_files, 
     assert f"{second['operator_id']}, " in capsys.readouterr().out
 
 
+def test_solve_and_validate_with_last_months_roster(month_files, tmp_path, capsys):
+    """The first operator worked 26-31 January: 1 February would be a seventh day in a row."""
+    operators = _read_csv(month_files / "operators.csv")
+    tired = operators[0]["id"]
+    january = tmp_path / "january.csv"
+    _write_rows(january, [{"operator_id": tired, "date": f"2026-01-{day}", "start": f"2026-01-{day} 09:00",
+                           "end": f"2026-01-{day} 17:00", "breaks": ""} for day in range(26, 32)])
+    common = ("--operators", str(month_files / "operators.csv"), "--forecast", str(month_files / "forecast.csv"))
+    out = tmp_path / "out"
+    assert _run("solve", *common, "--previous", str(january), "--time-limit", "8", "--workers", "1",
+                "--out", str(out)) == EXIT_OK
+    assert "last month: 6 shifts of 2026-01" in capsys.readouterr().err
+    roster = _read_csv(out / "roster.csv")
+    assert not [row for row in roster if row["operator_id"] == tired and row["date"] == "2026-02-01"]
+    assert _run("validate", "--roster", str(out / "roster.csv"), *common, "--previous", str(january)) == EXIT_OK
+
+    on_the_first = {**roster[0], "operator_id": tired, "date": "2026-02-01", "start": "2026-02-01 09:00",
+                    "end": "2026-02-01 17:00", "hours": "8"}
+    edited = tmp_path / "edited.csv"
+    _write_rows(edited, [row for row in roster if row["operator_id"] != tired] + [on_the_first])
+    capsys.readouterr()
+    assert _run("validate", "--roster", str(edited), *common, "--previous", str(january)) == EXIT_VIOLATIONS
+    assert f"{tired}, 2026-02-01, max_consecutive_days: 7 days in a row 2026-01-26…2026-02-01" in (
+        capsys.readouterr().out)
+
+
 def _read_csv(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as file:
         return list(csv.DictReader(file))

@@ -6,8 +6,9 @@ Hard rules are judged by the independent validator, soft rules by what they are 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from roster_fixtures import (
     FEBRUARY,
@@ -25,6 +26,7 @@ from roster_fixtures import (
 )
 
 from planner.domain import Roster, Shift, ShiftWish
+from planner.month import Month
 from planner.roster.model import RULES
 from planner.roster.space import ShiftRequest, ShiftSpace
 
@@ -211,6 +213,110 @@ def test_forbidden_successions_no_day_shift_after_a_night():
     broken = solve_model(space, without=frozenset({"forbidden_successions"}))
     assert shift_counts(broken, space) == {"a": 2}
     assert broken_rules(broken, space) == {"forbidden_successions"}
+
+
+MONDAY_TO_SATURDAY = range(2, 8)  # 2-7 February 2026
+
+
+def _six_days_of_one_week(values: dict) -> ShiftSpace:
+    """A day worker free Monday to Saturday with a day's work needed on each: six shifts leave 32 h of rest
+    from Saturday 17:00 to the week's end, less than the 42 h of a week's rest."""
+    day_worker = operator("a", free=MONDAY_TO_SATURDAY, window=DAY_JOB)
+    plan = staffing(*(need(day, 9, 8) for day in MONDAY_TO_SATURDAY))
+    return ShiftSpace(plan, [day_worker], rules({"rules": {"weekly_rest": values}}))
+
+
+def test_weekly_rest_in_every_calendar_week():
+    space = _six_days_of_one_week({"min_hours": 42, "week": "calendar"})
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 5}
+
+    broken = solve_model(space, without=frozenset({"weekly_rest"}))
+    assert shift_counts(broken, space) == {"a": 6}
+    assert broken_rules(broken, space) == {"weekly_rest"}
+
+
+def test_weekly_rest_in_any_seven_days_when_rolling():
+    # Rolling, one day off in the middle is not enough: Tuesday 17:00 to Thursday 09:00 is 40 h, so the
+    # stretches around it join and every week holds less than 42 h at its ends; two days off are.
+    space = _six_days_of_one_week({"min_hours": 42, "week": "rolling"})
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 4}
+
+    broken = solve_model(space, without=frozenset({"weekly_rest"}))
+    assert shift_counts(broken, space) == {"a": 6}
+    assert broken_rules(broken, space) == {"weekly_rest"}
+
+
+# --- last month's shifts: the rules hold across the month's first day -----------------------------------------
+
+JANUARY = Month(2026, 1, "Europe/Moscow", "RU")
+
+
+def _after_january(free: Iterable[int], needs: Sequence[dict[int, int]], january: Sequence[tuple[str, int]],
+                   overrides: dict | None = None, window: tuple[str, str] = ("00:00", "24:00")) -> ShiftSpace:
+    """Operator a, free on the `free` days of February, after the `january` shifts (start "DD HH:MM", hours)."""
+    anyone = operator("a", free=free, window=window)
+    shifts = []
+    for start, hours in january:
+        begin = datetime.strptime(f"2026-01-{start}", "%Y-%m-%d %H:%M").replace(tzinfo=JANUARY.tz)
+        shifts.append(Shift("a", begin, (begin.astimezone(UTC) + timedelta(hours=hours)).astimezone(JANUARY.tz)))
+    previous = Roster(JANUARY, tuple(shifts))
+    return ShiftSpace(staffing(*needs), [anyone], rules(overrides), previous=previous)
+
+
+def test_rest_between_shifts_after_last_months_last_shift():
+    # January ends with a night until 1 February 06:00: a day shift from 09:00 that day would rest 3 h.
+    space = _after_january([1], [need(1, 9, 8)], [("31 22:00", 8)])
+    assert shortfall(space, solve_model(space)) == 8
+    broken = solve_model(space, without=frozenset({"rest_between_shifts"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"rest_between_shifts"}
+
+
+def test_max_consecutive_days_counts_last_months_run():
+    # Six days in a row to 31 January: 1 February would be the seventh.
+    space = _after_january([1], [need(1, 9, 8)], [(f"{day} 09:00", 8) for day in range(26, 32)],
+                           {"rules": {"weekly_rest": {"min_hours": 0}}}, window=DAY_JOB)
+    assert shortfall(space, solve_model(space)) == 8
+    broken = solve_model(space, without=frozenset({"max_consecutive_days"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"max_consecutive_days"}
+
+
+def test_min_consecutive_days_off_after_last_months_last_shift():
+    # Off on 31 January after a shift on the 30th: working 1 February would leave that day off alone.
+    space = _after_january([1], [need(1, 9, 8)], [("30 09:00", 8)],
+                           {"rules": {"min_consecutive_days_off": {"min_days": 2}}}, window=DAY_JOB)
+    assert shortfall(space, solve_model(space)) == 8
+    broken = solve_model(space, without=frozenset({"min_consecutive_days_off"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"min_consecutive_days_off"}
+
+
+def test_forbidden_successions_after_last_months_night():
+    space = _after_january([1], [need(1, 9, 8)], [("31 21:00", 8)],
+                           {"rules": {"forbidden_successions": {"pairs": [["night", "day"]]},
+                                      "rest_between_shifts": {"min_hours": 4}}}, window=("21:00", "17:00"))
+    assert shortfall(space, solve_model(space)) == 8
+    broken = solve_model(space, without=frozenset({"forbidden_successions"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"forbidden_successions"}
+
+
+def test_weekly_rest_of_the_week_last_month_began():
+    # The week of Monday 26 January: worked in January up to Saturday 06:00, so its 42 h of rest are the rest of
+    # the week, Sunday 1 February included.
+    january = [(f"{day} 09:00", 8) for day in range(26, 30)] + [("30 22:00", 8)]
+    space = _after_january([1], [need(1, 9, 8)], january)
+    assert shortfall(space, solve_model(space)) == 8
+    broken = solve_model(space, without=frozenset({"weekly_rest"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"weekly_rest"}
 
 
 # --- soft rules ------------------------------------------------------------------------------------------------

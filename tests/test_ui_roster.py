@@ -5,16 +5,17 @@ older revision refused with the edits kept, publish."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, open_page, seed_small_month
 
 from planner.auth import Role, User
-from planner.domain import Shift
+from planner.domain import Roster, Shift
 from planner.grid import shift_code
 from planner.i18n import rule_label
+from planner.month import Month
 from planner.store import open_store
 from ui.roster import JOB, WORK, day_labels
 
@@ -209,3 +210,35 @@ def test_unsaved_edits_survive_a_reload_until_saved_or_discarded(database):
     with open_store(f"sqlite:///{database}") as store:
         assert store.working_copy(version_id, "anna") is None
         assert cell not in {(s.operator_id, s.day) for s in store.load_roster(version_id).roster.shifts}
+
+
+def test_the_first_day_is_checked_with_last_months_published_roster(database):
+    with open_store(f"sqlite:///{database}") as store:
+        greedy_draft(store)
+    at = open_page("roster")
+    assert any("Last month has no published roster" in caption.value for caption in at.caption)
+    # January ends with a shift of the operator who starts earliest on 1 February, two hours before that start.
+    first_day = [shift for shift in at.session_state[WORK].roster.shifts
+                 if shift.day == FEBRUARY.days[0] and shift.start.hour >= 3]
+    tired = min(first_day, key=lambda shift: shift.start)
+    assert not _rest_broken(at, tired.operator_id)
+    january = Month(2026, 1, "Europe/Moscow", "RU")
+    late = Shift(tired.operator_id, datetime(2026, 1, 31, 23, tzinfo=january.tz),
+                 (tired.start.astimezone(UTC) - timedelta(hours=2)).astimezone(january.tz))
+    with open_store(f"sqlite:///{database}") as store:
+        published = store.create_draft(Roster(january, (late,)), {}, RULES_TEXT, SEEDER)
+        store.publish(published.id, SEEDER)
+
+    at = open_page("roster")
+    assert not at.exception
+    assert any("Planned after last month's published roster (2026-01 version 1)" in caption.value
+               for caption in at.caption)
+    assert _rest_broken(at, tired.operator_id)
+
+
+def _rest_broken(at: AppTest, op_id: str) -> bool:
+    try:
+        frame = table(at, "roster_violations")
+    except KeyError:  # no violations: the page says the rules hold instead
+        return False
+    return (op_id, rule_label("rest_between_shifts", "en")) in set(zip(frame["ID"], frame["Rule"], strict=True))

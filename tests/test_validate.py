@@ -22,9 +22,11 @@ BERLIN_AUTUMN = Month(2026, 10, "Europe/Berlin", "DE")  # 2026-10-25 03:00 -> 02
 
 
 def loose(rules: Rules) -> Rules:
-    """The same rules with a monthly norm that any roster meets, so a test of another rule sees only that rule."""
+    """The same rules with a monthly norm that any roster meets and no weekly rest, so a test of another rule sees
+    only that rule."""
     data = rules.model_dump()
     data["rules"]["monthly_norm"]["tolerance_shifts"] = 31
+    data["rules"]["weekly_rest"]["min_hours"] = 0
     return parse_rules(data)
 
 
@@ -263,6 +265,117 @@ def test_forbidden_successions_on_the_next_day():
     assert check(days(1, start="09:00") + days(2, start="21:00"), rules=rules) == []
 
 
+# --- weekly_rest ----------------------------------------------------------------------------------------------------
+
+
+def with_weekly_rest(week: str, rules: Rules = LOOSE) -> Rules:
+    data = rules.model_dump()
+    data["rules"]["weekly_rest"] = {"min_hours": 42, "week": week}
+    return parse_rules(data)
+
+
+CALENDAR, ROLLING = with_weekly_rest("calendar"), with_weekly_rest("rolling")
+NOVEMBER = Month(2026, 11, "Europe/Moscow", "RU")
+
+
+def days_at(days, start: str = "09:00", month_prefix: str = "2026-12") -> list[Shift]:
+    return [shift(f"{month_prefix}-{day:02d} {start}") for day in days]
+
+
+def test_weekly_rest_monday_to_saturday_leaves_31_hours():
+    v = only(check(days_at(range(7, 13)), rules=CALENDAR), "weekly_rest")
+    assert (v.day, v.detail) == (date(2026, 12, 7), "longest rest of the week 2026-12-07…2026-12-13 is 31 h from "
+                                                    "2026-12-12 17:00, needs 42 h")
+
+
+def test_weekly_rest_of_exactly_42_hours_holds():
+    shifts = [*days_at(range(7, 11)), shift("2026-12-11 22:00")]  # Friday's night ends Saturday 06:00
+    assert check(shifts, rules=CALENDAR) == []
+
+
+def test_weekly_rest_the_week_cut_by_the_months_end_counts_the_next_days_as_rest():
+    assert check(days_at(range(28, 32)), rules=CALENDAR) == []
+
+
+def test_weekly_rest_of_the_first_week_counts_last_months_shifts():
+    # Evenings from Tuesday 1 December: 42 h from Monday 00:00 unless Monday 30 November was worked.
+    shifts = days_at(range(1, 6), start="18:00")
+    assert check(shifts, rules=CALENDAR) == []
+    november = Roster(NOVEMBER, (shift("2026-11-30 09:00", month=NOVEMBER),))
+    found = validate_roster(Roster(MOSCOW, tuple(shifts)), [Operator("a", "Anna", 1.0)], CALENDAR, november)
+    v = only(found, "weekly_rest")
+    assert (v.day, v.detail) == (date(2026, 12, 1), "longest rest of the week 2026-11-30…2026-12-06 is 25 h from "
+                                                    "2026-11-30 17:00, needs 42 h")
+
+
+def test_weekly_rest_a_week_last_month_broke_on_its_own_is_not_this_months():
+    # 1 February 2026 is a Sunday: worked Monday to Thursday and Saturday 26-31 January, the week had 40 h of
+    # rest at most before February began, whatever February does with its Sunday.
+    january, february = Month(2026, 1, "Europe/Moscow"), Month(2026, 2, "Europe/Moscow")
+    last_month = Roster(january, tuple(shift(f"2026-01-{day} 09:00", month=january) for day in (26, 27, 28, 29, 31)))
+    sunday = Roster(february, (shift("2026-02-01 20:00", month=february),))
+    assert validate_roster(sunday, [Operator("a", "Anna", 1.0)], CALENDAR, last_month) == []
+
+
+def test_weekly_rest_rolling_five_days_of_nine_to_five_leave_no_window_its_rest():
+    # From Sunday 01:00 to the next: 32 h before Monday's shift, 16 h between shifts, 32 h after Friday's.
+    v = only(check(days_at(range(7, 12)), rules=ROLLING), "weekly_rest")
+    assert (v.day, v.detail) == (date(2026, 12, 7), "shifts from 2026-12-07 09:00 to 2026-12-11 17:00 have no rest "
+                                                    "of 42 h between them: some 7 x 24 h hold none")
+    assert check(days_at(range(7, 11)), rules=ROLLING) == []  # 80 h: every window keeps 42 h at one end
+
+
+def test_weekly_rest_a_25_hour_sunday_gives_the_hour_the_wall_clock_lacks():
+    # Friday's night ends Saturday 07:00: 41 h to Monday on the clock, 42 h elapsed as the clocks go back.
+    berlin = with_weekly_rest("calendar", BERLIN_LOOSE)
+    shifts = [*(shift(f"2026-10-{day} 09:00", month=BERLIN_AUTUMN) for day in range(19, 23)),
+              shift("2026-10-23 23:00", month=BERLIN_AUTUMN)]
+    assert check(shifts, rules=berlin, month=BERLIN_AUTUMN) == []
+
+
+# --- across the month's first day (last month's roster given) -------------------------------------------------------
+
+
+def across(november: list[Shift], december: list[Shift], rules: Rules = LOOSE) -> list[Violation]:
+    return validate_roster(Roster(MOSCOW, tuple(december)), [Operator("a", "Anna", 1.0)], rules,
+                           Roster(NOVEMBER, tuple(november)))
+
+
+def nov(text: str, hours: float = 8) -> Shift:
+    return shift(f"2026-11-{text}", hours, month=NOVEMBER)
+
+
+def test_rest_between_shifts_after_last_months_night():
+    v = only(across([nov("30 22:00")], [shift("2026-12-01 09:00")]), "rest_between_shifts")
+    assert (v.day, v.detail) == (date(2026, 12, 1), "rest 3 h before shift 2026-12-01 09:00, needs 12 h")
+
+
+def test_max_consecutive_days_counts_last_months_days():
+    v = only(across([nov(f"{day} 09:00") for day in range(25, 31)], [shift("2026-12-01 09:00")]),
+             "max_consecutive_days")
+    assert (v.day, v.detail) == (date(2026, 12, 1), "7 days in a row 2026-11-25…2026-12-01, at most 6")
+
+
+def test_min_consecutive_days_off_closed_by_the_months_first_day():
+    rules = parse_rules({**LOOSE.model_dump(), "rules": {**LOOSE.model_dump()["rules"],
+                                                          "min_consecutive_days_off": {"min_days": 2}}})
+    v = only(across([nov("29 09:00")], [shift("2026-12-01 09:00")], rules), "min_consecutive_days_off")
+    assert (v.day, v.detail) == (date(2026, 12, 1), "1 days off in a row 2026-11-30…2026-11-30, at least 2")
+
+
+def test_forbidden_successions_after_last_months_night():
+    rules = parse_rules({**LOOSE.model_dump(), "rules": {**LOOSE.model_dump()["rules"],
+                                                          "forbidden_successions": {"pairs": [["night", "day"]]},
+                                                          "rest_between_shifts": {"min_hours": 4}}})
+    v = only(across([nov("30 20:00")], [shift("2026-12-01 13:00")], rules), "forbidden_successions")
+    assert v.day == date(2026, 12, 1)
+
+
+def test_last_months_own_violations_are_not_this_months():
+    november = [nov("20 09:00"), nov("20 23:00"), *(nov(f"{day} 09:00") for day in range(21, 29))]
+    assert across(november, [shift("2026-12-02 09:00")]) == []
+
+
 # --- monthly_norm ---------------------------------------------------------------------------------------------------
 
 
@@ -286,7 +399,9 @@ def test_monthly_norm_missing_shifts():
 
 def test_monthly_norm_too_many_hours():
     extra = [shift("2026-12-06 09:00"), shift("2026-12-13 09:00")]  # Sundays: at most 6 days in a row
-    assert only(check(full_month() + extra, rules=RULES), "monthly_norm").detail.endswith("(8 h over)")
+    # Those weeks have no 42 h of rest either, which is another rule's test.
+    strict_norm = parse_rules({"rules": {"weekly_rest": {"min_hours": 0}}})
+    assert only(check(full_month() + extra, rules=strict_norm), "monthly_norm").detail.endswith("(8 h over)")
 
 
 def test_monthly_norm_operator_without_shifts_is_checked():
@@ -471,6 +586,7 @@ def operator_with_shifts(draw, month: Month, rules: Rules, op_id: str) -> tuple[
     rest = timedelta(hours=rules.rules.rest_between_shifts.min_hours)
     shifts: list[Shift] = []
     run = 0
+    worked_hours: set[datetime] = set()  # UTC starts of the hours worked, for the weekly rest
     for day in month.days:
         if shifts and shifts[-1].start.date() != day - timedelta(days=1):
             run = 0
@@ -483,10 +599,12 @@ def operator_with_shifts(draw, month: Month, rules: Rules, op_id: str) -> tuple[
             for end in [plus(start, length)]
             if fits_window(start, end, earliest, latest)
             and (not shifts or start.astimezone(UTC) - shifts[-1].end.astimezone(UTC) >= rest)
+            and weeks_keep_their_rest(worked_hours | hours_of(start, length), start, end, month, rules)
         ]
         if candidates:
             start, end = draw(st.sampled_from(candidates))
             shifts.append(Shift(op_id, start, end, draw(breaks_inside(start, length, rules))))
+            worked_hours |= hours_of(start, length)
             run += 1
     # Take free working days out of the norm (as leave) until the hours worked meet it.
     settings_ = rules.rules.monthly_norm
@@ -497,6 +615,27 @@ def operator_with_shifts(draw, month: Month, rules: Rules, op_id: str) -> tuple[
         if abs(worked - rate * settings_.hours_per_day * (available - leave)) <= settings_.tolerance_shifts * length:
             return Operator(op_id, op_id.upper(), rate, earliest, latest, blocked | frozenset(free[:leave])), shifts
     return draw(st.nothing())
+
+
+def hours_of(start: datetime, length: int) -> set[datetime]:
+    return {start.astimezone(UTC) + timedelta(hours=h) for h in range(length)}
+
+
+def weeks_keep_their_rest(worked: set[datetime], start: datetime, end: datetime, month: Month, rules: Rules) -> bool:
+    """Hour by hour, independent of the validator's gaps: the calendar weeks of a new shift from `start` to `end`
+    keep a run of free hours as long as the weekly rest (the hours after the month count as free)."""
+    for monday in {day - timedelta(days=day.weekday()) for day in (start.date(), end.date())}:
+        hour = datetime(monday.year, monday.month, monday.day, tzinfo=month.tz).astimezone(UTC)
+        week_end = (datetime(monday.year, monday.month, monday.day, tzinfo=month.tz)
+                    + timedelta(days=7)).astimezone(UTC)  # wall-clock days: the zone gives each its length
+        longest = free = 0
+        while hour < week_end:
+            free = 0 if hour in worked else free + 1
+            longest = max(longest, free)
+            hour += timedelta(hours=1)
+        if longest < rules.rules.weekly_rest.min_hours:
+            return False
+    return True
 
 
 @st.composite

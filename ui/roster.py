@@ -108,7 +108,8 @@ def page() -> None:
     rules = state.rules()
     _take_finished_job(plan, rules)
     _show_notice()
-    _solve_controls(plan, operators, rules)
+    previous = _last_month()
+    _solve_controls(plan, operators, rules, previous)
     versions = state.store().list_versions(state.month())
     if not versions:
         st.info(_(MESSAGES["no_roster"]))
@@ -118,9 +119,9 @@ def page() -> None:
     _keep_unsaved(work, edited)
     roster = edited.roster
     _cell_problems(edited)
-    _violations(work.roster, roster, operators, rules)
+    _violations(work.roster, roster, operators, rules, previous)
     _locks(work, edited.edits, roster, operators)
-    _actions(work, edited, plan, operators, rules)
+    _actions(work, edited, plan, operators, rules, previous)
     _coverage(plan, roster, rules, work)
     _loads(work, edited, operators, rules)
 
@@ -128,7 +129,22 @@ def page() -> None:
 # --- solving ---------------------------------------------------------------------------------------------------
 
 
-def _solve_controls(plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules) -> None:
+def _last_month() -> Roster | None:
+    """Last month's published roster, said in words: the planner sees whether the 1st is planned with it."""
+    _ = state.t()
+    stored = state.last_month_roster()
+    if stored is None:
+        st.caption(_("Last month has no published roster: the month is planned on its own, as if last month "
+                     "ended free."))
+        return None
+    st.caption(_("Planned after last month's published roster ({month} version {number}): rest, runs of days, "
+                 "successions and weekly rest hold across the 1st.").format(month=stored.info.month,
+                                                                           number=stored.info.number))
+    return stored.roster
+
+
+def _solve_controls(plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules,
+                    previous: Roster | None) -> None:
     _ = state.t()
     for warning in _capacity(plan, operators, rules, hash((plan.required, operators, state.rules_text()))):
         st.warning(warning)
@@ -137,7 +153,7 @@ def _solve_controls(plan: StaffingPlan, operators: tuple[Operator, ...], rules: 
     left.number_input(_("Time limit, s"), min_value=1.0, max_value=3600.0, value=float(rules.solver.time_limit_sec),
                       step=10.0, key=TIME_LIMIT, disabled=running is not None)
     if right.button(_(ACTIONS["solve"]), key="solve", type="primary", disabled=running is not None):
-        _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT]), None)
+        _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT], previous=previous), None)
     if running is not None:
         _progress()
 
@@ -369,15 +385,17 @@ def _cell_problems(edited: GridResult) -> None:
         st.warning(intro + "\n\n" + "\n".join(f"- {problem}" for problem in edited.problems))
 
 
-def _violations(under_grid: Roster, roster: Roster, operators: tuple[Operator, ...], rules: Rules) -> None:
+def _violations(under_grid: Roster, roster: Roster, operators: tuple[Operator, ...], rules: Rules,
+                previous: Roster | None) -> None:
     """The rules `roster` breaks: those of the roster under the grid are kept from run to run, and after an edit
     only the edited operators are checked again (`revalidate`)."""
     _ = state.t()
     language = state.language()
-    checked = (operators, rules)
-    whole = _kept("violations", (under_grid, *checked), lambda: validate_roster(under_grid, operators, rules))
+    checked = (operators, rules, previous)
+    whole = _kept("violations", (under_grid, *checked),
+                  lambda: validate_roster(under_grid, operators, rules, previous))
     violations = _kept("edited_violations", (roster, *checked),
-                       lambda: revalidate(whole, under_grid, roster, operators, rules))
+                       lambda: revalidate(whole, under_grid, roster, operators, rules, previous))
     if not violations:
         st.success(_(MESSAGES["rules_hold"]))
         return
@@ -445,7 +463,7 @@ def _unlock_all() -> None:
 
 
 def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tuple[Operator, ...],
-             rules: Rules) -> None:
+             rules: Rules, previous: Roster | None) -> None:
     _ = state.t()
     running = st.session_state.get(JOB) is not None
     roster, pending = edited.roster, edited.edits
@@ -467,7 +485,7 @@ def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tupl
                       help=_("Solves again, keeping every locked cell as it is.")):
         _replace_work(replace(work, roster=roster, edits=work.edits + pending))
         _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT],
-                        locks=_locks_of(roster, work.locks)), work.version.id)
+                        locks=_locks_of(roster, work.locks), previous=previous), work.version.id)
     if save.button(_(ACTIONS["save_draft"]), key="save_draft", disabled=running):
         _save(work, roster, work.edits + pending)
     if discard.button(_("Discard changes"), key="discard_changes", disabled=running or not work.unsaved(pending),

@@ -15,6 +15,7 @@ from planner.auth import Permissions, Role, User, visible_operators
 from planner.config import Rules, parse_rules_text
 from planner.domain import Operator, StaffingPlan
 from planner.i18n import Translator, available_languages, translator
+from planner.month import parse_month
 from planner.operators import parse_operators
 from planner.staffing import staffing_plan
 from planner.store import Store, StoredForecast, StoredRoster, database_url, open_store
@@ -167,6 +168,23 @@ def latest_roster() -> StoredRoster | None:
     visible = {op.id for op in operators()}
     shifts = tuple(shift for shift in stored.roster.shifts if shift.operator_id in visible)
     return replace(stored, roster=replace(stored.roster, shifts=shifts))
+
+
+def last_month_roster() -> StoredRoster | None:
+    """Last month's newest published roster: the roster page solves and checks the month's first days with its
+    shifts (rest, runs of days, successions, weekly rest). None when last month has no published version."""
+    centre = rules().centre
+    before = parse_month(month(), centre.timezone, centre.country).before
+    published = [version for version in store().list_versions(before) if version.status == "published"]
+    if not published:
+        return None
+    return _published_roster(database(), published[-1].id, published[-1].revision)
+
+
+# A published version never changes; keyed on the database and its id (and revision, to be plain about it).
+@st.cache_data(show_spinner=False, max_entries=4)
+def _published_roster(db: str, version_id: int, revision: int) -> StoredRoster:
+    return store().load_roster(version_id)
 
 
 def plan() -> StaffingPlan | None:

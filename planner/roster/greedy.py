@@ -56,7 +56,13 @@ class _Builder:
         ]
         self.need = list(space.plan.required)
         self.shifts: list[list[int]] = [[] for _ in space.terms]
-        self.run = [0] * len(space.terms)
+        # Last month's shifts: the rest after them, the run of days they end with, their types and weekly rest.
+        self.history = [[(past.start, past.end) for past in limits.history] for limits in space.limits]
+        self.rested_from = [max((end + self.rest for _, end in past), default=None) for past in self.history]
+        self.last_kind = [next((past.kind for past in limits.history if past.day == -1), None)
+                          for limits in space.limits]
+        self.run = [self._run_before(limits) for limits in space.limits]
+        self.weekly_rest = rules.weekly_rest
         # The planner's kept shifts: taken on their day before anyone is ranked, and respected by earlier days'
         # choices so that the rest before them holds.
         self.kept_by_day: list[list[tuple[int, int]]] = [[] for _ in space.month.days]
@@ -68,12 +74,36 @@ class _Builder:
 
     # --- state ---------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _run_before(limits) -> int:
+        worked = {past.day for past in limits.history}
+        run = 0
+        while -(run + 1) in worked:
+            run += 1
+        return run
+
     def rested(self, op: int, start: int) -> bool:
         shifts = self.shifts[op]
         span = self.lengths[op] + self.rest
-        after_last = not shifts or start >= shifts[-1] + span
+        after_last = start >= shifts[-1] + span if shifts else self.after_last_month(op, start)
         before_kept = all(kept >= start + span or kept == start for kept in self.kept[op] if kept >= start)
-        return after_last and before_kept and self.keeps_type_rules(op, start)
+        return after_last and before_kept and self.keeps_type_rules(op, start) and self.keeps_weekly_rest(op, start)
+
+    def after_last_month(self, op: int, start: int) -> bool:
+        return self.rested_from[op] is None or start >= self.rested_from[op]
+
+    def keeps_weekly_rest(self, op: int, start: int) -> bool:
+        """Whether the operator's shifts so far and one at `start` leave every week its rest (the days not yet
+        built count as free, and each later shift is checked again as it is added)."""
+        hours = self.weekly_rest.min_hours
+        if hours == 0:
+            return True
+        end = start + self.lengths[op]
+        busy = sorted([*self.history[op], *((s, s + self.lengths[op]) for s in self.shifts[op]), (start, end)])
+        if self.weekly_rest.week == "rolling":
+            return _longest_stretch(busy, hours, around=start) <= 7 * 24 - 2 * hours
+        return all(_longest_rest(busy, begin, finish) >= hours
+                   for begin, finish in self.space.weeks if begin < end and start < finish)
 
     def keeps_type_rules(self, op: int, start: int) -> bool:
         """Whether a shift at `start` keeps max_shifts_per_type, forbidden_successions and max_working_weekends
@@ -83,6 +113,8 @@ class _Builder:
         option = self.space.option(op, start)
         taken = [self.space.option(op, other) for other in self.shifts[op]]
         if sum(other.kind == option.kind for other in taken) >= self.max_per_kind.get(option.kind, len(taken) + 1):
+            return False
+        if option.day == 0 and (self.last_kind[op], option.kind) in self.successions:
             return False
         for other in taken:
             if (other.day == option.day - 1 and (other.kind, option.kind) in self.successions) or (
@@ -214,4 +246,28 @@ class _Builder:
 
     def _fits_between(self, op: int, start: int) -> bool:
         span = self.lengths[op] + self.rest
-        return all(abs(other - start) >= span for other in self.shifts[op]) and self.keeps_type_rules(op, start)
+        return (all(abs(other - start) >= span for other in self.shifts[op]) and self.after_last_month(op, start)
+                and self.keeps_type_rules(op, start) and self.keeps_weekly_rest(op, start))
+
+
+def _longest_rest(busy: list[tuple[int, int]], begin: int, end: int) -> int:
+    """The longest stretch of [begin, end) that no interval of `busy` (sorted) covers."""
+    longest, cursor = 0, begin
+    for start, finish in busy:
+        if finish <= begin or start >= end:
+            continue
+        longest = max(longest, start - cursor)
+        cursor = max(cursor, finish)
+    return max(longest, end - cursor)
+
+
+def _longest_stretch(busy: list[tuple[int, int]], rest: int, around: int) -> int:
+    """How long the chain of `busy` intervals (sorted) holding `around` lasts, each following the one before by
+    less than `rest`: what a rolling week must not let grow beyond a week less two rests."""
+    chains: list[list[int]] = []
+    for start, finish in busy:
+        if chains and start - chains[-1][1] < rest:
+            chains[-1][1] = max(chains[-1][1], finish)
+        else:
+            chains.append([start, finish])
+    return next(finish - start for start, finish in chains if start <= around < finish)

@@ -75,6 +75,21 @@ class RosterModel:
                 self._worked[op, day] = day_vars[0] if day_vars else 0
         return self._worked[op, day]
 
+    def known(self, op: int, day: int) -> Var | int | None:
+        """`worked` on any day, before the horizon too: 1 or 0 from last month's shifts where they are known,
+        None where nothing is."""
+        if day >= 0:
+            return self.worked(op, day)
+        limits = self.space.limits[op]
+        if -day > limits.history_days:
+            return None
+        return int(any(past.day == day for past in limits.history))
+
+    def timed(self, op: int) -> list[tuple[int, int, Var]]:
+        """The operator's shifts on a clock as (start hour, end hour, variable), in time order."""
+        return [(option.start, option.start - (-option.minutes // 60), var)
+                for option, var in self.shifts[op] if option.start is not None]
+
     def coverage(self) -> list[list[Var]]:
         """For each hour of the horizon, the shift variables covering it."""
         if self._coverage is None:
@@ -172,6 +187,13 @@ def add_rest_between_shifts(m: RosterModel) -> None:
             window = [(option, var) for option, var in timed[i:] if option.start < first.start + span]
             if len(window) > 1 and window[-1][0].day != first.day:
                 m.model.add_at_most_one(var for _, var in window)
+        # Last month's shifts: nothing starts before the rest after the last of them is over.
+        history = m.space.limits[op].history
+        if history:
+            rested_from = max(past.end for past in history) + rest
+            for option, var in timed:
+                if option.start < rested_from:
+                    m.model.add(var == 0)
 
 
 def add_max_consecutive_days(m: RosterModel) -> None:
@@ -179,23 +201,31 @@ def add_max_consecutive_days(m: RosterModel) -> None:
     for op, limits in enumerate(m.space.limits):
         limit = limits.max_consecutive_days
         per_day = m.day_shifts(op)
-        for first in range(len(per_day) - limit):
-            window = [var for day in per_day[first : first + limit + 1] for var in day]
-            if len(window) > limit:
-                m.model.add(sum(window) <= limit)
+        # Windows reaching back into last month count its worked days as they were.
+        for first in range(-min(limit, limits.history_days), len(per_day) - limit):
+            window = [var for day in per_day[max(first, 0) : first + limit + 1] for var in day]
+            before = sum(m.known(op, day) for day in range(first, min(first + limit + 1, 0)))
+            if len(window) + before > limit:
+                m.model.add(sum(window) <= limit - before)
 
 
 def _forbid_short_runs(m: RosterModel, op: int, shortest: int, of_work: bool) -> None:
     """No run of worked days (`of_work`) or of days off shorter than `shortest` with both its ends inside the
     horizon: every pattern edge-run-edge of a shorter run is cut by one clause."""
     days = m.space.day_count
+    # With last month's shifts known, a run may begin before the first day: its days then are constants.
+    known_before = m.space.limits[op].history_days
     for length in range(1, shortest):
-        for first in range(1, days - length):
+        for first in range(1 - known_before, days - length):
+            if first + length < 0:
+                continue  # a run last month began and ended is that month's business
             # (whether the operator works that day, the value it has in the pattern)
-            pattern = [(m.worked(op, day), of_work) for day in range(first, first + length)]
-            pattern += [(m.worked(op, first - 1), not of_work), (m.worked(op, first + length), not of_work)]
-            if any(isinstance(works, int) and value for works, value in pattern):
-                continue  # the pattern needs work on a day without any shift open: it cannot happen
+            pattern = [(m.known(op, day), of_work) for day in range(first, first + length)]
+            pattern += [(m.known(op, first - 1), not of_work), (m.known(op, first + length), not of_work)]
+            if any(isinstance(works, int) and bool(works) != value for works, value in pattern):
+                continue  # a day the pattern needs is fixed otherwise (no shift open, or last month's): it cannot happen
+            if all(value == (isinstance(works, int) and bool(works)) for works, value in pattern):
+                continue  # last month made this run on its own, with this month free: that month's breach
             m.model.add_bool_or(works.Not() if value else works
                                 for works, value in pattern if not isinstance(works, int))
 
@@ -251,6 +281,81 @@ def add_forbidden_successions(m: RosterModel) -> None:
             for before, then in pairs:
                 if before == kind and (after := by_day_kind.get((day + 1, then))):
                     m.model.add(sum(first) + sum(after) <= 1)
+        for past in m.space.limits[op].history:
+            for before, then in pairs:
+                if past.day == -1 and past.kind == before:
+                    for var in by_day_kind.get((0, then), []):
+                        m.model.add(var == 0)
+
+
+def add_weekly_rest(m: RosterModel) -> None:
+    """Rule `weekly_rest`: at least min_hours of uninterrupted rest in every week, calendar or rolling.
+
+    A rest of that length begins where a shift ends or where the week does, so each such moment `u` gets a
+    Boolean "nothing is worked in [u, u + min_hours)" and every week needs one of them. Last month's shifts block
+    the rest like any other; the time after the horizon is free (the next month keeps the week it cuts).
+    """
+    rule = m.rules.rules.weekly_rest
+    if rule.min_hours == 0 or not m.space.weeks:
+        return
+    for op in range(len(m.shifts)):
+        rests = _Rests(m, op, rule.min_hours)
+        if rule.week == "calendar":
+            for begin, end in m.space.weeks:
+                ends = {finish for _, finish in rests.busy if begin <= finish <= end - rule.min_hours}
+                chances = [rests.free_from(u) for u in sorted({begin} | ends)]
+                open_chances = [chance for chance in chances if not isinstance(chance, int)]
+                # Kept already (a 1), or broken by last month's shifts alone (all 0s): nothing for this month to do.
+                if open_chances and 1 not in (chance for chance in chances if isinstance(chance, int)):
+                    m.model.add_bool_or(open_chances)
+        else:
+            rests.every_window(7 * 24)
+
+
+class _Rests:
+    """One operator's "free for `hours` from hour u" literals, made once per u."""
+
+    def __init__(self, m: RosterModel, op: int, hours: int):
+        self.m, self.op, self.hours = m, op, hours
+        self.vars = m.timed(op)
+        self.fixed = [(past.start, past.end) for past in m.space.limits[op].history]
+        self.busy = [(start, end) for start, end, _ in self.vars] + self.fixed
+        self.made: dict[int, Var | int] = {}
+
+    def free_from(self, u: int) -> Var | int:
+        """1 when [u, u + hours) can never be worked, 0 when last month's shifts work in it, else a Boolean."""
+        if u not in self.made:
+            until = u + self.hours
+            if any(start < until and end > u for start, end in self.fixed):
+                self.made[u] = 0
+            elif not (blockers := [var for start, end, var in self.vars if start < until and end > u]):
+                self.made[u] = 1
+            else:
+                free = self.m.model.new_bool_var(f"weekly_rest_{self.m.space.limits[self.op].operator_id}_h{u}")
+                self.m.model.add_bool_and([var.Not() for var in blockers]).only_enforce_if(free)
+                self.made[u] = free
+        return self.made[u]
+
+    def every_window(self, length: int) -> None:
+        """Every `length` elapsed hours meeting the horizon hold a whole rest: on the hour grid of the shifts, a
+        window from t holds one iff a rest begins in [t, t + length - hours - 1] (a rest reaching from before t
+        into the window by `hours` is one beginning at t; the minus one is for a window between two hours)."""
+        span = length - self.hours
+        horizon = len(self.m.space.required) or max((end for _, end in self.busy), default=0)
+        first, last = -length + 1, horizon - 1
+        values = [self.free_from(u) for u in range(first, last + span)]
+        certain = [0]  # running count of the rests no shift can take away
+        for value in values:
+            certain.append(certain[-1] + (isinstance(value, int) and value))
+        # Running sums of the rest Booleans: a window needs its difference to be at least one.
+        total: list[cp_model.LinearExprT] = [0]
+        for u, value in enumerate(values):
+            running = self.m.model.new_int_var(0, len(values), f"weekly_rests_{self.op}_upto_{first + u}")
+            self.m.model.add(running == total[-1] + value)
+            total.append(running)
+        for t in range(len(values) - span + 1):
+            if certain[t + span] == certain[t]:
+                self.m.model.add(total[t + span] - total[t] >= 1)
 
 
 def add_monthly_norm(m: RosterModel) -> None:
@@ -394,6 +499,7 @@ RULES: dict[str, Callable[[RosterModel], None]] = {
     "max_working_weekends": add_max_working_weekends,
     "max_shifts_per_type": add_max_shifts_per_type,
     "forbidden_successions": add_forbidden_successions,
+    "weekly_rest": add_weekly_rest,
     "shortfall": add_shortfall,
     "overstaffing": add_overstaffing,
     "days_off_wished": add_days_off_wished,

@@ -31,7 +31,8 @@ __all__ = [
 ]
 
 HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "monthly_norm", "min_consecutive_days",
-              "min_consecutive_days_off", "max_working_weekends", "max_shifts_per_type", "forbidden_successions")
+              "min_consecutive_days_off", "max_working_weekends", "max_shifts_per_type", "forbidden_successions",
+              "weekly_rest")
 # Share of the time limit the aggregate stage may use; it usually proves optimality in a fraction of that.
 AGGREGATE_SHARE = 0.2
 READ_OUT_SECONDS = 0.5
@@ -119,10 +120,12 @@ def solve_roster(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     locks: Locks | None = None,
+    previous: Roster | None = None,
 ) -> SolveResult:
     """The month's roster. `locks` keeps the planner's locked cells (a shift or a day off per operator and day)
-    and re-solves the rest. Raises RosterInfeasible, in plain words, when the hard rules (with the locks) leave
-    no roster, and ValueError when a lock does not fit the month."""
+    and re-solves the rest; `previous` is last month's roster, whose shifts the rules at the first day keep.
+    Raises RosterInfeasible, in plain words, when the hard rules (with the locks) leave no roster, and ValueError
+    when a lock does not fit the month."""
     started = time.monotonic()
     limit = time_limit if time_limit is not None else rules.solver.time_limit_sec
     workers = workers or rules.solver.workers
@@ -136,7 +139,7 @@ def solve_roster(
             on_progress(Progress(stage, now - started))
         return now
 
-    space = ShiftSpace(plan, operators, rules, locks)
+    space = ShiftSpace(plan, operators, rules, locks, previous)
     allowed = starts_allowed(space)
     aggregate = solve_aggregate(space, limit * AGGREGATE_SHARE, workers, seed)
     mark = lap("aggregate", started)
@@ -180,7 +183,7 @@ def solve_roster(
         # Out of time before even the greedy roster was evaluated on the model (a very busy machine or a tiny
         # limit): that roster is still the best one so far, if the independent validator finds it keeps the rules.
         roster = roster_from_starts(space, hint)
-        broken = sorted({violation.rule for violation in validate_roster(roster, space.operators, rules)})
+        broken = sorted({violation.rule for violation in validate_roster(roster, space.operators, rules, previous)})
         if broken:
             raise NoRosterInTime(limit, broken)
         return SolveResult(roster, _report("FEASIBLE", None, floor, aggregate, space, roster, workers, limit,
@@ -302,7 +305,7 @@ def explain_operator(space: ShiftSpace, op: int) -> str | None:
         return None
     culprits = [rule for rule in HARD_RULES if _feasible(alone, soft | {rule})]
     terms = alone.terms[0]
-    if alone.locks and _feasible(ShiftSpace(space.plan, [terms.operator], space.rules), soft):
+    if alone.locks and _feasible(ShiftSpace(space.plan, [terms.operator], space.rules, previous=space.previous), soft):
         days = ", ".join(sorted(f"{day:%d.%m}" for _, day in alone.locks))
         culprits = [f"the locked cells ({days}) — unlock some", *culprits]
     operator = terms.operator

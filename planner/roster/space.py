@@ -17,16 +17,16 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Protocol
 
 from planner.config import Rules, in_daily_window
-from planner.domain import Operator, StaffingPlan
+from planner.domain import Operator, Roster, StaffingPlan
 from planner.month import Month, after_elapsed
 
 __all__ = [
-    "CoverNeed", "Locks", "OperatorLimits", "OperatorTerms", "RosterSpace", "ShiftOption", "ShiftRequest",
+    "CoverNeed", "Locks", "OperatorLimits", "OperatorTerms", "PastShift", "RosterSpace", "ShiftOption", "ShiftRequest",
     "ShiftSpace", "fits_window",
 ]
 
@@ -73,6 +73,17 @@ class ShiftRequest:
 
 
 @dataclass(frozen=True)
+class PastShift:
+    """A shift of the operator's before the horizon (last month's roster), as the rules at its edge need it."""
+
+    day: int  # -1 is the day before the horizon's first
+    kind: str
+    start: int  # hour index relative to the horizon's first hour (negative before it)
+    end: int
+    night: bool = False
+
+
+@dataclass(frozen=True)
 class CoverNeed:
     """Operators wanted on shifts of one type on one day, and the cost of each one missing or too many."""
 
@@ -98,6 +109,10 @@ class OperatorLimits:
     latest_end: int = DAY_MINUTES
     wished_days_off: frozenset[int] = frozenset()
     requests: tuple[ShiftRequest, ...] = ()
+    # Last month's shifts, and how many days before the horizon they tell about (0: nothing is known, so runs
+    # touching the first day may go on before it and the time before it counts as rest).
+    history: tuple[PastShift, ...] = ()
+    history_days: int = 0
 
 
 class RosterSpace(Protocol):
@@ -112,6 +127,9 @@ class RosterSpace(Protocol):
     cover_needs: Mapping[tuple[int, str], CoverNeed]
     forbidden_successions: frozenset[tuple[str, str]]
     locked: Mapping[tuple[int, int], int | None]
+    # [start, end) hour indices of every calendar week meeting the horizon (the first may start before it, the
+    # last end after it); empty where shifts have no clock time.
+    weeks: tuple[tuple[int, int], ...]
 
     def options(self, op: int) -> Sequence[ShiftOption]: ...
 
@@ -137,11 +155,13 @@ class ShiftSpace:
     """Candidate starts per operator and day, before any rule except the contract's shift length."""
 
     def __init__(self, plan: StaffingPlan, operators: tuple[Operator, ...] | list[Operator], rules: Rules,
-                 locks: Locks | None = None):
+                 locks: Locks | None = None, previous: Roster | None = None):
         self.plan = plan
         self.month: Month = plan.month
         self.rules = rules
         self.operators = tuple(operators)
+        # Last month's roster: the rules at the month's first day are kept with its shifts.
+        self.previous = previous
         self.hour_count = len(self.month.hours)
         self.terms = tuple(self._terms(op) for op in self.operators)
         self.locks: Locks = dict(locks or {})
@@ -198,9 +218,48 @@ class ShiftSpace:
                 wished_days_off=frozenset(days[day] for day in terms.operator.days_off_wished if day in days),
                 requests=tuple(ShiftRequest(days[wish.day], wish.kind, wish.work, 1)
                                for wish in sorted(terms.operator.shift_requests) if wish.day in days),
+                history=self._history.get(terms.operator.id, ()),
+                history_days=len(self.previous.month.days) if self.previous else 0,
             )
             for terms in self.terms
         )
+
+    @cached_property
+    def _history(self) -> dict[str, tuple[PastShift, ...]]:
+        """Last month's shifts per operator id, on the hour indices of this month (negative before it)."""
+        if self.previous is None:
+            return {}
+        origin = self.month.hours[0].astimezone(UTC)
+        first_day = self.month.days[0]
+        found: dict[str, list[PastShift]] = defaultdict(list)
+        for shift in self.previous.shifts:
+            start = shift.start.astimezone(self.month.tz)
+            day = (start.date() - first_day).days
+            if day >= 0:
+                continue  # a shift of this month in last month's file is this month's to plan
+            begin = (shift.start.astimezone(UTC) - origin).total_seconds() / 3600
+            end = (shift.end.astimezone(UTC) - origin).total_seconds() / 3600
+            found[shift.operator_id].append(PastShift(
+                day=day, kind=self.rules.shift_type(start.hour * 60 + start.minute), start=math.floor(begin),
+                end=math.ceil(end), night=self._is_night(start, math.ceil(end - begin))))
+        return {op_id: tuple(sorted(shifts, key=lambda past: past.start)) for op_id, shifts in found.items()}
+
+    def _is_night(self, start: datetime, hours: int) -> bool:
+        first, last = self.rules.rules.fair_nights.window_minutes
+        moments = (after_elapsed(start, offset) for offset in range(hours))
+        inside = sum(in_daily_window(moment.hour * 60 + moment.minute, first, last) for moment in moments)
+        return inside >= self.rules.rules.fair_nights.min_hours
+
+    @cached_property
+    def weeks(self) -> tuple[tuple[int, int], ...]:
+        origin = self.month.hours[0].astimezone(UTC)
+        monday = self.month.days[0] - timedelta(days=self.month.days[0].weekday())
+        found = []
+        while monday <= self.month.days[-1]:
+            bounds = [self.month.local_midnight(monday + timedelta(days=7 * k)).astimezone(UTC) for k in (0, 1)]
+            found.append(tuple(round((bound - origin).total_seconds() / 3600) for bound in bounds))
+            monday += timedelta(days=7)
+        return tuple(found)
 
     @cached_property
     def weekends(self) -> tuple[tuple[int, ...], ...]:
@@ -271,7 +330,7 @@ class ShiftSpace:
         """The same month for one operator alone, with their locks: how an impossible month is pinned down."""
         operator = self.operators[op]
         own = {cell: start for cell, start in self.locks.items() if cell[0] == operator.id}
-        return ShiftSpace(self.plan, [operator], self.rules, own)
+        return ShiftSpace(self.plan, [operator], self.rules, own, self.previous)
 
     def _terms(self, op: Operator) -> OperatorTerms:
         norm_rule = self.rules.rules.monthly_norm
