@@ -22,7 +22,6 @@ import pytest
 from babel.dates import format_date
 from e2e_app import quick_rules_text, seed_database, served_app
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 from test_ui_roster import rest_breaking_edit
 from ui_pages import FEBRUARY, ROOT, forecast_csv
@@ -245,24 +244,9 @@ def wait_for_solve(page: Page) -> None:
     expect(progress).to_be_hidden(timeout=SOLVE_MS)
 
 
-DOWNLOAD_TRIES = 3
-
-
 def download(page: Page, button: Locator, tmp_path: Path) -> bytes:
-    """Click and take the file. A click's audit callback reruns the page while the browser fetches the file the
-    button defers; when the rerun replaces the button first, that fetch is dropped and nothing arrives (seen once
-    in a few runs, more often on a busy machine). A person clicks again; so does this, after the page settles."""
-    for _ in range(DOWNLOAD_TRIES - 1):
-        try:
-            return download_once(page, button, tmp_path)
-        except PlaywrightTimeout:
-            pass
-    return download_once(page, button, tmp_path)
-
-
-def download_once(page: Page, button: Locator, tmp_path: Path) -> bytes:
     settled(page)
-    with page.expect_download(timeout=PAGE_MS // DOWNLOAD_TRIES) as started:
+    with page.expect_download(timeout=PAGE_MS) as started:
         button.click()
     saved = tmp_path / started.value.suggested_filename
     started.value.save_as(saved)

@@ -1,8 +1,8 @@
 """The export page: the month's roster (the published one, else the newest draft) as roster.csv and as an Excel
 workbook, and its coverage report as coverage.csv and as a workbook; the audit log of publishes and exports.
 
-Files are made when a button is clicked (Streamlit calls the `data` callable then), so the page itself stays
-quick on a big month. Every download is recorded in the audit log."""
+Each file is made once per roster revision, viewer, language, rules and forecast (`made_file`), so the page
+stays quick on a big month after its first drawing. Every download is recorded in the audit log."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from planner.outputs import coverage_csv
 from planner.rostercsv import write_roster_csv
 from planner.store import StoredRoster
 from ui import state
-from ui.views import record_export, show_no_roster, show_version, when
+from ui.views import made_file, record_export, show_no_roster, show_version, when
 
 __all__ = ["audit_log", "page", "ExportFile", "export_files"]
 
@@ -38,13 +38,13 @@ class ExportFile:
     kind: str  # "CSV" or "Excel"
     file_name: str
     mime: str
-    make: Callable[[], str | bytes]  # called when the button is clicked
+    make: Callable[[], str | bytes]
     audit_text: str  # what the audit log says was exported, e.g. "roster 2026-12 version 3, Excel"
 
 
 def export_files(stored: StoredRoster, plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules,
                  language: str) -> list[ExportFile]:
-    """The four files of a roster version, each made only when asked for."""
+    """The four files of a roster version, each made when `make` is called."""
     roster, info = stored.roster, stored.info
     makers = {
         ("roster", "CSV"): partial(_roster_csv, roster, operators),
@@ -78,12 +78,17 @@ def _downloads(stored: StoredRoster, plan: StaffingPlan) -> None:
     show_version(stored.info)
     titles = {"roster": _(MESSAGES["roster_sheet"]), "coverage": _(MESSAGES["coverage_sheet"])}
     labels = {"CSV": _(ACTIONS["download_csv"]), "Excel": _(ACTIONS["download_excel"])}
-    files = export_files(stored, plan, state.operators(), state.rules(), state.language())
+    language = state.language()
+    files = export_files(stored, plan, state.operators(), state.rules(), language)
+    forecast = state.forecast()
+    made_of = (state.database(), stored.info.id, stored.info.revision, state.viewer(), language, state.rules_text(),
+               forecast.id if forecast else 0)
     for what, title in titles.items():
         st.subheader(title)
         for column, file in zip(st.columns(2), [file for file in files if file.what == what]):
-            column.download_button(labels[file.kind], file.make, file_name=file.file_name, mime=file.mime,
-                                   key=file.key, on_click=record_export, args=(file.audit_text, stored.info.id))
+            column.download_button(labels[file.kind], made_file(file.make, (file.key, *made_of)),
+                                   file_name=file.file_name, mime=file.mime, key=file.key, on_click=record_export,
+                                   args=(file.audit_text, stored.info.id))
 
 
 def _roster_csv(roster: Roster, operators: tuple[Operator, ...]) -> str:

@@ -16,7 +16,7 @@ from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, count_text
 from planner.taxi import Ride, taxi_csv, taxi_nights, taxi_rides
 from planner.taxipdf import taxi_pdf
 from ui import state
-from ui.views import record_export, show_no_roster, show_version
+from ui.views import made_file, record_export, show_no_roster, show_version
 
 __all__ = ["page", "NIGHT", "CARS", "DOWNLOAD_CSV", "DOWNLOAD_PDF", "export_name"]
 
@@ -64,7 +64,10 @@ def page() -> None:
     left.download_button(_(ACTIONS["download_csv"]), taxi_csv(rides), file_name=f"taxi-{night.isoformat()}.csv",
                          mime="text/csv", key=DOWNLOAD_CSV, on_click=record_export,
                          args=(export_name(night, "CSV"), info.id))
-    right.download_button(_(ACTIONS["download_pdf"]), lambda: taxi_pdf(rides, rules.taxi.office.address),
+    pdf = made_file(lambda: taxi_pdf(rides, rules.taxi.office.address),
+                    ("taxi_pdf", state.database(), state.viewer(), night, info.id, info.revision,
+                     listed.id if listed else 0, state.rules_text()))
+    right.download_button(_(ACTIONS["download_pdf"]), pdf,
                           file_name=f"taxi-{night.isoformat()}.pdf", mime="application/pdf", key=DOWNLOAD_PDF,
                           on_click=record_export, args=(export_name(night, "PDF"), info.id))
 

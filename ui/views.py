@@ -16,7 +16,8 @@ from planner.i18n import MESSAGES, PAGES
 from planner.store import VersionInfo
 from ui import state
 
-__all__ = ["Outcome", "show_outcome", "show_problems", "when", "show_version", "show_no_roster", "record_export"]
+__all__ = ["Outcome", "show_outcome", "show_problems", "when", "show_version", "show_no_roster", "record_export",
+           "made_file"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,16 @@ def show_version(info: VersionInfo) -> None:
 def show_no_roster() -> None:
     _ = state.t()
     st.info(_(MESSAGES["no_roster"]) + " " + _("Solve it on the {page} page.").format(page=_(PAGES["roster"])))
+
+
+# Keyed on what the file is made of (ids, revisions, texts): the leading underscore keeps Streamlit from hashing
+# the maker itself.
+@st.cache_data(show_spinner=False, max_entries=32)
+def made_file(_make: Callable[[], str | bytes], identity: tuple) -> str | bytes:
+    """A download button's file, made once per `identity` and ready before the click. Handed a callable instead,
+    Streamlit calls it on the click, and the rerun the click's audit starts can revoke it before the browser asks
+    for the file, which then never comes (the button stays disabled)."""
+    return _make()
 
 
 def record_export(what: str, version_id: int | None) -> None:
