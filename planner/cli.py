@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,13 +22,14 @@ from planner.forecasting import METHODS, backtest_report, forecast_month, holida
 from planner.history import GAP_POLICIES, load_history, parse_column_names
 from planner.month import Month, parse_month
 from planner.operators import load_operators
-from planner.outputs import summary, write_coverage_csv, write_summary_json
+from planner.grid import operator_loads
+from planner.outputs import start_time_summary, summary, write_coverage_csv, write_summary_json
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.rostercsv import load_roster_csv, write_roster_csv
 from planner.samples import write_forecast_csv
 from planner.staffing import staffing_csv, staffing_plan
 from planner.store import StoreError, UnknownUser, UserExists, open_store
-from planner.taxi import Ride, load_roster_for_taxi, taxi_csv, taxi_rides, write_taxi_csv
+from planner.taxi import Ride, load_roster_for_taxi, ride_groups, taxi_csv, taxi_rides, write_taxi_csv
 from planner.taxipdf import taxi_pdf
 from planner.validate import format_violations, validate_roster
 
@@ -61,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--forecast", required=True, type=Path)
     solve.add_argument("--operators", required=True, type=Path)
     _rules_option(solve)
-    solve.add_argument("--time-limit", type=float, help="seconds (default: solver.time_limit_sec of the rules)")
+    solve.add_argument("--time-limit", type=float, help="seconds for the whole command, roster, breaks and taxi cars "
+                                                        "(default: solver.time_limit_sec of the rules)")
     solve.add_argument("--workers", type=int, help="CP-SAT workers (default: solver.workers of the rules)")
     solve.add_argument("--out", required=True, type=Path,
                        help="directory for roster.csv, coverage.csv, summary.json, taxi.csv")
@@ -175,8 +178,19 @@ def _staffing(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# How `--time-limit` is shared so that it bounds the whole command: the roster search first, then of what is left
+# the breaks (day by day) and the taxi routing (group by group) get these shares; the rest reads and writes files.
+ROSTER_SHARE = 0.6
+BREAKS_SHARE, TAXI_SHARE = 0.7, 0.15
+# A day's breaks take their CP-SAT limit and about this much more to build and read the day's model (measured on
+# the sample month: 1.1-1.2 s a day at a 1-second limit).
+BREAK_DAY_OVERHEAD_SEC = 0.2
+
+
 def _solve(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     rules = _rules(args)
+    budget = args.time_limit if args.time_limit is not None else rules.solver.time_limit_sec
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
     previous = _previous(args, plan.month)
@@ -196,13 +210,17 @@ def _solve(args: argparse.Namespace) -> int:
                   f"bound {progress.best_bound:,.0f}", file=sys.stderr)
 
     try:
-        result = solve_roster(plan, operators, rules, time_limit=args.time_limit, workers=args.workers,
+        roster_limit = max(1.0, budget * ROSTER_SHARE - (time.monotonic() - started))
+        result = solve_roster(plan, operators, rules, time_limit=roster_limit, workers=args.workers,
                               on_progress=show, previous=previous)
     except RosterInfeasible as error:
         print(str(error), file=sys.stderr)
         return EXIT_NO_ROSTER
 
-    placed = _place_breaks(plan, result.roster, operators, rules, args.workers)
+    left = max(0.0, budget - (time.monotonic() - started))
+    per_day = left * BREAKS_SHARE / len(plan.month.days) - BREAK_DAY_OVERHEAD_SEC
+    per_day = min(rules.breaks.time_limit_sec_per_day, max(0.1, per_day))
+    placed = _place_breaks(plan, result.roster, operators, rules, args.workers, per_day)
     if placed is None:
         return EXIT_NO_ROSTER
     args.out.mkdir(parents=True, exist_ok=True)
@@ -210,8 +228,13 @@ def _solve(args: argparse.Namespace) -> int:
     write_roster_csv(placed.roster, operators, args.out / "roster.csv")
     write_coverage_csv(rows, args.out / "coverage.csv")
     print("planning taxi cars for the late shifts…", file=sys.stderr)
-    write_taxi_csv(taxi_rides(placed.roster, operators, rules), args.out / "taxi.csv")
-    data = summary(result.report, rows, plan.month.label, breaks_report(plan, placed, rules))
+    per_group = left * TAXI_SHARE / max(1, ride_groups(placed.roster, rules))
+    routing = min(rules.taxi.routing_time_limit_sec, max(0.05, per_group))
+    quick_taxi = rules.model_copy(update={"taxi": rules.taxi.model_copy(update={"routing_time_limit_sec": routing})})
+    write_taxi_csv(taxi_rides(placed.roster, operators, quick_taxi), args.out / "taxi.csv")
+    start_times = start_time_summary(operator_loads(placed.roster, operators, rules),
+                                     rules.rules.start_time_stability.tolerance_hours)
+    data = summary(result.report, rows, plan.month.label, breaks_report(plan, placed, rules), start_times)
     write_summary_json(data, args.out / "summary.json")
     objective = "none evaluated" if data["objective"] is None else (
         f"{data['objective']:,.0f}, bound {data['best_bound']:,.0f}, gap {data['gap']:.1%}")
@@ -219,20 +242,24 @@ def _solve(args: argparse.Namespace) -> int:
         f"{data['status']}: {data['shifts']} shifts; shortfall {data['under_coverage_agent_hours']} of "
         f"{data['required_agent_hours']} required agent-hours (no roster can do better than "
         f"{data['under_coverage_lower_bound']}); objective {objective}; {data['wall_seconds']:.1f} s. "
-        f"Breaks: deepest 5-minute dip {data['breaks']['worst_dip']} below required. Written to {args.out}/",
+        f"Breaks: deepest 5-minute dip {data['breaks']['worst_dip']} below required. Start times: "
+        f"{start_times['share_moved']:.0%} of consecutive working days move the start by more than "
+        f"{start_times['tolerance_hours']} h, {start_times['median_distinct_start_hours']:g} distinct start hours "
+        f"per operator (median). Written to {args.out}/",
         file=sys.stderr,
     )
     return EXIT_OK
 
 
 def _place_breaks(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules,
-                  workers: int | None) -> BreakResult | None:
-    print(f"placing breaks day by day (up to {rules.breaks.time_limit_sec_per_day:g} s a day)…", file=sys.stderr)
+                  workers: int | None, per_day: float | None = None) -> BreakResult | None:
+    per_day = rules.breaks.time_limit_sec_per_day if per_day is None else per_day
+    print(f"placing breaks day by day (up to {per_day:.2g} s a day)…", file=sys.stderr)
     def show(day: BreakDay) -> None:
         print(f"  breaks {day.day}: {day.shifts} shifts, {day.status}, {day.wall_seconds:.1f} s", file=sys.stderr)
 
     try:
-        return place_breaks(plan, roster, operators, rules, workers=workers, on_day=show)
+        return place_breaks(plan, roster, operators, rules, workers=workers, time_limit_per_day=per_day, on_day=show)
     except BreaksInfeasible as error:
         print(str(error), file=sys.stderr)
         return None

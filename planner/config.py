@@ -112,6 +112,10 @@ class MaxConsecutiveDays(_Strict):
     max_days: int = Field(6, ge=1, le=31)
 
 
+class MaxConsecutiveNights(_Strict):
+    max_nights: int | None = Field(None, ge=1, le=31)  # None: no limit of its own
+
+
 class MonthlyNorm(_Strict):
     hours_per_day: float = Field(8, gt=0, le=24)
     tolerance_shifts: int = Field(1, ge=0, le=31)
@@ -147,6 +151,11 @@ class WeeklyRest(_Strict):
 
 class Weighted(_Strict):
     weight: Weight
+
+
+class StartTimeStability(_Strict):
+    weight: Weight = 10  # per hour an operator's start moves beyond tolerance_hours between consecutive working days
+    tolerance_hours: int = Field(2, ge=0, le=12)
 
 
 class ShiftTypeCover(_Strict):
@@ -188,6 +197,7 @@ class RuleSet(_Strict):
     availability: Availability = Availability()
     rest_between_shifts: RestBetweenShifts = RestBetweenShifts()
     max_consecutive_days: MaxConsecutiveDays = MaxConsecutiveDays()
+    max_consecutive_nights: MaxConsecutiveNights = MaxConsecutiveNights()
     monthly_norm: MonthlyNorm = MonthlyNorm()
     min_consecutive_days: MinConsecutiveDays = MinConsecutiveDays()
     min_consecutive_days_off: MinConsecutiveDaysOff = MinConsecutiveDaysOff()
@@ -202,6 +212,7 @@ class RuleSet(_Strict):
     fair_weekends: Weighted = Weighted(weight=10)
     shift_type_cover: ShiftTypeCover = ShiftTypeCover()
     shift_requests: Weighted = Weighted(weight=1)
+    start_time_stability: StartTimeStability = StartTimeStability()
 
 
 class BreakAllowance(_Strict):

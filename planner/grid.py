@@ -152,7 +152,9 @@ def _contract_hours(op: Operator, rules: Rules) -> int | None:
 
 @dataclass(frozen=True)
 class OperatorLoad:
-    """What the planner watches per operator: hours against the norm, nights and weekend shifts."""
+    """What the planner watches per operator: hours against the norm, nights and weekend shifts, and how steady
+    the start times are (distinct local start hours; moves beyond start_time_stability's tolerance from one working
+    day to the next, on the 24-hour clock)."""
 
     operator_id: str
     name: str
@@ -161,6 +163,9 @@ class OperatorLoad:
     norm_hours: float
     nights: int
     weekends: int
+    start_hours: int = 0
+    start_moves: int = 0
+    consecutive_days: int = 0  # pairs of consecutive working days, what start_moves is out of
 
     @property
     def hours_off_norm(self) -> float:
@@ -179,6 +184,10 @@ def operator_loads(roster: Roster, operators: Sequence[Operator], rules: Rules) 
         shifts = [s for s in by_operator.get(op.id, []) if s.day in month.days]
         working = [day for day in month.working_days if day not in op.unavailable]
         nights = sum(_night_hours(s, tz, night_from, night_to) >= night_rule.min_hours for s in shifts)
+        starts = {s.day: s.start.astimezone(tz).hour for s in shifts}
+        pairs = [(hour, starts[day + timedelta(days=1)]) for day, hour in starts.items()
+                 if day + timedelta(days=1) in starts]
+        tolerance = rules.rules.start_time_stability.tolerance_hours
         loads.append(OperatorLoad(
             operator_id=op.id,
             name=op.name,
@@ -187,8 +196,16 @@ def operator_loads(roster: Roster, operators: Sequence[Operator], rules: Rules) 
             norm_hours=op.rate * norm_rule.hours_per_day * len(working),
             nights=nights,
             weekends=sum(month.is_weekend(s.day) for s in shifts),
+            start_hours=len(set(starts.values())),
+            start_moves=sum(_clock_hours_apart(before, after) > tolerance for before, after in pairs),
+            consecutive_days=len(pairs),
         ))
     return loads
+
+
+def _clock_hours_apart(before: int, after: int) -> int:
+    apart = abs(after - before) % 24
+    return min(apart, 24 - apart)
 
 
 def _night_hours(shift: Shift, tz: ZoneInfo, night_from: int, night_to: int) -> float:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import statistics
+from collections.abc import Sequence
 from pathlib import Path
 
 from planner.coverage import CoverageRow, coverage_totals
+from planner.grid import OperatorLoad
 from planner.roster.solve import SolveReport
 
 __all__ = ["COVERAGE_COLUMNS", "coverage_csv", "write_coverage_csv", "summary", "write_summary_json"]
@@ -39,7 +42,23 @@ def write_coverage_csv(rows: tuple[CoverageRow, ...], path: str | Path) -> None:
     Path(path).write_text(coverage_csv(rows), encoding="utf-8", newline="")
 
 
-def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str, breaks: dict | None = None) -> dict:
+def start_time_summary(loads: Sequence[OperatorLoad], tolerance_hours: int) -> dict:
+    """How steady the roster's start times are: of the pairs of consecutive working days, how many move the start
+    by more than the tolerance, and the median number of distinct start hours an operator gets."""
+    pairs = sum(load.consecutive_days for load in loads)
+    moved = sum(load.start_moves for load in loads)
+    working = [load.start_hours for load in loads if load.shifts]
+    return {
+        "tolerance_hours": tolerance_hours,
+        "consecutive_working_days": pairs,
+        "start_moves_beyond_tolerance": moved,
+        "share_moved": round(moved / pairs, 4) if pairs else 0.0,
+        "median_distinct_start_hours": statistics.median(working) if working else 0,
+    }
+
+
+def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str, breaks: dict | None = None,
+            start_times: dict | None = None) -> dict:
     """The contract's summary fields, measured on the roster itself, plus the solve's and the breaks' details."""
     totals = coverage_totals(rows)
     return {
@@ -61,6 +80,7 @@ def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str
         "soft_rule_costs": report.soft_rule_costs,
         "unmet_wishes": list(report.unmet_wishes),
         "breaks": breaks or {},
+        "start_times": start_times or {},
     }
 
 

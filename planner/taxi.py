@@ -39,7 +39,7 @@ from planner.month import Month
 from planner.rostercsv import read_roster_csv
 
 __all__ = ["TAXI_COLUMNS", "NO_ADDRESS", "UNKNOWN_OPERATOR", "Ride", "taxi_nights", "taxi_rides", "taxi_csv",
-           "write_taxi_csv", "load_roster_for_taxi"]
+           "write_taxi_csv", "load_roster_for_taxi", "ride_groups"]
 
 TAXI_COLUMNS = ("night", "end_time", "car", "operator_id", "name", "phone", "address", "district", "stop", "flag")
 # Marked for the catalogues: the page shows a flag in the reader's language, taxi.csv keeps these words.
@@ -75,6 +75,13 @@ def taxi_nights(roster: Roster, rules: Rules) -> list[date]:
 def _rides_home(shift: Shift, tz: ZoneInfo, rules: Rules) -> bool:
     end = shift.end.astimezone(tz)
     return rules.taxi.rides_home(end.hour * 60 + end.minute)
+
+
+def ride_groups(roster: Roster, rules: Rules) -> int:
+    """How many (night, end time) groups the cars are routed for, each within taxi.routing_time_limit_sec."""
+    tz = roster.month.tz
+    return len({(shift.start.astimezone(tz).date(), shift.end.astimezone(UTC))
+                for shift in roster.shifts if _rides_home(shift, tz, rules)})
 
 
 def taxi_rides(roster: Roster, operators: Sequence[Operator], rules: Rules, night: date | None = None) -> list[Ride]:

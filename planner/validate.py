@@ -145,6 +145,7 @@ def _across_the_start(op_id: str, spans: list[_Span], days: Sequence[date], max_
         *_one_shift_per_day(op_id, spans),
         *_rest_between_shifts(op_id, spans, rules.rules.rest_between_shifts.min_hours),
         *_max_consecutive_days(op_id, spans, max_days, month_start),
+        *_max_consecutive_nights(op_id, spans, rules, month_start),
         *_min_consecutive_days(op_id, spans, days, rules.rules.min_consecutive_days.min_days),
         *_min_consecutive_days_off(op_id, spans, days, rules.rules.min_consecutive_days_off.min_days),
         *_forbidden_successions(op_id, spans, rules),
@@ -343,6 +344,29 @@ def _max_consecutive_days(op_id: str, spans: list[_Span], max_days: int, month_s
             )
         run_start = i
     return found
+
+
+def _max_consecutive_nights(op_id: str, spans: list[_Span], rules: Rules, month_start: date) -> list[Violation]:
+    """Night shifts (at least fair_nights.min_hours of real hours starting inside its window, on the local clock)
+    on too many days in a row, reported as max_consecutive_days reports days."""
+    limit = rules.rules.max_consecutive_nights.max_nights
+    if limit is None:
+        return []
+    window = rules.rules.fair_nights
+    first_minute, last_minute = window.window_minutes
+    nights = [span for span in spans if _hours_in_window(span, first_minute, last_minute) >= window.min_hours]
+    return [Violation(op_id, v.day, "max_consecutive_nights", v.detail.replace("days in a row", "nights in a row"))
+            for v in _max_consecutive_days(op_id, nights, limit, month_start)]
+
+
+def _hours_in_window(span: _Span, first_minute: int, last_minute: int) -> int:
+    inside, moment = 0, span.start_utc
+    while moment < span.end_utc:
+        minute = _minute_of_day(span.local(moment))
+        wraps = last_minute <= first_minute
+        inside += (first_minute <= minute or minute < last_minute) if wraps else first_minute <= minute < last_minute
+        moment += timedelta(hours=1)
+    return inside
 
 
 def _runs(days: Sequence[date], worked: set[date], of_work: bool) -> list[list[date]]:

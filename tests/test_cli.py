@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli import EXIT_BAD_INPUT, EXIT_NO_ROSTER, EXIT_OK, EXIT_VIOLATIONS, main
+from planner.cli import EXIT_BAD_INPUT, EXIT_NO_ROSTER, EXIT_OK, EXIT_VIOLATIONS, ROSTER_SHARE, main
 from planner.config import load_rules
 from planner.month import Month
 from planner.samples import sample_forecast, sample_operators, write_forecast_csv, write_operators_csv
@@ -46,6 +46,9 @@ def test_solve_writes_the_contract_files_and_validate_accepts_them(month_files, 
         assert key in summary
     assert summary["status"] in ("OPTIMAL", "FEASIBLE") and summary["operators"] == 12
     assert summary["best_bound"] <= summary["objective"]
+    # --time-limit bounds the whole command: the roster search has its share, breaks and taxi cars the rest.
+    assert summary["time_limit_sec"] <= 8 * ROSTER_SHARE
+    assert summary["start_times"]["consecutive_working_days"] > 0
     roster = _read_csv(out / "roster.csv")
     assert len(roster) == summary["shifts"] > 0
     assert list(roster[0])[:5] == ["operator_id", "date", "start", "end", "breaks"]

@@ -10,6 +10,7 @@ from planner.config import parse_rules
 from planner.domain import Operator, Roster, Shift
 from planner.grid import apply_grid, operator_loads, parse_code, roster_grid, shift_code
 from planner.month import Month, after_elapsed
+from planner.outputs import start_time_summary
 
 MOSCOW = Month(2026, 12, "Europe/Moscow", "RU")
 BERLIN = Month(2026, 10, "Europe/Berlin", "DE")
@@ -104,3 +105,16 @@ def test_operator_loads_count_hours_norm_nights_and_weekends():
     assert loads["a"].norm_hours == 8 * working_days
     assert loads["b"].norm_hours == 0.75 * 8 * working_days and loads["b"].nights == 0
     assert loads["a"].hours_off_norm == 16 - 8 * working_days
+
+
+def test_operator_loads_count_start_hours_and_moves_beyond_the_tolerance():
+    # 09:00, 13:00 (4 h later: beyond 2), 14:00 (1 h), a day off, then 22:00 (no day before it worked);
+    # A 21:00 the day after a 01:00 is 4 h apart on the clock, not 20.
+    roster = Roster(MOSCOW, (shift("a", 1, 9, 8), shift("a", 2, 13, 8), shift("a", 3, 14, 8), shift("a", 5, 22, 8),
+                             shift("b", 8, 1, 6), shift("b", 9, 21, 6)))
+    loads = {load.operator_id: load for load in operator_loads(roster, OPS, RULES)}
+    assert (loads["a"].start_hours, loads["a"].consecutive_days, loads["a"].start_moves) == (4, 2, 1)
+    assert (loads["b"].start_hours, loads["b"].consecutive_days, loads["b"].start_moves) == (2, 1, 1)
+    summary = start_time_summary(list(loads.values()), RULES.rules.start_time_stability.tolerance_hours)
+    assert summary == {"tolerance_hours": 2, "consecutive_working_days": 3, "start_moves_beyond_tolerance": 2,
+                       "share_moved": 0.6667, "median_distinct_start_hours": 3}

@@ -100,6 +100,20 @@ def test_max_consecutive_days_leaves_a_day_free():
     assert broken_rules(broken, space) == {"max_consecutive_days"}
 
 
+def test_max_consecutive_nights_breaks_a_run_of_nights():
+    night_worker = operator("a", free=[TUESDAY, WEDNESDAY, THURSDAY], window=NIGHTS)
+    plan = staffing(*(need(day, 22, 8) for day in (TUESDAY, WEDNESDAY, THURSDAY)))
+    space = ShiftSpace(plan, [night_worker], rules({"rules": {"max_consecutive_nights": {"max_nights": 2}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 2}
+
+    broken = solve_model(space, without=frozenset({"max_consecutive_nights"}))
+    assert shift_counts(broken, space) == {"a": 3}
+    assert broken_rules(broken, space) == {"max_consecutive_nights"}
+
+
 def test_monthly_norm_makes_an_idle_operator_work():
     # Three free working days: a norm of 24 h, so 16-32 h; nothing is required, overstaffing pulls to zero.
     day_worker = operator("a", free=[TUESDAY, WEDNESDAY, THURSDAY], window=DAY_JOB)
@@ -252,6 +266,32 @@ def test_weekly_rest_in_any_seven_days_when_rolling():
     assert broken_rules(broken, space) == {"weekly_rest"}
 
 
+def test_start_time_stability_keeps_the_start_from_jumping():
+    # Tuesday 09:00 then Wednesday 17:00 moves the start by 8 h, 6 beyond the tolerance: at 2000 an hour that costs
+    # more than the 6 hours left uncovered by starting Wednesday at 11:00, two hours later.
+    anyone = operator("a", free=[TUESDAY, WEDNESDAY])
+    plan = staffing(need(TUESDAY, 9, 8), need(WEDNESDAY, 17, 8))
+    space = ShiftSpace(plan, [anyone], rules({"rules": {"start_time_stability": {"weight": 2000}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert (shortfall(space, kept), sorted(shift.start.hour for shift in kept.shifts)) == (6, [9, 11])
+
+    broken = solve_model(space, without=frozenset({"start_time_stability"}))
+    assert shortfall(space, broken) == 0
+    assert sorted(shift.start.hour for shift in broken.shifts) == [9, 17]
+
+
+def test_start_time_stability_measures_the_move_on_the_clock():
+    # 01:00 on Tuesday, then 23:00 on Wednesday is two hours earlier on the clock, inside the tolerance: no cost,
+    # though 22 hours apart as numbers.
+    night_worker = operator("a", free=[TUESDAY, WEDNESDAY], window=("22:00", "10:00"))
+    plan = staffing(need(TUESDAY, 1, 8), need(WEDNESDAY, 23, 8))
+    space = ShiftSpace(plan, [night_worker], rules({"rules": {"start_time_stability": {"weight": 2000}}}))
+    kept = solve_model(space)
+    assert shortfall(space, kept) == 0 and sorted(shift.start.hour for shift in kept.shifts) == [1, 23]
+
+
 # --- last month's shifts: the rules hold across the month's first day -----------------------------------------
 
 JANUARY = Month(2026, 1, "Europe/Moscow", "RU")
@@ -306,6 +346,15 @@ def test_forbidden_successions_after_last_months_night():
     broken = solve_model(space, without=frozenset({"forbidden_successions"}))
     assert shortfall(space, broken) == 0
     assert broken_rules(broken, space) == {"forbidden_successions"}
+
+
+def test_max_consecutive_nights_counts_last_months_nights():
+    space = _after_january([1], [need(1, 22, 8)], [("31 22:00", 8)],
+                           {"rules": {"max_consecutive_nights": {"max_nights": 1}}}, window=NIGHTS)
+    assert shortfall(space, solve_model(space)) == 8
+    broken = solve_model(space, without=frozenset({"max_consecutive_nights"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"max_consecutive_nights"}
 
 
 def test_weekly_rest_of_the_week_last_month_began():

@@ -371,6 +371,17 @@ def test_forbidden_successions_after_last_months_night():
     assert v.day == date(2026, 12, 1)
 
 
+def test_max_consecutive_nights_counts_last_months_nights():
+    rules = parse_rules({**LOOSE.model_dump(), "rules": {**LOOSE.model_dump()["rules"],
+                                                          "max_consecutive_nights": {"max_nights": 2},
+                                                          "rest_between_shifts": {"min_hours": 4}}})
+    v = only(across([nov("29 22:00"), nov("30 22:00")], [shift("2026-12-01 22:00")], rules), "max_consecutive_nights")
+    assert (v.day, v.detail) == (date(2026, 12, 1), "3 nights in a row 2026-11-29…2026-12-01, at most 2")
+    # 17:00-01:00 has 3 hours in 22:00-06:00, a night; 16:00-24:00 has 2, an evening.
+    assert across([nov("29 22:00"), nov("30 22:00")], [shift("2026-12-01 17:00")], rules) != []
+    assert across([nov("29 22:00"), nov("30 22:00")], [shift("2026-12-01 16:00")], rules) == []
+
+
 def test_last_months_own_violations_are_not_this_months():
     november = [nov("20 09:00"), nov("20 23:00"), *(nov(f"{day} 09:00") for day in range(21, 29))]
     assert across(november, [shift("2026-12-02 09:00")]) == []

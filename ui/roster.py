@@ -616,7 +616,8 @@ def _loads(work: Work, edited: GridResult, operators: tuple[Operator, ...], rule
     _ = state.t()
     language = state.language()
     st.subheader(_("Hours, nights and weekends per operator"))
-    columns = ("operator_id", "name", "shifts", "hours", "norm_hours", "hours_off_norm", "nights", "weekends")
+    columns = ("operator_id", "name", "shifts", "hours", "norm_hours", "hours_off_norm", "nights", "weekends",
+               "start_hours", "start_moves")
     # Loads are per operator: those of the roster under the grid are kept, only the edited operators' recomputed.
     loads = _kept("loads", (work.roster, operators, rules), lambda: operator_loads(work.roster, operators, rules))
     edited_ids = {edit.operator_id for edit in edited.edits}

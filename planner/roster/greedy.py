@@ -63,6 +63,8 @@ class _Builder:
                           for limits in space.limits]
         self.run = [self._run_before(limits) for limits in space.limits]
         self.weekly_rest = rules.weekly_rest
+        self.max_nights = rules.max_consecutive_nights.max_nights
+        self.past_nights = [{past.day for past in limits.history if past.night} for limits in space.limits]
         # The planner's kept shifts: taken on their day before anyone is ranked, and respected by earlier days'
         # choices so that the rest before them holds.
         self.kept_by_day: list[list[tuple[int, int]]] = [[] for _ in space.month.days]
@@ -89,6 +91,17 @@ class _Builder:
         before_kept = all(kept >= start + span or kept == start for kept in self.kept[op] if kept >= start)
         return after_last and before_kept and self.keeps_type_rules(op, start) and self.keeps_weekly_rest(op, start)
 
+    def _nights_around(self, op: int, day: int) -> int:
+        """The run of days with a night shift that one more on `day` would make."""
+        nights = self.past_nights[op] | {option.day for other in self.shifts[op]
+                                         if (option := self.space.option(op, other)).night} | {day}
+        before = after = 0
+        while day - before - 1 in nights:
+            before += 1
+        while day + after + 1 in nights:
+            after += 1
+        return before + after + 1
+
     def after_last_month(self, op: int, start: int) -> bool:
         return self.rested_from[op] is None or start >= self.rested_from[op]
 
@@ -108,13 +121,16 @@ class _Builder:
     def keeps_type_rules(self, op: int, start: int) -> bool:
         """Whether a shift at `start` keeps max_shifts_per_type, forbidden_successions and max_working_weekends
         with the operator's shifts so far (the runs' minimums are left to CP-SAT)."""
-        if not (self.max_per_kind or self.successions or self.max_weekends[op] is not None):
+        if not (self.max_per_kind or self.successions or self.max_weekends[op] is not None
+                or self.max_nights is not None):
             return True
         option = self.space.option(op, start)
         taken = [self.space.option(op, other) for other in self.shifts[op]]
         if sum(other.kind == option.kind for other in taken) >= self.max_per_kind.get(option.kind, len(taken) + 1):
             return False
         if option.day == 0 and (self.last_kind[op], option.kind) in self.successions:
+            return False
+        if option.night and self.max_nights is not None and self._nights_around(op, option.day) > self.max_nights:
             return False
         for other in taken:
             if (other.day == option.day - 1 and (other.kind, option.kind) in self.successions) or (

@@ -209,6 +209,25 @@ def add_max_consecutive_days(m: RosterModel) -> None:
                 m.model.add(sum(window) <= limit - before)
 
 
+def add_max_consecutive_nights(m: RosterModel) -> None:
+    """Rule `max_consecutive_nights`: in every run of max_nights + 1 days at most max_nights with a night shift,
+    last month's nights counted where they are known."""
+    limit = m.rules.rules.max_consecutive_nights.max_nights
+    if limit is None:
+        return
+    for op, limits in enumerate(m.space.limits):
+        nights = [[] for _ in range(m.space.day_count)]
+        for option, var in m.shifts[op]:
+            if option.night:
+                nights[option.day].append(var)
+        past = {shift.day for shift in limits.history if shift.night}
+        for first in range(-min(limit, limits.history_days), m.space.day_count - limit):
+            window = [var for day in nights[max(first, 0) : first + limit + 1] for var in day]
+            before = sum(day in past for day in range(first, min(first + limit + 1, 0)))
+            if len(window) + before > limit:
+                m.model.add(sum(window) <= limit - before)
+
+
 def _forbid_short_runs(m: RosterModel, op: int, shortest: int, of_work: bool) -> None:
     """No run of worked days (`of_work`) or of days off shorter than `shortest` with both its ends inside the
     horizon: every pattern edge-run-edge of a shorter run is cut by one clause."""
@@ -454,6 +473,41 @@ def add_shift_requests(m: RosterModel) -> None:
         _add_requests(m, "shift_requests", op, limits.requests, m.rules.rules.shift_requests.weight)
 
 
+def add_start_time_stability(m: RosterModel) -> None:
+    """Rule `start_time_stability`: each hour an operator's start moves beyond tolerance_hours from one working
+    day to the next costs `weight` (on the 24-hour clock, so 23:00 to 01:00 is two hours).
+
+    One cost variable per operator and day: for each start `a` of the day before, cost >= the move from `a` to
+    the start taken today, less the largest such move when `a` was not worked (at most one start a day)."""
+    rule = m.rules.rules.start_time_stability
+    if rule.weight == 0:
+        return
+    for op, limits in enumerate(m.space.limits):
+        by_day: list[list[tuple[int, Var]]] = [[] for _ in range(m.space.day_count)]
+        for option, var in m.shifts[op]:
+            if option.wall is not None:
+                by_day[option.day].append((option.wall[0] // 60, var))
+        last = max((past for past in limits.history if past.day == -1), key=lambda past: past.start, default=None)
+        yesterday: list[tuple[int, Var | int]] = [] if last is None else [(last.clock_hour, 1)]
+        for day, today in enumerate(by_day):
+            costs = [(worked, [(_beyond(before, hour, rule.tolerance_hours), var) for hour, var in today])
+                     for before, worked in yesterday]
+            if any(cost for _, moves in costs for cost, _ in moves):
+                moved = m.model.new_int_var(0, 12, f"start_time_stability_{limits.operator_id}_d{day}")
+                for worked, moves in costs:
+                    largest = max(cost for cost, _ in moves)
+                    if largest:
+                        m.model.add(moved >= sum(cost * var for cost, var in moves) - largest * (1 - worked))
+                m.penalise("start_time_stability", f"{limits.operator_id} {m.space.day_label(day)}", moved,
+                           rule.weight)
+            yesterday = today
+
+
+def _beyond(before: int, after: int, tolerance: int) -> int:
+    apart = abs(after - before) % 24
+    return max(0, min(apart, 24 - apart) - tolerance)
+
+
 def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Callable[[ShiftOption], bool]) -> None:
     """Penalise the difference between the most and the least loaded operator among those whose availability
     lets them take such shifts (`counts`); one whose such shifts were all left out of the search has a load of 0."""
@@ -493,6 +547,7 @@ def add_fair_weekends(m: RosterModel) -> None:
 RULES: dict[str, Callable[[RosterModel], None]] = {
     "rest_between_shifts": add_rest_between_shifts,
     "max_consecutive_days": add_max_consecutive_days,
+    "max_consecutive_nights": add_max_consecutive_nights,
     "monthly_norm": add_monthly_norm,
     "min_consecutive_days": add_min_consecutive_days,
     "min_consecutive_days_off": add_min_consecutive_days_off,
@@ -507,6 +562,7 @@ RULES: dict[str, Callable[[RosterModel], None]] = {
     "fair_weekends": add_fair_weekends,
     "shift_type_cover": add_shift_type_cover,
     "shift_requests": add_shift_requests,
+    "start_time_stability": add_start_time_stability,
 }
 
 

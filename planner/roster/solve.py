@@ -30,9 +30,9 @@ __all__ = [
     "Progress", "SolveReport", "SolveResult", "RosterInfeasible", "NoRosterInTime", "solve_roster", "roster_from_starts",
 ]
 
-HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "monthly_norm", "min_consecutive_days",
-              "min_consecutive_days_off", "max_working_weekends", "max_shifts_per_type", "forbidden_successions",
-              "weekly_rest")
+HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "max_consecutive_nights", "monthly_norm",
+              "min_consecutive_days", "min_consecutive_days_off", "max_working_weekends", "max_shifts_per_type",
+              "forbidden_successions", "weekly_rest")
 # Share of the time limit the aggregate stage may use; it usually proves optimality in a fraction of that.
 AGGREGATE_SHARE = 0.2
 READ_OUT_SECONDS = 0.5

@@ -81,6 +81,7 @@ class PastShift:
     start: int  # hour index relative to the horizon's first hour (negative before it)
     end: int
     night: bool = False
+    clock_hour: int = 0  # the local hour it starts at
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ class ShiftSpace:
             end = (shift.end.astimezone(UTC) - origin).total_seconds() / 3600
             found[shift.operator_id].append(PastShift(
                 day=day, kind=self.rules.shift_type(start.hour * 60 + start.minute), start=math.floor(begin),
-                end=math.ceil(end), night=self._is_night(start, math.ceil(end - begin))))
+                end=math.ceil(end), night=self._is_night(start, math.ceil(end - begin)), clock_hour=start.hour))
         return {op_id: tuple(sorted(shifts, key=lambda past: past.start)) for op_id, shifts in found.items()}
 
     def _is_night(self, start: datetime, hours: int) -> bool:
