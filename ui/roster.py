@@ -181,7 +181,8 @@ def _progress() -> None:
     stages = {
         "waiting": _("Finding the proven bound"),
         "aggregate": _("Putting names on shifts"),
-        "greedy": _("Building the model"),
+        "greedy": _("Planning again the operators the first roster breaks a rule for"),
+        "repair": _("Building the model"),
         "build": _("Improving the roster"),
         "roster": _("Improving the roster"),
         "solve": _("Placing breaks"),

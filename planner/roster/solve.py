@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from datetime import UTC
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -35,6 +35,10 @@ HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "ma
               "forbidden_successions", "weekly_rest")
 # Share of the time limit the aggregate stage may use; it usually proves optimality in a fraction of that.
 AGGREGATE_SHARE = 0.2
+# The time limit's share, from the start, by which the greedy roster's operators who break a hard rule (the greedy
+# does not keep the runs' minimums) must have been re-planned one by one.
+REPAIR_SHARE = 0.5
+REPAIR_FLOOR_SECONDS = 0.05
 READ_OUT_SECONDS = 0.5
 
 
@@ -153,9 +157,16 @@ def solve_roster(
     if reasons:
         raise RosterInfeasible(reasons)
     mark = lap("greedy", mark)
+    hint, unrepaired = _repair(space, hint, previous, started + limit * REPAIR_SHARE)
+    mark = lap("repair", mark)
 
-    # Without an aggregate plan (none found in its share of a very short limit) the model keeps every start.
-    candidates = _planned_starts(aggregate, hint, space) if aggregate else None
+    # Without an aggregate plan (none found in its share of a very short limit) the model keeps every start; nor
+    # does it narrow those of an operator whose start still breaks a hard rule (the planned starts may leave them
+    # none that keeps it).
+    candidates = None
+    if aggregate:
+        planned = _planned_starts(aggregate, hint, space)
+        candidates = (lambda op, start: op in unrepaired or planned(op, start)) if unrepaired else planned
     floor = aggregate.objective_lower_bound if aggregate else 0.0
     # CP-SAT's bound holds for the model it searches. Narrowed to the planned starts, that model leaves rosters
     # out (one that overstaffs to even out nights, say), so only the aggregate's bound is proven for the month.
@@ -164,15 +175,9 @@ def solve_roster(
     hinted = _add_complete_hint(roster_model, hint, workers, max(1.0, limit - (mark - started)) / 2)
     mark = lap("build", mark)
 
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    # Keep a moment for reading the solution out, so the whole solve ends within its limit.
-    solver.parameters.max_time_in_seconds = max(1.0, limit - (mark - started) - READ_OUT_SECONDS)
-    callback = _ProgressPrinter(started, on_progress, should_stop, floor, searches_all)
-    status = solver.solve(roster_model.model, callback)
+    solver, status = _search(roster_model, workers, seed, limit - (mark - started),
+                             _ProgressPrinter(started, on_progress, should_stop, floor, searches_all))
     lap("solve", mark)
-
     found = solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else hinted
     if status == cp_model.INFEASIBLE:
         # Each operator's hard rules are independent of the others', so an impossible month is impossible for
@@ -202,6 +207,63 @@ def solve_roster(
                   if p.rule in ("days_off_wished", "shift_requests") and found.value(p.var))
     return SolveResult(roster, _report(status_name, objective, bound, aggregate, space, roster, workers, limit,
                                        started, stages, _costs_by_rule(roster_model, found), unmet))
+
+
+def _repair(space: ShiftSpace, hint: list[list[int]], previous: Roster | None,
+            deadline: float) -> tuple[list[list[int]], frozenset[int]]:
+    """The greedy roster with each operator whose shifts break a hard rule planned again alone: that operator's
+    whole model (every rule) against what the others leave uncovered, the first roster CP-SAT finds and what it
+    improves in a moment. A start that keeps every hard rule gives CP-SAT a complete solution to begin from,
+    which it rarely finds on its own once runs of days off bind. Operators left when the deadline comes, or whose
+    model gave no roster in its moment, keep their greedy shifts and are returned as the second value."""
+    roster = roster_from_starts(space, hint)
+    broken = sorted({violation.operator_id for violation in validate_roster(roster, space.operators, space.rules,
+                                                                            previous)})
+    index = {terms.operator.id: op for op, terms in enumerate(space.terms)}
+    repaired = [list(starts) for starts in hint]
+    cover = [0] * space.hour_count
+    for op, starts in enumerate(repaired):
+        for start in starts:
+            for hour in space.covered_hours(start, space.terms[op].shift_hours):
+                cover[hour] += 1
+    unrepaired = set()
+    for position, op_id in enumerate(broken):
+        if op_id not in index:
+            continue
+        op = index[op_id]
+        seconds = (deadline - time.monotonic()) / (len(broken) - position)
+        if seconds <= REPAIR_FLOOR_SECONDS:
+            unrepaired.add(op)
+            continue
+        length = space.terms[op].shift_hours
+        for start in repaired[op]:
+            for hour in space.covered_hours(start, length):
+                cover[hour] -= 1
+        residual = tuple(max(0, need - have) for need, have in zip(space.plan.required, cover, strict=True))
+        alone = space.for_operator(op, replace(space.plan, required=residual))
+        roster_model = build_model(alone)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = min(1.0, seconds)
+        solver.parameters.stop_after_first_solution = seconds < 0.5
+        if solver.solve(roster_model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            repaired[op] = [start for start, var in roster_model.operator_starts(0) if solver.boolean_value(var)]
+        else:
+            unrepaired.add(op)
+        for start in repaired[op]:
+            for hour in space.covered_hours(start, length):
+                cover[hour] += 1
+    return repaired, frozenset(unrepaired)
+
+
+def _search(roster_model: RosterModel, workers: int, seed: int, seconds: float,
+            callback: _ProgressPrinter) -> tuple[cp_model.CpSolver, int]:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    # Keep a moment for reading the solution out, so the whole solve ends within its limit.
+    solver.parameters.max_time_in_seconds = max(1.0, seconds - READ_OUT_SECONDS)
+    return solver, solver.solve(roster_model.model, callback)
 
 
 def _shortfall(space: ShiftSpace, starts: list[list[int]]) -> int:

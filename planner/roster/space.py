@@ -327,11 +327,12 @@ class ShiftSpace:
             self._by_start_cache[length] = {option.start: option for option in self._options_of_length(length)}
         return self._by_start_cache[length]
 
-    def for_operator(self, op: int) -> ShiftSpace:
-        """The same month for one operator alone, with their locks: how an impossible month is pinned down."""
+    def for_operator(self, op: int, plan: StaffingPlan | None = None) -> ShiftSpace:
+        """The same month for one operator alone, with their locks: how an impossible month is pinned down, and
+        (with the `plan` the others leave uncovered) how one operator is planned again."""
         operator = self.operators[op]
         own = {cell: start for cell, start in self.locks.items() if cell[0] == operator.id}
-        return ShiftSpace(self.plan, [operator], self.rules, own, self.previous)
+        return ShiftSpace(plan or self.plan, [operator], self.rules, own, self.previous)
 
     def _terms(self, op: Operator) -> OperatorTerms:
         norm_rule = self.rules.rules.monthly_norm
