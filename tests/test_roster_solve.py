@@ -251,13 +251,13 @@ def test_a_lock_outside_the_month_is_refused():
 
 
 def test_operators_the_greedy_start_leaves_breaking_a_run_rule_are_planned_again_alone():
-    # The greedy start does not keep the runs' minimums: with two days off together it leaves single days off,
-    # and the repair plans those operators again, each alone against what the others leave uncovered.
+    # The greedy start does not keep a minimum run of working days: with three days in a row at least it leaves
+    # shorter runs, and the repair plans those operators again, each alone against what the others leave uncovered.
     space = _small_team_month()
-    two_off = ShiftSpace(space.plan, space.operators, rules({"rules": {"min_consecutive_days_off": {"min_days": 2}}},
-                                                            loose_norm=False))
-    greedy = greedy_roster(two_off, starts_allowed(two_off))
-    assert "min_consecutive_days_off" in broken_rules(roster_from_starts(two_off, greedy), two_off)
-    repaired, unrepaired = _repair(two_off, greedy, None, time.monotonic() + 10)
-    assert_valid(roster_from_starts(two_off, repaired), two_off)
+    three_on = ShiftSpace(space.plan, space.operators, rules({"rules": {"min_consecutive_days": {"min_days": 3}}},
+                                                             loose_norm=False))
+    greedy = greedy_roster(three_on, starts_allowed(three_on))
+    assert "min_consecutive_days" in broken_rules(roster_from_starts(three_on, greedy), three_on)
+    repaired, unrepaired = _repair(three_on, greedy, None, time.monotonic() + 10)
+    assert_valid(roster_from_starts(three_on, repaired), three_on)
     assert unrepaired == frozenset()
