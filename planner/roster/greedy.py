@@ -42,14 +42,14 @@ class _Builder:
             [[start for start in day if allowed(op, start)] for day in space.starts_by_day]
             for op in range(len(space.terms))
         ]
-        days = len(space.month.days)
-        # available_from[op][d]: days from d to the month's end on which the operator could start a shift
-        self.available_from = []
-        for op_options in self.options:
-            suffix = [0] * (days + 1)
-            for d in range(days - 1, -1, -1):
-                suffix[d] = suffix[d + 1] + bool(op_options[d])
-            self.available_from.append(suffix)
+        # The planner's kept shifts: taken on their day before anyone is ranked, and respected by earlier days'
+        # choices so that the rest before them holds.
+        self.kept_by_day: list[list[tuple[int, int]]] = [[] for _ in space.month.days]
+        self.kept: list[list[int]] = [[] for _ in space.terms]
+        for (op, d), start in sorted(space.locked.items()):
+            if start is not None and allowed(op, start):
+                self.kept_by_day[d].append((op, start))
+                self.kept[op].append(start)
         self.targets = [
             min(max(round(terms.norm_hours / terms.shift_hours), terms.min_shifts), terms.max_shifts)
             for terms in space.terms
@@ -62,17 +62,50 @@ class _Builder:
         self.last_kind = [next((past.kind for past in limits.history if past.day == -1), None)
                           for limits in space.limits]
         self.run = [self._run_before(limits) for limits in space.limits]
+        self.min_off = [limits.min_consecutive_days_off for limits in space.limits]
+        # The day each operator last worked (negative: last month's), None when nothing is known of it.
+        self.last_worked = [max((past.day for past in limits.history), default=None) for limits in space.limits]
         self.weekly_rest = rules.weekly_rest
         self.max_nights = rules.max_consecutive_nights.max_nights
+        self.past_days = [{past.day for past in limits.history} for limits in space.limits]
         self.past_nights = [{past.day for past in limits.history if past.night} for limits in space.limits]
-        # The planner's kept shifts: taken on their day before anyone is ranked, and respected by earlier days'
-        # choices so that the rest before them holds.
-        self.kept_by_day: list[list[tuple[int, int]]] = [[] for _ in space.month.days]
-        self.kept: list[list[int]] = [[] for _ in space.terms]
-        for (op, d), start in sorted(space.locked.items()):
-            if start is not None and allowed(op, start):
-                self.kept_by_day[d].append((op, start))
-                self.kept[op].append(start)
+        self._choose_free_weekends()
+        days = len(space.month.days)
+        # available_from[op][d]: days from d to the month's end on which the operator could start a shift
+        self.available_from = []
+        for op_options in self.options:
+            suffix = [0] * (days + 1)
+            for d in range(days - 1, -1, -1):
+                suffix[d] = suffix[d + 1] + bool(op_options[d])
+            self.available_from.append(suffix)
+
+    def _choose_free_weekends(self) -> None:
+        """With at most N of the month's weekends to work, an operator chosen day by day works the first N and
+        every operator misses the last ones (measured on the sample month with three of four: 8 shifts on its
+        last Saturday against some 110 on the others). So each operator's free weekends are set beforehand, in
+        turn, so that every weekend loses about as many operators."""
+        losses = [0] * len(self.space.weekends)
+        day_of_hour = self.space.month.day_of_hour
+        for op, most in enumerate(self.max_weekends):
+            if most is None:
+                continue
+            open_weekends = [w for w, days in enumerate(self.space.weekends) if any(self.options[op][d] for d in days)]
+            kept = {self.weekend_of.get(day_of_hour[start]) for start in self.kept[op]}
+            free = sorted((w for w in open_weekends if w not in kept), key=lambda w: (losses[w], w))
+            last = self.last_worked[op]
+            off_before = -1 - last if last is not None else self.min_off[op]
+            for w in free[:len(open_weekends) - most]:
+                days = self.space.weekends[w]
+                kept_options = [self.options[op][day] for day in days]
+                for day in days:
+                    self.options[op][day] = []
+                if self.reachable(op, 0, self.run[op], off_before) < self.space.terms[op].min_shifts:
+                    # This weekend is one the operator needs to reach the month's minimum: the day-by-day
+                    # choice decides which ones they work.
+                    for day, options in zip(days, kept_options, strict=True):
+                        self.options[op][day] = options
+                    break
+                losses[w] += 1
 
     # --- state ---------------------------------------------------------------------------------------------
 
@@ -147,14 +180,44 @@ class _Builder:
 
     def take(self, op: int, start: int) -> None:
         self.shifts[op].append(start)
+        day = self.space.month.day_of_hour[start]
+        if self.last_worked[op] is None or day > self.last_worked[op]:
+            self.last_worked[op] = day
         for hour in self.space.covered_hours(start, self.lengths[op]):
             self.need[hour] -= 1
 
+    def off_too_short(self, op: int, d: int) -> bool:
+        """Whether a shift on day `d` would end a run of days off shorter than min_consecutive_days_off."""
+        last = self.last_worked[op]
+        return last is not None and 0 < d - last - 1 < self.min_off[op]
+
     def must_work(self, op: int, d: int) -> bool:
         """Whether skipping today would leave too few days to reach the monthly minimum."""
-        remaining = self.available_from[op][d]
-        reachable = remaining - (remaining + self.run[op]) // (self.limit[op] + 1)
-        return self.space.terms[op].min_shifts - len(self.shifts[op]) >= reachable
+        return self.space.terms[op].min_shifts - len(self.shifts[op]) > self.reachable_after(op, d)
+
+    def reachable_after(self, op: int, d: int) -> int:
+        """The most shifts the operator could work after day `d` if `d` is a day off."""
+        last = self.last_worked[op]
+        return self.reachable(op, d + 1, 0, d - last if last is not None else self.min_off[op])
+
+    def reachable(self, op: int, first: int, run: int, off: int) -> int:
+        """The most shifts the operator could work from day `first` on, after `run` working days or `off` days
+        off: every available day the runs' and weekends' limits allow (the other rules, which only lower it,
+        aside)."""
+        day_of_hour, most_weekends = self.space.month.day_of_hour, self.max_weekends[op]
+        weekends = {self.weekend_of[day] for start in self.shifts[op] if (day := day_of_hour[start]) in self.weekend_of}
+        count = 0
+        for day in range(first, len(self.options[op])):
+            weekend = self.weekend_of.get(day)
+            weekend_open = weekend is None or most_weekends is None or weekend in weekends or len(weekends) < most_weekends
+            if self.options[op][day] and run < self.limit[op] and (run or off >= self.min_off[op]) and weekend_open:
+                count += 1
+                run, off = run + 1, 0
+                if weekend is not None:
+                    weekends.add(weekend)
+            else:
+                run, off = 0, off + 1
+        return count
 
     def urgency(self, op: int, d: int) -> tuple[bool, bool, float]:
         total = self.available_from[op][0] or 1
@@ -169,6 +232,7 @@ class _Builder:
             for op in range(len(self.space.terms))
             if self.options[op][d]
             and self.run[op] < self.limit[op]
+            and not self.off_too_short(op, d)
             and len(self.shifts[op]) < self.space.terms[op].max_shifts
             and any(self.rested(op, start) for start in self.options[op][d])
         ]
@@ -238,11 +302,12 @@ class _Builder:
         day_of_hour = self.space.month.day_of_hour
         for op, terms in enumerate(self.space.terms):
             while len(self.shifts[op]) < terms.min_shifts:
-                worked = {day_of_hour[start] for start in self.shifts[op]}
+                worked = {day_of_hour[start] for start in self.shifts[op]} | self.past_days[op]
                 options = [
                     start
                     for d, starts in enumerate(self.options[op])
                     if d not in worked and self._run_through(worked, d) <= self.limit[op]
+                    and not self._splits_days_off(op, worked, d)
                     for start in starts
                     if self._fits_between(op, start)
                 ]
@@ -259,6 +324,14 @@ class _Builder:
         while d + after + 1 in worked:
             after += 1
         return before + after + 1
+
+    def _splits_days_off(self, op: int, worked: set[int], d: int) -> bool:
+        """Whether a shift on day `d` would leave a run of days off shorter than min_consecutive_days_off on
+        either side of it."""
+        before = max((day for day in worked if day < d), default=None)
+        after = min((day for day in worked if day > d), default=None)
+        return any(0 < gap < self.min_off[op] for gap in (
+            d - before - 1 if before is not None else 0, after - d - 1 if after is not None else 0))
 
     def _fits_between(self, op: int, start: int) -> bool:
         span = self.lengths[op] + self.rest
