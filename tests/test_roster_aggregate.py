@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from roster_fixtures import (
@@ -54,13 +55,53 @@ def test_aggregate_bound_is_below_a_roster_that_rest_keeps_short():
     assert shortfall(space, best) == 6
 
 
-WINDOWS = [("00:00", "24:00"), ("09:00", "17:00"), ("22:00", "06:00"), ("13:00", "21:00")]
 WEEK = range(2, 9)  # Monday 2 February to Sunday 8 February 2026
+SATURDAY, SUNDAY, NEXT_SATURDAY, NEXT_SUNDAY = 7, 8, 14, 15
+# Each rule of the centres that the aggregate relaxes, in a month that rule alone keeps short: the bound must
+# see it (and equal the least shortfall a roster can have), and without the rule it must not.
+RULE_BOUNDS = {
+    "max_working_weekends": (
+        {"rules": {"max_working_weekends": {"max_weekends": 1}}},
+        [operator("a", free=[SATURDAY, SUNDAY, NEXT_SATURDAY, NEXT_SUNDAY])],
+        [need(day, 9, 8) for day in (SATURDAY, SUNDAY, NEXT_SATURDAY, NEXT_SUNDAY)],
+        16,
+    ),
+    "forbidden_successions": (
+        {"rules": {"forbidden_successions": {"pairs": [["night", "day"]]}, "rest_between_shifts": {"min_hours": 8}}},
+        [operator("a", free=[TUESDAY, WEDNESDAY])],
+        [need(TUESDAY, 20, 8), need(WEDNESDAY, 13, 1)],
+        1,
+    ),
+    "min_consecutive_days_off": (
+        {"rules": {"max_consecutive_days": {"max_days": 2}, "min_consecutive_days_off": {"min_days": 2}}},
+        [operator("a", free=WEEK)],
+        [need(day, 9, 8) for day in WEEK],
+        24,
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", RULE_BOUNDS)
+def test_the_bound_knows_the_centres_rules(rule):
+    overrides, operators, needs, least_short = RULE_BOUNDS[rule]
+    space = ShiftSpace(staffing(*needs), operators, rules(overrides))
+    plan = _aggregate(space)
+    assert plan is not None and plan.shortfall_lower_bound == least_short
+    assert shortfall(space, solve_model(space, without=ONLY_SHORTFALL)) == least_short
+
+    without = {section: {key: value for key, value in values.items() if key != rule}
+               for section, values in overrides.items()}
+    loose = _aggregate(ShiftSpace(staffing(*needs), operators, rules(without)))
+    assert loose is not None and loose.shortfall_lower_bound < least_short
+
+
+WINDOWS = [("00:00", "24:00"), ("09:00", "17:00"), ("22:00", "06:00"), ("13:00", "21:00")]
 
 
 @st.composite
 def tiny_months(draw) -> ShiftSpace:
-    """1-3 operators free on some days of one week (default rules: the norm counts), a few required blocks."""
+    """1-3 operators free on some days of one week (default rules: the norm counts, and may be the centres'
+    runs, weekends and successions), a few required blocks."""
     operators = [
         operator(
             f"op{i}",
@@ -72,10 +113,16 @@ def tiny_months(draw) -> ShiftSpace:
     ]
     blocks = st.tuples(st.sampled_from(WEEK), st.integers(0, 23), st.integers(1, 10), st.integers(1, 2))
     needs = [need(*block) for block in draw(st.lists(blocks, min_size=1, max_size=4))]
-    return ShiftSpace(staffing(*needs), operators, rules(loose_norm=False))
+    centre = {
+        "min_consecutive_days_off": {"min_days": draw(st.sampled_from([1, 2]))},
+        "max_consecutive_days": {"max_days": draw(st.sampled_from([2, 6]))},
+        "max_working_weekends": {"max_weekends": draw(st.sampled_from([None, 0, 1]))},
+        "forbidden_successions": {"pairs": draw(st.sampled_from([[], [["night", "day"]]]))},
+    }
+    return ShiftSpace(staffing(*needs), operators, rules({"rules": centre}, loose_norm=False))
 
 
-@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_months())
 def test_property_aggregate_bounds_every_roster_from_below(space):
     plan = _aggregate(space)

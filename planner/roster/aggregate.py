@@ -56,6 +56,7 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
         op = representative.operator
         available = [sum(days[d] not in space.terms[i].operator.unavailable for i in members) for d in range(len(days))]
         per_day: list[list[cp_model.IntVar]] = [[] for _ in days]
+        by_kind: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
         for d, day_starts in enumerate(space.starts_by_day):
             if not available[d]:
                 continue
@@ -64,6 +65,7 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
                     var = model.new_int_var(0, available[d], f"starts_c{c}_h{start}")
                     counts[c, start] = var
                     per_day[d].append(var)
+                    by_kind[d, space.option(members[0], start).kind].append(var)
                     for hour in space.covered_hours(start, length):
                         cover[hour].append(var)
             if per_day[d]:
@@ -77,15 +79,9 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
             if len(window) > 1:
                 model.add(sum(window) <= len(members))
 
-        # max_consecutive_days: each operator works at most max_days of any max_days + 1 days.
-        limit = rules.max_consecutive_days.max_days
-        for first in range(len(days) - limit):
-            window_days = range(first, first + limit + 1)
-            cap = sum(
-                min(limit, sum(days[d] not in space.terms[i].operator.unavailable for d in window_days))
-                for i in members
-            )
-            model.add(sum(var for d in window_days for var in per_day[d]) <= cap)
+        _add_runs(model, space, members, per_day)
+        _add_working_weekends(model, space, members, per_day)
+        _add_successions(model, space, members, by_kind)
 
         # monthly_norm: the class works between the sums of its members' bounds.
         total = [var for day in per_day for var in day]
@@ -142,3 +138,55 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
         shortfall_lower_bound=least_short if proven else short_bound,
         objective_lower_bound=objective_bound,
     )
+
+
+# Each rule below holds for every member, so it holds for the class's counts: the aggregate stays a relaxation
+# of the month and its optimum a bound for the rules that are on (without them, two days off together and three
+# weekends of four left the bound at 0 against a shortfall of hundreds of agent-hours on the sample month).
+
+def _add_runs(model: cp_model.CpModel, space: ShiftSpace, members: tuple[int, ...],
+              per_day: list[list[cp_model.IntVar]]) -> None:
+    """max_consecutive_days with min_consecutive_days_off: of any L + K days in a row an operator works at most
+    L (L + 1 of them would leave either a run longer than L or a run of days off shorter than K inside). L is
+    the loosest member's: an operator's own limit may only be tighter."""
+    days = space.month.days
+    limit = max(space.limits[i].max_consecutive_days for i in members)
+    days_off = min(space.limits[i].min_consecutive_days_off for i in members)
+    span = limit + days_off
+    for first in range(len(days) - span + 1):
+        window_days = range(first, first + span)
+        cap = sum(
+            min(limit, sum(days[d] not in space.terms[i].operator.unavailable for d in window_days))
+            for i in members
+        )
+        model.add(sum(var for d in window_days for var in per_day[d]) <= cap)
+
+
+def _add_working_weekends(model: cp_model.CpModel, space: ShiftSpace, members: tuple[int, ...],
+                          per_day: list[list[cp_model.IntVar]]) -> None:
+    """max_working_weekends: a weekend's busier day takes as many members working that weekend, and the class
+    has the sum of its members' weekends to give."""
+    limits = [space.limits[i].max_weekends for i in members]
+    if all(most is None for most in limits):
+        return
+    weekends = space.weekends
+    working = []
+    for days in weekends:
+        if not any(per_day[d] for d in days):
+            continue
+        worked = model.new_int_var(0, len(members), f"weekend_d{days[0]}")
+        for d in days:
+            model.add(sum(per_day[d]) <= worked)
+        working.append(worked)
+    model.add(sum(working) <= sum(len(weekends) if most is None else most for most in limits))
+
+
+def _add_successions(model: cp_model.CpModel, space: ShiftSpace, members: tuple[int, ...],
+                     by_kind: dict[tuple[int, str], list[cp_model.IntVar]]) -> None:
+    """forbidden_successions: no member works `first` one day and `then` the next, so the two counts share the
+    members."""
+    for first, then in space.forbidden_successions:
+        for d in range(space.day_count - 1):
+            pair = by_kind.get((d, first), []) + by_kind.get((d + 1, then), [])
+            if pair:
+                model.add(sum(pair) <= len(members))
