@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Protocol
@@ -332,7 +332,11 @@ class ShiftSpace:
         (with the `plan` the others leave uncovered) how one operator is planned again."""
         operator = self.operators[op]
         own = {cell: start for cell, start in self.locks.items() if cell[0] == operator.id}
-        return ShiftSpace(plan or self.plan, [operator], self.rules, own, self.previous)
+        # Only the operator's own past shifts: reading the whole of last month again for each operator took
+        # half of an operator's model build.
+        previous = self.previous and replace(
+            self.previous, shifts=tuple(shift for shift in self.previous.shifts if shift.operator_id == operator.id))
+        return ShiftSpace(plan or self.plan, [operator], self.rules, own, previous)
 
     def _terms(self, op: Operator) -> OperatorTerms:
         norm_rule = self.rules.rules.monthly_norm
