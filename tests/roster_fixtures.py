@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from planner.config import Rules, parse_hhmm, parse_rules
@@ -25,6 +26,7 @@ from planner.validate import Violation, format_violations, validate_roster
 FEBRUARY = Month(2026, 2, "Europe/Moscow", "RU")
 SEED = 1
 SOLVE_SECONDS = 5
+WEEK = range(2, 9)  # Monday 2 February to Sunday 8 February 2026
 
 
 def rules(overrides: dict | None = None, *, loose_norm: bool = True) -> Rules:
@@ -131,3 +133,30 @@ def shift_counts(roster: Roster, space: ShiftSpace) -> dict[str, int]:
     """Shifts per operator, every operator of the space included (with 0 when they do not work)."""
     worked = roster.by_operator()
     return {op.id: len(worked.get(op.id, [])) for op in space.operators}
+
+
+WINDOWS = [("00:00", "24:00"), ("09:00", "17:00"), ("22:00", "06:00"), ("13:00", "21:00")]
+
+
+@st.composite
+def tiny_months(draw) -> ShiftSpace:
+    """1-3 operators free on some days of one week (default rules: the norm counts, and may be the centres'
+    runs, weekends and successions), a few required blocks."""
+    operators = [
+        operator(
+            f"op{i}",
+            free=draw(st.sets(st.sampled_from(WEEK), min_size=1, max_size=4)),
+            rate=draw(st.sampled_from([1.0, 0.5])),
+            window=draw(st.sampled_from(WINDOWS)),
+        )
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    blocks = st.tuples(st.sampled_from(WEEK), st.integers(0, 23), st.integers(1, 10), st.integers(1, 2))
+    needs = [need(*block) for block in draw(st.lists(blocks, min_size=1, max_size=4))]
+    centre = {
+        "min_consecutive_days_off": {"min_days": draw(st.sampled_from([1, 2]))},
+        "max_consecutive_days": {"max_days": draw(st.sampled_from([2, 6]))},
+        "max_working_weekends": {"max_weekends": draw(st.sampled_from([None, 0, 1]))},
+        "forbidden_successions": {"pairs": draw(st.sampled_from([[], [["night", "day"]]]))},
+    }
+    return ShiftSpace(staffing(*needs), operators, rules({"rules": centre}, loose_norm=False))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from roster_fixtures import (
     SEED,
+    WEEK,
     assert_valid,
     need,
     operator,
@@ -15,6 +15,7 @@ from roster_fixtures import (
     solve_model,
     solve_optimum,
     staffing,
+    tiny_months,
 )
 
 from planner.roster import solve as solve_module
@@ -55,7 +56,6 @@ def test_aggregate_bound_is_below_a_roster_that_rest_keeps_short():
     assert shortfall(space, best) == 6
 
 
-WEEK = range(2, 9)  # Monday 2 February to Sunday 8 February 2026
 SATURDAY, SUNDAY, NEXT_SATURDAY, NEXT_SUNDAY = 7, 8, 14, 15
 # Each rule of the centres that the aggregate relaxes, in a month that rule alone keeps short: the bound must
 # see it (and equal the least shortfall a roster can have), and without the rule it must not.
@@ -93,33 +93,6 @@ def test_the_bound_knows_the_centres_rules(rule):
                for section, values in overrides.items()}
     loose = _aggregate(ShiftSpace(staffing(*needs), operators, rules(without)))
     assert loose is not None and loose.shortfall_lower_bound < least_short
-
-
-WINDOWS = [("00:00", "24:00"), ("09:00", "17:00"), ("22:00", "06:00"), ("13:00", "21:00")]
-
-
-@st.composite
-def tiny_months(draw) -> ShiftSpace:
-    """1-3 operators free on some days of one week (default rules: the norm counts, and may be the centres'
-    runs, weekends and successions), a few required blocks."""
-    operators = [
-        operator(
-            f"op{i}",
-            free=draw(st.sets(st.sampled_from(WEEK), min_size=1, max_size=4)),
-            rate=draw(st.sampled_from([1.0, 0.5])),
-            window=draw(st.sampled_from(WINDOWS)),
-        )
-        for i in range(draw(st.integers(1, 3)))
-    ]
-    blocks = st.tuples(st.sampled_from(WEEK), st.integers(0, 23), st.integers(1, 10), st.integers(1, 2))
-    needs = [need(*block) for block in draw(st.lists(blocks, min_size=1, max_size=4))]
-    centre = {
-        "min_consecutive_days_off": {"min_days": draw(st.sampled_from([1, 2]))},
-        "max_consecutive_days": {"max_days": draw(st.sampled_from([2, 6]))},
-        "max_working_weekends": {"max_weekends": draw(st.sampled_from([None, 0, 1]))},
-        "forbidden_successions": {"pairs": draw(st.sampled_from([[], [["night", "day"]]]))},
-    }
-    return ShiftSpace(staffing(*needs), operators, rules({"rules": centre}, loose_norm=False))
 
 
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
