@@ -141,6 +141,18 @@ class ForbiddenSuccessions(_Strict):
     pairs: tuple[tuple[str, str], ...] = ()
 
 
+class ForwardRotation(_Strict):
+    """A run of working days moves only forward through `order` (e.g. day, evening, night) and goes back to its
+    start only after a day off; empty: off."""
+
+    order: tuple[str, ...] = ()
+
+    @property
+    def backward_pairs(self) -> frozenset[tuple[str, str]]:
+        """The (first, then) shift types on consecutive days that the rotation forbids."""
+        return frozenset((first, then) for at, first in enumerate(self.order) for then in self.order[:at])
+
+
 class WeeklyRest(_Strict):
     """Uninterrupted rest of at least min_hours in every week (Labour Code of Russia, art. 110: 42 h); 0 switches
     it off. `calendar`: every Monday 00:00-Monday 00:00 of the local clock; `rolling`: every 7 x 24 elapsed hours."""
@@ -204,6 +216,7 @@ class RuleSet(_Strict):
     max_working_weekends: MaxWorkingWeekends = MaxWorkingWeekends()
     max_shifts_per_type: MaxShiftsPerType = MaxShiftsPerType()
     forbidden_successions: ForbiddenSuccessions = ForbiddenSuccessions()
+    forward_rotation: ForwardRotation = ForwardRotation()
     weekly_rest: WeeklyRest = WeeklyRest()
     shortfall: Weighted = Weighted(weight=1000)
     overstaffing: Weighted = Weighted(weight=1)
@@ -364,6 +377,11 @@ class Rules(_Strict):
         if unknown:
             raise ValueError(f"rules name shift types that shift_types does not define: {', '.join(unknown)} "
                              f"(defined: {', '.join(self.shift_types)})")
+        order = rules.forward_rotation.order
+        if order and sorted(order) != sorted(self.shift_types):
+            # A type left out would be free to follow any other, which is no rotation.
+            raise ValueError(f"rules.forward_rotation.order must name every shift type once "
+                             f"({', '.join(self.shift_types)}), got {', '.join(order)}")
         return self
 
     def shift_type(self, start_minute: int) -> str:

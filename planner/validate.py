@@ -149,6 +149,7 @@ def _across_the_start(op_id: str, spans: list[_Span], days: Sequence[date], max_
         *_min_consecutive_days(op_id, spans, days, rules.rules.min_consecutive_days.min_days),
         *_min_consecutive_days_off(op_id, spans, days, rules.rules.min_consecutive_days_off.min_days),
         *_forbidden_successions(op_id, spans, rules),
+        *_forward_rotation(op_id, spans, rules),
         *_weekly_rest(op_id, spans, roster, rules),
     ) if violation.day is not None and violation.day >= month_start)
 
@@ -426,7 +427,17 @@ def _max_shifts_per_type(op_id: str, spans: list[_Span], roster: Roster, rules: 
 
 
 def _forbidden_successions(op_id: str, spans: list[_Span], rules: Rules) -> list[Violation]:
-    pairs = set(rules.rules.forbidden_successions.pairs)
+    return _successions(op_id, spans, rules, frozenset(rules.rules.forbidden_successions.pairs),
+                        "forbidden_successions")
+
+
+def _forward_rotation(op_id: str, spans: list[_Span], rules: Rules) -> list[Violation]:
+    return _successions(op_id, spans, rules, rules.rules.forward_rotation.backward_pairs, "forward_rotation")
+
+
+def _successions(op_id: str, spans: list[_Span], rules: Rules, pairs: frozenset[tuple[str, str]],
+                 rule: str) -> list[Violation]:
+    """A violation of `rule` for each day whose shift type follows the day before's as one of `pairs`."""
     if not pairs:
         return []
     kinds: dict[date, set[str]] = defaultdict(set)
@@ -438,7 +449,7 @@ def _forbidden_successions(op_id: str, spans: list[_Span], rules: Rules) -> list
         for first, then in sorted(pairs):
             if first in before and then in kinds[day]:
                 detail = f"a {then} shift the day after a {first} shift"
-                found.append(Violation(op_id, day, "forbidden_successions", detail))
+                found.append(Violation(op_id, day, rule, detail))
     return found
 
 

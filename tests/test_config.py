@@ -86,3 +86,11 @@ def test_broken_yaml_names_the_line(tmp_path):
 def test_missing_rules_file(tmp_path):
     with pytest.raises(InputError, match="rules file not found"):
         load_rules(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize("order", [["day", "night"], ["day", "evening", "night", "day"], ["day", "evening", "late"]])
+def test_forward_rotation_must_name_every_shift_type_once(order):
+    with pytest.raises(InputError) as error:
+        parse_rules({"rules": {"forward_rotation": {"order": order}}})
+    assert "forward_rotation.order must name every shift type once" in str(error.value)
+    assert parse_rules({"rules": {"forward_rotation": {"order": ["night", "day", "evening"]}}})

@@ -72,6 +72,12 @@ RULE_BOUNDS = {
         [need(TUESDAY, 20, 8), need(WEDNESDAY, 13, 1)],
         1,
     ),
+    "forward_rotation": (
+        {"rules": {"forward_rotation": {"order": ["day", "evening", "night"]}, "rest_between_shifts": {"min_hours": 8}}},
+        [operator("a", free=[TUESDAY, WEDNESDAY])],
+        [need(TUESDAY, 20, 8), need(WEDNESDAY, 13, 1)],
+        1,
+    ),
     "min_consecutive_days_off": (
         {"rules": {"max_consecutive_days": {"max_days": 2}, "min_consecutive_days_off": {"min_days": 2}}},
         [operator("a", free=WEEK)],

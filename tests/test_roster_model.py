@@ -229,6 +229,25 @@ def test_forbidden_successions_no_day_shift_after_a_night():
     assert broken_rules(broken, space) == {"forbidden_successions"}
 
 
+ROTATION = {"forward_rotation": {"order": ["day", "evening", "night"]}, "rest_between_shifts": {"min_hours": 4}}
+
+
+def test_forward_rotation_no_day_shift_after_a_night_but_a_night_after_a_day():
+    # As with forbidden_successions above: 4 hours of rest, and a window that leaves no evening start.
+    anyone = operator("a", free=[TUESDAY, WEDNESDAY], window=("21:00", "17:00"))
+    backwards = ShiftSpace(staffing(need(TUESDAY, 22, 8), need(WEDNESDAY, 9, 8)), [anyone], rules({"rules": ROTATION}))
+
+    kept = solve_model(backwards)
+    assert_valid(kept, backwards)
+    assert shift_counts(kept, backwards) == {"a": 1}
+    broken = solve_model(backwards, without=frozenset({"forward_rotation"}))
+    assert shift_counts(broken, backwards) == {"a": 2}
+    assert broken_rules(broken, backwards) == {"forward_rotation"}
+
+    forwards = ShiftSpace(staffing(need(TUESDAY, 9, 8), need(WEDNESDAY, 22, 8)), [anyone], rules({"rules": ROTATION}))
+    assert shift_counts(solve_model(forwards), forwards) == {"a": 2}
+
+
 MONDAY_TO_SATURDAY = range(2, 8)  # 2-7 February 2026
 
 
@@ -346,6 +365,14 @@ def test_forbidden_successions_after_last_months_night():
     broken = solve_model(space, without=frozenset({"forbidden_successions"}))
     assert shortfall(space, broken) == 0
     assert broken_rules(broken, space) == {"forbidden_successions"}
+
+
+def test_forward_rotation_after_last_months_night():
+    space = _after_january([1], [need(1, 9, 8)], [("31 21:00", 8)], {"rules": ROTATION}, window=("21:00", "17:00"))
+    assert shortfall(space, solve_model(space)) == 8
+    broken = solve_model(space, without=frozenset({"forward_rotation"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"forward_rotation"}
 
 
 def test_max_consecutive_nights_counts_last_months_nights():

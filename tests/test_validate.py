@@ -265,6 +265,15 @@ def test_forbidden_successions_on_the_next_day():
     assert check(days(1, start="09:00") + days(2, start="21:00"), rules=rules) == []
 
 
+def test_forward_rotation_goes_back_only_after_a_day_off():
+    rules = with_rules({"forward_rotation": {"order": ["day", "evening", "night"]},
+                        "rest_between_shifts": {"min_hours": 0}})
+    v = only(check(days(1, start="15:00") + days(2, start="09:00"), rules=rules), "forward_rotation")
+    assert (v.day, v.detail) == (date(2026, 12, 2), "a day shift the day after a evening shift")
+    assert check(days(1, start="09:00") + days(2, start="15:00") + days(3, start="21:00"), rules=rules) == []
+    assert check(days(1, start="21:00") + days(3, start="09:00"), rules=rules) == []
+
+
 # --- weekly_rest ----------------------------------------------------------------------------------------------------
 
 
@@ -368,6 +377,14 @@ def test_forbidden_successions_after_last_months_night():
                                                           "forbidden_successions": {"pairs": [["night", "day"]]},
                                                           "rest_between_shifts": {"min_hours": 4}}})
     v = only(across([nov("30 20:00")], [shift("2026-12-01 13:00")], rules), "forbidden_successions")
+    assert v.day == date(2026, 12, 1)
+
+
+def test_forward_rotation_after_last_months_night():
+    rules = parse_rules({**LOOSE.model_dump(), "rules": {**LOOSE.model_dump()["rules"],
+                                                          "forward_rotation": {"order": ["day", "evening", "night"]},
+                                                          "rest_between_shifts": {"min_hours": 4}}})
+    v = only(across([nov("30 20:00")], [shift("2026-12-01 13:00")], rules), "forward_rotation")
     assert v.day == date(2026, 12, 1)
 
 

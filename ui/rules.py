@@ -204,6 +204,10 @@ def _optional_hard_rules(rules: Rules) -> list[str]:
     for first, then in hard.forbidden_successions.pairs:
         text = _("no {then} shift the day after a {first} shift.").format(first=first, then=then)
         lines.append(f"- **{rule_label('forbidden_successions', language)}**: {text}")
+    if hard.forward_rotation.order:
+        text = _("on consecutive working days shifts only move forward: {order}; back only after a day off.").format(
+            order=" → ".join(hard.forward_rotation.order))
+        lines.append(f"- **{rule_label('forward_rotation', language)}**: {text}")
     return lines
 
 

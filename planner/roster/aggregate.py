@@ -183,9 +183,9 @@ def _add_working_weekends(model: cp_model.CpModel, space: ShiftSpace, members: t
 
 def _add_successions(model: cp_model.CpModel, space: ShiftSpace, members: tuple[int, ...],
                      by_kind: dict[tuple[int, str], list[cp_model.IntVar]]) -> None:
-    """forbidden_successions: no member works `first` one day and `then` the next, so the two counts share the
-    members."""
-    for first, then in space.forbidden_successions:
+    """forbidden_successions and forward_rotation: no member works `first` one day and `then` the next, so the
+    two counts share the members."""
+    for first, then in space.forbidden_successions | space.rules.rules.forward_rotation.backward_pairs:
         for d in range(space.day_count - 1):
             pair = by_kind.get((d, first), []) + by_kind.get((d + 1, then), [])
             if pair:

@@ -34,7 +34,7 @@ class _Builder:
         # Per operator: an operator's own limits may be tighter than the centre's (OperatorLimits).
         self.limit = [limits.max_consecutive_days for limits in space.limits]
         self.max_per_kind = rules.max_shifts_per_type.max_shifts
-        self.successions = frozenset(rules.forbidden_successions.pairs)
+        self.successions = frozenset(rules.forbidden_successions.pairs) | rules.forward_rotation.backward_pairs
         self.max_weekends = [limits.max_weekends for limits in space.limits]
         self.weekend_of = {day: w for w, days in enumerate(space.weekends) for day in days}
         self.lengths = [terms.shift_hours for terms in space.terms]
@@ -152,8 +152,8 @@ class _Builder:
                    for begin, finish in self.space.weeks if begin < end and start < finish)
 
     def keeps_type_rules(self, op: int, start: int) -> bool:
-        """Whether a shift at `start` keeps max_shifts_per_type, forbidden_successions and max_working_weekends
-        with the operator's shifts so far (the runs' minimums are left to CP-SAT)."""
+        """Whether a shift at `start` keeps max_shifts_per_type, forbidden_successions, forward_rotation and
+        max_working_weekends with the operator's shifts so far (the runs' minimums are left to CP-SAT)."""
         if not (self.max_per_kind or self.successions or self.max_weekends[op] is not None
                 or self.max_nights is not None):
             return True

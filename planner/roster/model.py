@@ -289,7 +289,18 @@ def add_max_shifts_per_type(m: RosterModel) -> None:
 
 def add_forbidden_successions(m: RosterModel) -> None:
     """Rule `forbidden_successions`: no shift of type `then` on the day after a shift of type `first`."""
-    pairs = m.space.forbidden_successions
+    _forbid_successions(m, m.space.forbidden_successions)
+
+
+def add_forward_rotation(m: RosterModel) -> None:
+    """Rule `forward_rotation`: on consecutive working days the shift type never goes back in the rotation's
+    order (day -> evening -> night); a day off starts it again."""
+    _forbid_successions(m, m.rules.rules.forward_rotation.backward_pairs)
+
+
+def _forbid_successions(m: RosterModel, pairs: frozenset[tuple[str, str]]) -> None:
+    """No shift of type `then` on the day after one of type `first`, for each pair; last month's last day
+    included."""
     if not pairs:
         return
     for op in range(len(m.shifts)):
@@ -554,6 +565,7 @@ RULES: dict[str, Callable[[RosterModel], None]] = {
     "max_working_weekends": add_max_working_weekends,
     "max_shifts_per_type": add_max_shifts_per_type,
     "forbidden_successions": add_forbidden_successions,
+    "forward_rotation": add_forward_rotation,
     "weekly_rest": add_weekly_rest,
     "shortfall": add_shortfall,
     "overstaffing": add_overstaffing,
