@@ -153,6 +153,33 @@ class ForwardRotation(_Strict):
         return frozenset((first, then) for at, first in enumerate(self.order) for then in self.order[:at])
 
 
+class ShiftTemplates(_Strict):
+    """The start times a contract's shifts may use (e.g. '1.0': [08:00, 16:00, 00:00]); a contract not named
+    starts at any hour."""
+
+    starts: dict[str, tuple[ClockTime, ...]] = Field(default_factory=dict)
+
+    @field_validator("starts", mode="before")
+    @classmethod
+    def _normalise_rates(cls, value: object) -> object:
+        return {rate_key(rate): times for rate, times in value.items()} if isinstance(value, dict) else value
+
+    @field_validator("starts")
+    @classmethod
+    def _on_the_hour(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for rate, times in value.items():
+            if not times:
+                raise ValueError(f"contract {rate} names no start time; leave it out to allow any hour")
+            if off := [time for time in times if parse_hhmm(time) % 60]:
+                raise ValueError(f"shifts start on the hour; contract {rate} has {', '.join(off)}")
+        return value
+
+    def of(self, rate: float) -> frozenset[int] | None:
+        """The start times (minutes after local midnight) of this contract rate's shifts; None: any hour."""
+        times = self.starts.get(rate_key(rate))
+        return None if times is None else frozenset(parse_hhmm(time) for time in times)
+
+
 class WeeklyRest(_Strict):
     """Uninterrupted rest of at least min_hours in every week (Labour Code of Russia, art. 110: 42 h); 0 switches
     it off. `calendar`: every Monday 00:00-Monday 00:00 of the local clock; `rolling`: every 7 x 24 elapsed hours."""
@@ -217,6 +244,7 @@ class RuleSet(_Strict):
     max_shifts_per_type: MaxShiftsPerType = MaxShiftsPerType()
     forbidden_successions: ForbiddenSuccessions = ForbiddenSuccessions()
     forward_rotation: ForwardRotation = ForwardRotation()
+    shift_templates: ShiftTemplates = ShiftTemplates()
     weekly_rest: WeeklyRest = WeeklyRest()
     shortfall: Weighted = Weighted(weight=1000)
     overstaffing: Weighted = Weighted(weight=1)
@@ -387,6 +415,14 @@ class Rules(_Strict):
     def shift_type(self, start_minute: int) -> str:
         """The name of the shift type of a shift starting at this local time (minutes after midnight)."""
         return next(name for name, kind in self.shift_types.items() if kind.takes(start_minute))
+
+    @model_validator(mode="after")
+    def _templates_name_known_contracts(self) -> "Rules":
+        unknown = sorted(set(self.rules.shift_templates.starts) - set(self.contracts))
+        if unknown:
+            raise ValueError(f"rules.shift_templates names contracts that contracts does not define: "
+                             f"{', '.join(unknown)} (defined: {', '.join(self.contracts)})")
+        return self
 
     @model_validator(mode="after")
     def _breaks_fit_every_contract(self) -> "Rules":

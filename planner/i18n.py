@@ -105,6 +105,7 @@ RULE_LABELS = {
     "max_shifts_per_type": N_("Shifts of one type"),
     "forbidden_successions": N_("Forbidden shift successions"),
     "forward_rotation": N_("Shift types rotate forwards"),
+    "shift_templates": N_("Start times of each contract"),
     "weekly_rest": N_("Weekly rest"),
     "contracts": N_("Shift length of the contract"),
     "one_shift_per_day": N_("One shift a day"),

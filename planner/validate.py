@@ -124,6 +124,7 @@ def _violations(
             violations += _break_gap(op_id, op_spans, rules.breaks)
         if op is not None:
             violations += _availability(op, op_spans)
+            violations += _shift_templates(op, op_spans, rules)
     if breaks_planned:
         violations += _team_on_break(spans, teams, tz, rules.breaks)
     for op in operators:
@@ -533,6 +534,19 @@ def _availability(op: Operator, spans: list[_Span]) -> list[Violation]:
                 )
             )
     return found
+
+
+def _shift_templates(op: Operator, spans: list[_Span], rules: Rules) -> list[Violation]:
+    try:
+        templates = rules.rules.shift_templates.of(op.rate)
+    except ValueError:
+        return []  # a rate the rules do not know: _unknown_rate says so
+    if templates is None:
+        return []
+    allowed = ", ".join(_hhmm(minute) for minute in sorted(templates))
+    return [Violation(op.id, span.day, "shift_templates",
+                      f"shift {span.label}: contract {op.rate:g} starts only at {allowed}")
+            for span in spans if _minute_of_day(span.start_local) not in templates]
 
 
 def _monthly_norm(op: Operator, hours: int, spans: list[_Span], roster: Roster, rules: Rules) -> list[Violation]:

@@ -94,3 +94,17 @@ def test_forward_rotation_must_name_every_shift_type_once(order):
         parse_rules({"rules": {"forward_rotation": {"order": order}}})
     assert "forward_rotation.order must name every shift type once" in str(error.value)
     assert parse_rules({"rules": {"forward_rotation": {"order": ["night", "day", "evening"]}}})
+
+
+@pytest.mark.parametrize(("starts", "says"), [
+    ({"0.6": ["08:00"]}, "names contracts that contracts does not define: 0.6"),
+    ({"1.0": ["08:30"]}, "shifts start on the hour; contract 1.0 has 08:30"),
+    ({"1.0": []}, "contract 1.0 names no start time"),
+    ({"1": ["25:00"]}, "must be a time HH:MM, got '25:00'"),
+])
+def test_shift_templates_are_refused_naming_what_is_wrong(starts, says):
+    with pytest.raises(InputError) as error:
+        parse_rules({"rules": {"shift_templates": {"starts": starts}}})
+    assert says in str(error.value)
+    assert parse_rules({"rules": {"shift_templates": {"starts": {1: ["08:00", "16:00"]}}}}).rules.shift_templates.of(1.0) \
+        == frozenset({8 * 60, 16 * 60})

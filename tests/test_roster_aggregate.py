@@ -78,6 +78,12 @@ RULE_BOUNDS = {
         [need(TUESDAY, 20, 8), need(WEDNESDAY, 13, 1)],
         1,
     ),
+    "shift_templates": (
+        {"rules": {"shift_templates": {"starts": {"1.0": ["00:00"]}}}},
+        [operator("a", free=[TUESDAY])],
+        [need(TUESDAY, 9, 8)],
+        8,
+    ),
     "min_consecutive_days_off": (
         {"rules": {"max_consecutive_days": {"max_days": 2}, "min_consecutive_days_off": {"min_days": 2}}},
         [operator("a", free=WEEK)],

@@ -248,6 +248,21 @@ def test_forward_rotation_no_day_shift_after_a_night_but_a_night_after_a_day():
     assert shift_counts(solve_model(forwards), forwards) == {"a": 2}
 
 
+def test_shift_templates_start_shifts_only_at_the_contracts_times():
+    # The line needs 09:00-17:00; full-time shifts may start only at 08:00 or 16:00, half-time at any hour.
+    full, half = operator("a", free=[TUESDAY]), operator("b", free=[WEDNESDAY], rate=0.5)
+    space = ShiftSpace(staffing(need(TUESDAY, 9, 8), need(WEDNESDAY, 9, 4)), [full, half],
+                       rules({"rules": {"shift_templates": {"starts": {"1.0": ["08:00", "16:00"]}}}}))
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert {(shift.operator_id, f"{shift.start:%H:%M}") for shift in kept.shifts} == {("a", "08:00"), ("b", "09:00")}
+
+    broken = solve_model(space, without=frozenset({"shift_templates"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"shift_templates"}
+
+
 MONDAY_TO_SATURDAY = range(2, 8)  # 2-7 February 2026
 
 

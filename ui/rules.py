@@ -208,6 +208,9 @@ def _optional_hard_rules(rules: Rules) -> list[str]:
         text = _("on consecutive working days shifts only move forward: {order}; back only after a day off.").format(
             order=" → ".join(hard.forward_rotation.order))
         lines.append(f"- **{rule_label('forward_rotation', language)}**: {text}")
+    for rate, times in hard.shift_templates.starts.items():
+        text = _("shifts of contract {rate} start only at {times}.").format(rate=rate, times=", ".join(times))
+        lines.append(f"- **{rule_label('shift_templates', language)}**: {text}")
     return lines
 
 

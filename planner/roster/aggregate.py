@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner.roster.model import template_allows
 from planner.roster.space import ShiftSpace, fits_window
 
 __all__ = ["AggregatePlan", "operator_classes", "solve_aggregate"]
@@ -35,9 +36,12 @@ class AggregatePlan:
 
 
 def operator_classes(space: ShiftSpace) -> tuple[tuple[int, ...], ...]:
-    groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    groups: dict[tuple[int, int, int, tuple[int, ...]], list[int]] = defaultdict(list)
     for op, terms in enumerate(space.terms):
-        groups[terms.shift_hours, terms.operator.earliest_start, terms.operator.latest_end].append(op)
+        templates = space.limits[op].template_starts
+        key = (terms.shift_hours, terms.operator.earliest_start, terms.operator.latest_end,
+               () if templates is None else tuple(sorted(templates)))
+        groups[key].append(op)
     return tuple(tuple(members) for _, members in sorted(groups.items()))
 
 
@@ -61,7 +65,8 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
             if not available[d]:
                 continue
             for start in day_starts:
-                if fits_window(*space.wall_minutes(start, length), op.earliest_start, op.latest_end):
+                if fits_window(*space.wall_minutes(start, length), op.earliest_start, op.latest_end) and \
+                        template_allows(space.limits[members[0]], space.option(members[0], start)):
                     var = model.new_int_var(0, available[d], f"starts_c{c}_h{start}")
                     counts[c, start] = var
                     per_day[d].append(var)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from planner.config import Rules
-from planner.roster.space import RosterSpace, ShiftOption, ShiftRequest, fits_window
+from planner.roster.space import OperatorLimits, RosterSpace, ShiftOption, ShiftRequest, fits_window
 
 __all__ = ["RosterModel", "Penalty", "build_model", "availability_allows", "starts_allowed", "RULES"]
 
@@ -166,10 +166,20 @@ def availability_allows(space: RosterSpace) -> Callable[[int, ShiftOption], bool
 
 
 def starts_allowed(space) -> Callable[[int, int], bool]:
-    """`availability_allows` for a `ShiftSpace`, by start hour: what the greedy roster and the capacity check
-    ask."""
+    """`availability_allows` and `shift_templates` for a `ShiftSpace`, by start hour: what the greedy roster and
+    the capacity check ask."""
     allowed = availability_allows(space)
-    return lambda op, start: allowed(op, space.option(op, start))
+
+    def start_allowed(op: int, start: int) -> bool:
+        option = space.option(op, start)
+        return allowed(op, option) and template_allows(space.limits[op], option)
+
+    return start_allowed
+
+
+def template_allows(limits: OperatorLimits, option: ShiftOption) -> bool:
+    """Rule `shift_templates`: the shift starts at one of its contract's start times (any, when it has none)."""
+    return limits.template_starts is None or option.wall is None or option.wall[0] in limits.template_starts
 
 
 def add_rest_between_shifts(m: RosterModel) -> None:
@@ -285,6 +295,14 @@ def add_max_shifts_per_type(m: RosterModel) -> None:
             of_kind = [var for option, var in m.shifts[op] if option.kind == kind]
             if len(of_kind) > most:
                 m.model.add(sum(of_kind) <= most)
+
+
+def add_shift_templates(m: RosterModel) -> None:
+    """Rule `shift_templates`: shifts start only at their contract's start times."""
+    for op, limits in enumerate(m.space.limits):
+        for option, var in m.shifts[op]:
+            if not template_allows(limits, option):
+                m.model.add(var == 0)
 
 
 def add_forbidden_successions(m: RosterModel) -> None:
@@ -566,6 +584,7 @@ RULES: dict[str, Callable[[RosterModel], None]] = {
     "max_shifts_per_type": add_max_shifts_per_type,
     "forbidden_successions": add_forbidden_successions,
     "forward_rotation": add_forward_rotation,
+    "shift_templates": add_shift_templates,
     "weekly_rest": add_weekly_rest,
     "shortfall": add_shortfall,
     "overstaffing": add_overstaffing,

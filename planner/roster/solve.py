@@ -37,7 +37,7 @@ __all__ = [
 
 HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "max_consecutive_nights", "monthly_norm",
               "min_consecutive_days", "min_consecutive_days_off", "max_working_weekends", "max_shifts_per_type",
-              "forbidden_successions", "forward_rotation", "weekly_rest")
+              "forbidden_successions", "forward_rotation", "shift_templates", "weekly_rest")
 # Share of the time limit the aggregate stage may use; it usually proves optimality in a fraction of that.
 AGGREGATE_SHARE = 0.2
 # The time limit's share, from the start, by which the greedy roster's operators who break a hard rule (the greedy

@@ -108,6 +108,7 @@ class OperatorLimits:
     unavailable_days: frozenset[int] = frozenset()
     earliest_start: int = 0  # the daily window, minutes after local midnight
     latest_end: int = DAY_MINUTES
+    template_starts: frozenset[int] | None = None  # shift_templates: the start times allowed (minutes); None: any
     wished_days_off: frozenset[int] = frozenset()
     requests: tuple[ShiftRequest, ...] = ()
     # Last month's shifts, and how many days before the horizon they tell about (0: nothing is known, so runs
@@ -216,6 +217,7 @@ class ShiftSpace:
                 unavailable_days=frozenset(days[day] for day in terms.operator.unavailable if day in days),
                 earliest_start=terms.operator.earliest_start,
                 latest_end=terms.operator.latest_end,
+                template_starts=rules.shift_templates.of(terms.operator.rate),
                 wished_days_off=frozenset(days[day] for day in terms.operator.days_off_wished if day in days),
                 requests=tuple(ShiftRequest(days[wish.day], wish.kind, wish.work, 1)
                                for wish in sorted(terms.operator.shift_requests) if wish.day in days),
