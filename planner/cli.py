@@ -24,6 +24,7 @@ from planner.month import Month, parse_month
 from planner.operators import load_operators
 from planner.grid import operator_loads
 from planner.outputs import start_time_summary, summary, write_coverage_csv, write_summary_json
+from planner.quality import roster_quality
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.rostercsv import load_roster_csv, write_roster_csv
 from planner.samples import write_forecast_csv
@@ -234,18 +235,15 @@ def _solve(args: argparse.Namespace) -> int:
     write_taxi_csv(taxi_rides(placed.roster, operators, quick_taxi), args.out / "taxi.csv")
     start_times = start_time_summary(operator_loads(placed.roster, operators, rules),
                                      rules.rules.start_time_stability.tolerance_hours)
-    data = summary(result.report, rows, plan.month.label, breaks_report(plan, placed, rules), start_times)
+    quality = roster_quality(plan, placed.roster, operators, rules, result.report.shortfall_lower_bound)
+    data = summary(result.report, rows, plan.month.label, breaks_report(plan, placed, rules), start_times, quality)
     write_summary_json(data, args.out / "summary.json")
     objective = "none evaluated" if data["objective"] is None else (
         f"{data['objective']:,.0f}, bound {data['best_bound']:,.0f}, gap {data['gap']:.1%}")
     print(
-        f"{data['status']}: {data['shifts']} shifts; shortfall {data['under_coverage_agent_hours']} of "
-        f"{data['required_agent_hours']} required agent-hours (no roster can do better than "
-        f"{data['under_coverage_lower_bound']}); objective {objective}; {data['wall_seconds']:.1f} s. "
-        f"Breaks: deepest 5-minute dip {data['breaks']['worst_dip']} below required. Start times: "
-        f"{start_times['share_moved']:.0%} of consecutive working days move the start by more than "
-        f"{start_times['tolerance_hours']} h, {start_times['median_distinct_start_hours']:g} distinct start hours "
-        f"per operator (median). Written to {args.out}/",
+        f"{data['status']}: {data['shifts']} shifts; {quality.sentence()}. Breaks: deepest 5-minute dip "
+        f"{data['breaks']['worst_dip']} below required. Solver: objective {objective}; {data['wall_seconds']:.1f} s. "
+        f"Written to {args.out}/",
         file=sys.stderr,
     )
     return EXIT_OK

@@ -8,10 +8,14 @@ import json
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.coverage import CoverageRow, coverage_totals
 from planner.grid import OperatorLoad
 from planner.roster.solve import SolveReport
+
+if TYPE_CHECKING:
+    from planner.quality import RosterQuality
 
 __all__ = ["COVERAGE_COLUMNS", "coverage_csv", "write_coverage_csv", "summary", "write_summary_json"]
 
@@ -58,8 +62,9 @@ def start_time_summary(loads: Sequence[OperatorLoad], tolerance_hours: int) -> d
 
 
 def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str, breaks: dict | None = None,
-            start_times: dict | None = None) -> dict:
-    """The contract's summary fields, measured on the roster itself, plus the solve's and the breaks' details."""
+            start_times: dict | None = None, quality: RosterQuality | None = None) -> dict:
+    """The contract's summary fields, measured on the roster itself, plus the solve's and the breaks' details
+    and the roster in a planner's words (`in_words`)."""
     totals = coverage_totals(rows)
     return {
         "month": month_label,
@@ -81,6 +86,7 @@ def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str
         "unmet_wishes": list(report.unmet_wishes),
         "breaks": breaks or {},
         "start_times": start_times or {},
+        "in_words": quality.as_dict() if quality else {},
     }
 
 

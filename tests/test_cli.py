@@ -49,6 +49,11 @@ def test_solve_writes_the_contract_files_and_validate_accepts_them(month_files, 
     # --time-limit bounds the whole command: the roster search has its share, breaks and taxi cars the rest.
     assert summary["time_limit_sec"] <= 8 * ROSTER_SHARE
     assert summary["start_times"]["consecutive_working_days"] > 0
+    in_words = summary["in_words"]
+    assert in_words["shortfall_hours"] == summary["under_coverage_agent_hours"]
+    assert in_words["above_bound_hours"] == in_words["shortfall_hours"] - summary["under_coverage_lower_bound"]
+    assert 0 <= in_words["wishes_granted"] <= in_words["wishes"]
+    assert "wishes granted" in capsys.readouterr().err
     roster = _read_csv(out / "roster.csv")
     assert len(roster) == summary["shifts"] > 0
     assert list(roster[0])[:5] == ["operator_id", "date", "start", "end", "breaks"]

@@ -37,6 +37,7 @@ from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roste
 from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, rule_label
 from planner.jobs import SolveJob
 from planner.outputs import summary
+from planner.quality import roster_quality
 from planner.roster import Locks
 from planner.store import NotADraft, StaleVersion, StoredRoster, VersionInfo
 from planner.validate import revalidate, validate_roster
@@ -123,6 +124,7 @@ def page() -> None:
     _locks(work, edited.edits, roster, operators)
     _actions(work, edited, plan, operators, rules, previous)
     _coverage(plan, roster, rules, work)
+    _in_words(plan, roster, operators, rules, work)
     _loads(work, edited, operators, rules)
 
 
@@ -612,6 +614,25 @@ def _coverage(plan: StaffingPlan, roster: Roster, rules: Rules, work: Work) -> N
         tooltip=[alt.Tooltip(f"{hour}:T", format="%d.%m %H:%M"), f"{series}:N", f"{operators}:Q"],
     )
     st.container(key="roster_coverage_chart").altair_chart(chart.interactive(bind_y=False))
+
+
+def _in_words(plan: StaffingPlan, roster: Roster, operators: tuple[Operator, ...], rules: Rules, work: Work) -> None:
+    """The roster as a planner judges it: above the proven bound, wishes, fairness, steady start times."""
+    _ = state.t()
+    bound = (work.report or {}).get("under_coverage_lower_bound") or 0
+    quality = _kept("quality", (plan.required, roster, operators, rules, bound),
+                    lambda: roster_quality(plan, roster, operators, rules, bound))
+    above, wishes, nights, weekends, moves = st.columns(5)
+    above.metric(_("Short beyond what any roster could do"), f"{quality.above_bound_hours:,}",
+                 help=_("{share:.1%} of the required operator-hours are short").format(share=quality.shortfall_share))
+    wishes.metric(_("Wishes granted"), f"{quality.wishes_granted} / {quality.wishes}")
+    for column, label, spread in ((nights, _("Nights per operator"), quality.nights),
+                                  (weekends, _("Weekend shifts per operator"), quality.weekends)):
+        column.metric(label, "—" if spread is None else f"{spread.fewest}–{spread.most}")
+    moves.metric(_("Start moves beyond {hours} h").format(hours=quality.tolerance_hours),
+                 f"{quality.start_moves_share:.0%}",
+                 help=_("of consecutive working days; {median:g} distinct start hours per operator (median)")
+                 .format(median=quality.median_start_hours))
 
 
 def _loads(work: Work, edited: GridResult, operators: tuple[Operator, ...], rules: Rules) -> None:
