@@ -136,7 +136,7 @@ def value_at(data: object, path: tuple) -> object:
 
 # Every section a key can be added to; these map keys of the user's choice (rates, shift type names) instead.
 USER_KEYED = {("contracts",), ("shift_types",), ("rules", "max_shifts_per_type", "max_shifts"),
-              ("rules", "shift_type_cover", "min_per_day")}
+              ("rules", "shift_type_cover", "min_per_day"), ("rules", "shift_templates", "starts")}
 SECTIONS = [path for path in [(), *PATHS] if isinstance(value_at(DEFAULTS, path), dict) and path not in USER_KEYED]
 
 
