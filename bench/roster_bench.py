@@ -1,6 +1,11 @@
 """Roster benchmark of issue 3: CP-SAT against the greedy baseline on generated months of n operators.
 
     python -m bench.roster_bench [--sizes 50,150,400] [--repeats N] [--time-limit-150 S] [--time-limit-400 S]
+                                 [--rules FILE] [--previous] [--section NAME]
+
+With `--rules bench/centre-rules.yaml --previous --section roster-bench-centre` it measures the rules centres
+switch on (two days off together, at most 3 working weekends, no day after a night) after a generated last
+month: the greedy roster of November for the same operators, whose shifts the first days must continue.
 
 Every solve runs in a fresh process (this module again, with `--one`, printing one JSON line), so the peak
 memory it reports belongs to that solve alone. The parent pairs each solver run with the baseline run of the
@@ -29,7 +34,9 @@ from bench.common import add_out_option, machine_facts, outputs, write_section
 from planner.config import Rules, load_rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
+from planner.grid import operator_loads
 from planner.month import parse_month
+from planner.outputs import start_time_summary
 from planner.roster import Progress, solve_roster
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import starts_allowed
@@ -84,6 +91,8 @@ class Measurement:
     gap: float | None
     peak_mib: float
     violations: int
+    start_moves_pct: float | None = None  # consecutive working days moving the start beyond the tolerance
+    start_hours_median: float | None = None  # distinct start hours per operator
 
     @property
     def above_bound_pct(self) -> float | None:
@@ -122,22 +131,34 @@ def _norm_hours(plan: StaffingPlan, operators: Sequence[Operator], rules: Rules)
     return sum(terms.norm_hours for terms in ShiftSpace(plan, tuple(operators), rules).terms)
 
 
-def greedy_baseline(plan: StaffingPlan, operators: Sequence[Operator], rules: Rules) -> Roster:
-    space = ShiftSpace(plan, tuple(operators), rules)
+def greedy_baseline(plan: StaffingPlan, operators: Sequence[Operator], rules: Rules,
+                    previous: Roster | None = None) -> Roster:
+    space = ShiftSpace(plan, tuple(operators), rules, previous=previous)
     return roster_from_starts(space, greedy_roster(space, starts_allowed(space)))
 
 
-def measure(method: str, size: int, seed: int, time_limit: float | None, workers: int, rules: Rules) -> Measurement:
+def last_month(size: int, seed: int, rules: Rules) -> Roster:
+    """The greedy roster of the month before `MONTH` for the same operators (ids and contracts)."""
+    month = parse_month(MONTH, rules.centre.timezone, rules.centre.country)
+    plan, operators = bench_month(size, seed, rules, month.before.label)
+    return greedy_baseline(plan, operators, rules)
+
+
+def measure(method: str, size: int, seed: int, time_limit: float | None, workers: int, rules: Rules,
+            with_previous: bool = False) -> Measurement:
     plan, operators = bench_month(size, seed, rules)
+    previous = last_month(size, seed, rules) if with_previous else None
     started = time.perf_counter()
     if method == SOLVER:
         result = solve_roster(plan, operators, rules, time_limit=time_limit, workers=workers,
-                              on_progress=_print_stage)
+                              on_progress=_print_stage, previous=previous)
         roster, report = result.roster, result.report
     else:
-        roster, report = greedy_baseline(plan, operators, rules), None
+        roster, report = greedy_baseline(plan, operators, rules, previous), None
     wall = time.perf_counter() - started
     totals = coverage_totals(coverage_rows(plan, roster))
+    starts = start_time_summary(operator_loads(roster, operators, rules),
+                                rules.rules.start_time_stability.tolerance_hours)
     return Measurement(
         method=method,
         size=size,
@@ -153,7 +174,9 @@ def measure(method: str, size: int, seed: int, time_limit: float | None, workers
         best_bound=report.best_bound if report else None,
         gap=report.gap if report else None,
         peak_mib=round(peak_mib(), 1),
-        violations=len(validate_roster(roster, operators, rules)),
+        violations=len(validate_roster(roster, operators, rules, previous)),
+        start_moves_pct=round(100 * starts["share_moved"], 1),
+        start_hours_median=starts["median_distinct_start_hours"],
     )
 
 
@@ -174,10 +197,13 @@ def peak_mib() -> float:
 
 
 def measure_in_child(
-    method: str, size: int, seed: int, time_limit: float | None, workers: int, rules_path: Path
+    method: str, size: int, seed: int, time_limit: float | None, workers: int, rules_path: Path,
+    with_previous: bool = False,
 ) -> Measurement:
     command = [sys.executable, "-m", "bench.roster_bench", "--one", method, "--size", str(size),
                "--seed", str(seed), "--workers", str(workers), "--rules", str(rules_path)]
+    if with_previous:
+        command.append("--previous")
     if time_limit is not None:
         command += ["--time-limit", str(time_limit)]
     done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
@@ -194,6 +220,7 @@ def run_bench(
     workers: int,
     first_seed: int,
     rules_path: Path,
+    with_previous: bool = False,
 ) -> list[Measurement]:
     measurements: list[Measurement] = []
     for size in sizes:
@@ -202,10 +229,10 @@ def run_bench(
             seed = first_seed + run
             print(f"{size} operators, run {run + 1}/{runs} (seed {seed}): {SOLVER}, limit {time_limit(size):g} s",
                   flush=True)
-            solved = measure_in_child(SOLVER, size, seed, time_limit(size), workers, rules_path)
+            solved = measure_in_child(SOLVER, size, seed, time_limit(size), workers, rules_path, with_previous)
             _print_measurement(solved)
             print(f"{size} operators, run {run + 1}/{runs} (seed {seed}): {GREEDY}", flush=True)
-            baseline = measure_in_child(GREEDY, size, seed, None, workers, rules_path)
+            baseline = measure_in_child(GREEDY, size, seed, None, workers, rules_path, with_previous)
             baseline = replace(baseline, shortfall_lower_bound=solved.shortfall_lower_bound)
             _print_measurement(baseline)
             measurements += [solved, baseline]
@@ -216,7 +243,7 @@ def _print_measurement(m: Measurement) -> None:
     status = f"{m.status}, " if m.status else ""
     print(f"    {status}{m.wall_seconds:.1f} s, shortfall {m.shortfall_agent_hours} of {m.required_agent_hours} "
           f"(bound {m.shortfall_lower_bound}, {m.above_bound_pct:.2f} % above), {m.peak_mib:.0f} MiB, "
-          f"{m.violations} violations", flush=True)
+          f"{m.violations} violations, start moves {m.start_moves_pct} %", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -226,7 +253,7 @@ def _print_measurement(m: Measurement) -> None:
 _COLUMNS = (
     "operators", "method", "runs", "status", "time limit, s", "wall, s", "shifts", "required agent-h",
     "shortfall agent-h", "proven bound", "above bound, % of required", "shortfall ÷ greedy's", "objective",
-    "best bound", "gap", "peak MiB", "violations",
+    "best bound", "gap", "peak MiB", "violations", "start moves > tolerance, %", "start hours per operator",
 )
 
 
@@ -243,7 +270,8 @@ def render_section(command: str, day: date, machine: str, measurements: Sequence
         "",
         f"Medians over the runs of each size (seeds {', '.join(map(str, seeds))}); peak memory is the highest "
         "run, violations the total. *Shortfall ÷ greedy's* divides the solver's shortfall by the baseline's on "
-        "the same month.",
+        "the same month. *Start moves* counts consecutive working days whose start moves by more than "
+        "start_time_stability's tolerance; *start hours* is the median of the distinct start hours an operator gets.",
         "",
         "| target (issue 3), judged on the worst run | measured | result |",
         "|---|---|---|",
@@ -279,6 +307,8 @@ def _table_row(group: list[Measurement], measurements: Sequence[Measurement]) ->
         _median(group, lambda m: m.gap, "{:.1%}"),
         f"{max(m.peak_mib for m in group):.0f}",
         str(sum(m.violations for m in group)),
+        _median(group, lambda m: m.start_moves_pct, "{:.1f}"),
+        _median(group, lambda m: m.start_hours_median, "{:g}"),
     )
     return "| " + " | ".join(cells) + " |"
 
@@ -367,6 +397,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="CP-SAT workers (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=SAMPLE_SEED, help="seed of the first run (default: %(default)s)")
     parser.add_argument("--rules", type=Path, default=ROOT / "constraints.yaml", help="rules file")
+    parser.add_argument("--previous", action="store_true",
+                        help="plan each month after a generated last month (its greedy roster)")
+    parser.add_argument("--section", default=SECTION,
+                        help="the markers of bench/README.md to write between (default: %(default)s)")
     add_out_option(parser)
     # One solve in this process, printed as a JSON line: how the parent measures each solve on its own.
     parser.add_argument("--one", choices=(SOLVER, GREEDY), help=argparse.SUPPRESS)
@@ -383,7 +417,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--one needs --size")
     rules_path = args.rules.resolve()
     if args.one:
-        measured = measure(args.one, args.size, args.seed, args.time_limit, args.workers, load_rules(rules_path))
+        measured = measure(args.one, args.size, args.seed, args.time_limit, args.workers, load_rules(rules_path),
+                           args.previous)
         print(json.dumps(asdict(measured)))
         return 0
 
@@ -395,10 +430,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
         first_seed=args.seed,
         rules_path=rules_path,
+        with_previous=args.previous,
     )
     command = shlex.join(["python", "-m", "bench.roster_bench", *argv])
     section = render_section(command, date.today(), machine_facts(load_average), measurements)
-    written = write_section(outputs(args), section, SECTION)
+    written = write_section(outputs(args), section, args.section)
     print(f"\n{section}\n\nWritten to {', '.join(map(str, written))}", flush=True)
     return 0
 
