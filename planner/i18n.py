@@ -147,6 +147,8 @@ COLUMN_LABELS = {
     "weekends": N_("Weekends"),
     "start_hours": N_("Start hours"),
     "start_moves": N_("Start moves > tolerance"),
+    "nights_last_month": N_("Nights last month"),
+    "weekends_last_month": N_("Weekends last month"),
     "date": N_("Date"),
     "start": N_("Start"),
     "end": N_("End"),

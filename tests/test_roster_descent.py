@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
-from roster_fixtures import WEEK, assert_valid, need, operator, rules, shortfall, solver, staffing, tiny_months
+from roster_fixtures import (
+    FEBRUARY,
+    WEEK,
+    assert_valid,
+    need,
+    operator,
+    rules,
+    shortfall,
+    solver,
+    staffing,
+    tiny_months,
+)
 
+from planner.domain import Roster, Shift
 from planner.roster.descent import descend
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import build_model, starts_allowed
@@ -98,3 +111,21 @@ def test_descent_stops_when_asked():
     start = [[]]
 
     assert descend(space, start, _deadline(), should_stop=lambda: True) == start
+
+
+def test_descent_shares_the_nights_with_last_months():
+    # As test_fair_nights_counts_last_months_nights: a worked three nights in January, b none but wished the
+    # night off; starting from a on the night, the descent hands it to b.
+    january = FEBRUARY.before
+    past = tuple(Shift("a", start, start + timedelta(hours=8))
+                 for start in (datetime(2026, 1, day, 22, tzinfo=january.tz) for day in (27, 28, 29)))
+    nights = ("22:00", "06:00")
+    operators = [operator("a", free=[3], window=nights), operator("b", free=[3], window=nights, wished=[3])]
+    space = ShiftSpace(staffing(need(3, 22, 8)), operators, rules({"rules": {"fair_nights": {"weight": 100}}}),
+                       previous=Roster(january, past))
+    night = _at_hour(space, 22)[2]
+
+    descended = descend(space, [[night], []], _deadline())
+
+    assert descended == [[], [night]]
+    assert _cost(space, descended) < _cost(space, [[night], []])

@@ -508,6 +508,26 @@ def test_fair_weekends_shares_the_weekends():
     assert weekend_spread(solve_model(space, without=frozenset({"fair_weekends"}))) == 2
 
 
+def test_fair_nights_counts_last_months_nights():
+    # a worked three nights at the end of January, b none. One night is needed on Tuesday, which b wished off:
+    # the two months together give it to b alone; a month on its own gives one to each (an idle night and the
+    # wish cost less than a spread of one night).
+    a = operator("a", free=[TUESDAY], window=NIGHTS)
+    b = operator("b", free=[TUESDAY], window=NIGHTS, wished=[TUESDAY])
+    january = Roster(JANUARY, tuple(
+        Shift("a", start, start + timedelta(hours=8))
+        for start in (datetime(2026, 1, day, 22, tzinfo=JANUARY.tz) for day in (27, 28, 29))))
+    # A night of spread costs more than the wish, so that the months' sum decides.
+    weighty = rules({"rules": {"fair_nights": {"weight": 100}}})
+    space = ShiftSpace(staffing(need(TUESDAY, 22, 8)), [a, b], weighty, previous=january)
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert shift_counts(kept, space) == {"a": 0, "b": 1}
+    alone = ShiftSpace(staffing(need(TUESDAY, 22, 8)), [a, b], weighty)
+    assert shift_counts(solve_model(alone), alone) == {"a": 1, "b": 1}
+
+
 def test_fair_nights_counts_everyone_who_can_work_nights_whatever_the_candidates():
     # Narrowed to the planned starts (as the solve does), b has no night start left, yet b's window allows nights:
     # the spread is between a's two nights and b's none. Leaving b out would price this roster's fairness at 0.

@@ -234,6 +234,10 @@ def test_the_first_day_is_checked_with_last_months_published_roster(database):
     assert any("Planned after last month's published roster (2026-01 version 1)" in caption.value
                for caption in at.caption)
     assert _rest_broken(at, tired.operator_id)
+    # The ledger the fairness rules share the load with: that operator's shift on Saturday 31 January.
+    loads = table(at, "roster_loads").set_index("ID")
+    assert loads.loc[tired.operator_id, "Weekends last month"] == 1
+    assert loads["Weekends last month"].sum() == 1
 
 
 def _rest_broken(at: AppTest, op_id: str) -> bool:

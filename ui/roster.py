@@ -125,7 +125,7 @@ def page() -> None:
     _actions(work, edited, plan, operators, rules, previous)
     _coverage(plan, roster, rules, work)
     _in_words(plan, roster, operators, rules, work)
-    _loads(work, edited, operators, rules)
+    _loads(work, edited, operators, rules, previous)
 
 
 # --- solving ---------------------------------------------------------------------------------------------------
@@ -635,7 +635,8 @@ def _in_words(plan: StaffingPlan, roster: Roster, operators: tuple[Operator, ...
                  .format(median=quality.median_start_hours))
 
 
-def _loads(work: Work, edited: GridResult, operators: tuple[Operator, ...], rules: Rules) -> None:
+def _loads(work: Work, edited: GridResult, operators: tuple[Operator, ...], rules: Rules,
+           previous: Roster | None) -> None:
     _ = state.t()
     language = state.language()
     st.subheader(_("Hours, nights and weekends per operator"))
@@ -648,8 +649,14 @@ def _loads(work: Work, edited: GridResult, operators: tuple[Operator, ...], rule
         fresh = {load.operator_id: load for load in
                  operator_loads(edited.roster, [op for op in operators if op.id in edited_ids], rules)}
         loads = [fresh.get(load.operator_id, load) for load in loads]
-    _table(pd.DataFrame({column_label(key, language): [getattr(load, key) for load in loads] for key in columns}),
-          "roster_loads")
+    table = {column_label(key, language): [getattr(load, key) for load in loads] for key in columns}
+    if previous is not None:
+        # The ledger fair_nights and fair_weekends share this month's load with (see ShiftSpace.limits).
+        before = _kept("loads_before", (previous, operators, rules),
+                       lambda: operator_loads(previous, operators, rules))
+        table[column_label("nights_last_month", language)] = [load.nights for load in before]
+        table[column_label("weekends_last_month", language)] = [load.weekends for load in before]
+    _table(pd.DataFrame(table), "roster_loads")
 
 
 def _kept(name: str, inputs: tuple, compute: Callable[[], T]) -> T:

@@ -44,10 +44,12 @@ FLOOR_SECONDS = 0.02
 
 @dataclass
 class _Loads:
-    """Each operator's count of shifts a fairness rule shares out; None for those who cannot take any."""
+    """Each operator's count of shifts a fairness rule shares out, last month's (`past`) included; None for those
+    who cannot take any."""
 
     weight: int
     counts: Callable[[ShiftOption], bool]
+    past: list[int]
     of: list[int | None]
 
     def others(self, op: int) -> tuple[int, int] | None:
@@ -75,13 +77,14 @@ class _OperatorMonth:
         self.own_cost = sum(penalty.weight * penalty.var for penalty in self.roster_model.penalties)
         # Per fairness rule the others' least and most load, as variables whose domain each solve sets, and what
         # the operator's load goes beyond them.
-        days = space.day_count
+        self.cap = space.day_count + max((max(load.past) for load in loads), default=0)
         self.spreads: list[tuple[cp_model.IntVar, cp_model.IntVar]] = []
         widening = []
         for load in loads:
-            least, most = model.new_int_var(0, days, "others_least"), model.new_int_var(0, days, "others_most")
-            own = sum(var for option, var in self.shifts if load.counts(option))
-            above, below = model.new_int_var(0, days, "above_most"), model.new_int_var(0, days, "below_least")
+            cap = self.cap
+            least, most = model.new_int_var(0, cap, "others_least"), model.new_int_var(0, cap, "others_most")
+            own = load.past[op] + sum(var for option, var in self.shifts if load.counts(option))
+            above, below = model.new_int_var(0, cap, "above_most"), model.new_int_var(0, cap, "below_least")
             model.add(above >= own - most)
             model.add(below >= least - own)
             self.spreads.append((least, most))
@@ -94,9 +97,8 @@ class _OperatorMonth:
         most loads (None: no fairness to keep): (its starts, its cost, the current month's cost or None when it
         breaks a hard rule), or None when CP-SAT found neither in time."""
         model = self.roster_model.model
-        days = self.roster_model.space.day_count
         for (least, most), bounds in zip(self.spreads, others, strict=True):
-            low, high = bounds or (0, days)  # nothing to widen: below 0 or above every day is never reached
+            low, high = bounds or (0, self.cap)  # nothing to widen: below 0 or above the cap is never reached
             least.with_domain(cp_model.Domain(low, low))
             most.with_domain(cp_model.Domain(high, high))
         model.minimize(self.own_cost + self.widening
@@ -147,9 +149,12 @@ class _Descent:
             self._count(op, +1)
         weekend_days = space.weekend_days
         self.loads = [
-            _Loads(weight, counts, [self._load(op, counts) for op in range(len(self.starts))])
-            for weight, counts in ((rules.fair_nights.weight, lambda option: option.night),
-                                   (rules.fair_weekends.weight, lambda option: option.day in weekend_days))
+            _Loads(weight, counts, past, [self._load(op, counts, past[op]) for op in range(len(self.starts))])
+            for weight, counts, past in (
+                (rules.fair_nights.weight, lambda option: option.night,
+                 [limits.past_nights for limits in space.limits]),
+                (rules.fair_weekends.weight, lambda option: option.day in weekend_days,
+                 [limits.past_weekends for limits in space.limits]))
             if weight
         ]
         self.months: dict[int, _OperatorMonth] = {}
@@ -157,11 +162,11 @@ class _Descent:
     def _option(self, op: int, start: int) -> ShiftOption:
         return self.space.option(op, start)
 
-    def _load(self, op: int, counts: Callable[[ShiftOption], bool]) -> int | None:
+    def _load(self, op: int, counts: Callable[[ShiftOption], bool], past: int) -> int | None:
         # Who shares a load is decided as the model's fairness rules decide it (`RosterModel.can_take`).
         if not any(counts(option) and self.available(op, option) for option in self.space.options(op)):
             return None
-        return sum(counts(self._option(op, start)) for start in self.starts[op])
+        return past + sum(counts(self._option(op, start)) for start in self.starts[op])
 
     def _count(self, op: int, sign: int) -> None:
         for start in self.starts[op]:
@@ -201,7 +206,7 @@ class _Descent:
         return [load.others(op) for load in self.loads]
 
     def _widening(self, op: int, starts: frozenset[int], others: list[tuple[int, int] | None]) -> int:
-        return sum(load.widening(sum(load.counts(self._option(op, start)) for start in starts), bounds)
+        return sum(load.widening(load.past[op] + sum(load.counts(self._option(op, start)) for start in starts), bounds)
                    for load, bounds in zip(self.loads, others, strict=True))
 
     def _gains(self, op: int, prices: list[int], others: list[tuple[int, int] | None], starts: frozenset[int],
@@ -230,7 +235,7 @@ class _Descent:
         self._count(op, +1)
         for load in self.loads:
             if load.of[op] is not None:
-                load.of[op] = sum(load.counts(self._option(op, start)) for start in starts)
+                load.of[op] = load.past[op] + sum(load.counts(self._option(op, start)) for start in starts)
 
     def run(self, deadline: float, should_stop: Callable[[], bool]) -> None:
         """Rounds over every operator in random order until the deadline, a stop or a round without a gain."""

@@ -537,38 +537,41 @@ def _beyond(before: int, after: int, tolerance: int) -> int:
     return max(0, min(apart, 24 - apart) - tolerance)
 
 
-def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Callable[[ShiftOption], bool]) -> None:
+def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Callable[[ShiftOption], bool],
+                     past: Callable[[OperatorLimits], int]) -> None:
     """Penalise the difference between the most and the least loaded operator among those whose availability
-    lets them take such shifts (`counts`); one whose such shifts were all left out of the search has a load of 0."""
-    days = m.space.day_count
+    lets them take such shifts (`counts`), last month's such shifts (`past`) included; one whose such shifts were
+    all left out of the search has this month's load 0."""
+    most = m.space.day_count + max((past(limits) for limits in m.space.limits), default=0)
     loads = []
     for op, limits in enumerate(m.space.limits):
         if not m.can_take(op, counts):
             continue
-        load = m.model.new_int_var(0, days, f"{rule}_count_{limits.operator_id}")
-        m.model.add(load == sum(var for option, var in m.shifts[op] if counts(option)))
+        load = m.model.new_int_var(0, most, f"{rule}_count_{limits.operator_id}")
+        m.model.add(load == past(limits) + sum(var for option, var in m.shifts[op] if counts(option)))
         loads.append(load)
     if weight == 0 or len(loads) < 2:
         return
-    top = m.model.new_int_var(0, days, f"{rule}_max")
-    bottom = m.model.new_int_var(0, days, f"{rule}_min")
+    top = m.model.new_int_var(0, most, f"{rule}_max")
+    bottom = m.model.new_int_var(0, most, f"{rule}_min")
     m.model.add_max_equality(top, loads)
     m.model.add_min_equality(bottom, loads)
-    spread = m.model.new_int_var(0, days, f"{rule}_spread")
+    spread = m.model.new_int_var(0, most, f"{rule}_spread")
     m.model.add(spread == top - bottom)
     m.penalise(rule, "spread between operators", spread, weight)
 
 
 def add_fair_nights(m: RosterModel) -> None:
     """Rule `fair_nights`: night shifts shared evenly among the operators whose window allows them."""
-    _add_fair_spread(m, "fair_nights", m.rules.rules.fair_nights.weight, lambda option: option.night)
+    _add_fair_spread(m, "fair_nights", m.rules.rules.fair_nights.weight, lambda option: option.night,
+                     lambda limits: limits.past_nights)
 
 
 def add_fair_weekends(m: RosterModel) -> None:
     """Rule `fair_weekends`: shifts on Saturdays, Sundays and public holidays shared evenly."""
     weekend_days = m.space.weekend_days
     _add_fair_spread(m, "fair_weekends", m.rules.rules.fair_weekends.weight,
-                    lambda option: option.day in weekend_days)
+                     lambda option: option.day in weekend_days, lambda limits: limits.past_weekends)
 
 
 # The model's rules in the order they are added; keys are the rule names of constraints.yaml.

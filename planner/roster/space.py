@@ -115,6 +115,10 @@ class OperatorLimits:
     # touching the first day may go on before it and the time before it counts as rest).
     history: tuple[PastShift, ...] = ()
     history_days: int = 0
+    # Night and weekend shifts of last month: fair_nights and fair_weekends share the load of both months, so the
+    # same people do not get the nights month after month.
+    past_nights: int = 0
+    past_weekends: int = 0
 
 
 class RosterSpace(Protocol):
@@ -223,6 +227,8 @@ class ShiftSpace:
                                for wish in sorted(terms.operator.shift_requests) if wish.day in days),
                 history=self._history.get(terms.operator.id, ()),
                 history_days=len(self.previous.month.days) if self.previous else 0,
+                past_nights=self._past_loads.get(terms.operator.id, (0, 0))[0],
+                past_weekends=self._past_loads.get(terms.operator.id, (0, 0))[1],
             )
             for terms in self.terms
         )
@@ -246,6 +252,22 @@ class ShiftSpace:
                 day=day, kind=self.rules.shift_type(start.hour * 60 + start.minute), start=math.floor(begin),
                 end=math.ceil(end), night=self._is_night(start, math.ceil(end - begin)), clock_hour=start.hour))
         return {op_id: tuple(sorted(shifts, key=lambda past: past.start)) for op_id, shifts in found.items()}
+
+    @cached_property
+    def _past_loads(self) -> dict[str, tuple[int, int]]:
+        """Per operator id, (night shifts, weekend shifts) of last month's own days."""
+        if self.previous is None:
+            return {}
+        before = self.previous.month
+        loads: dict[str, tuple[int, int]] = {}
+        for shift in self.previous.shifts:
+            if shift.day not in before.days:
+                continue
+            start = shift.start.astimezone(before.tz)
+            hours = math.ceil((shift.end - shift.start).total_seconds() / 3600)
+            nights, weekends = loads.get(shift.operator_id, (0, 0))
+            loads[shift.operator_id] = (nights + self._is_night(start, hours), weekends + before.is_weekend(shift.day))
+        return loads
 
     def _is_night(self, start: datetime, hours: int) -> bool:
         first, last = self.rules.rules.fair_nights.window_minutes
