@@ -13,7 +13,7 @@ from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.grid import OperatorLoad, operator_loads
 from planner.outputs import start_time_summary
-from planner.roster.model import availability_allows
+from planner.roster.model import availability_allows, can_take
 from planner.roster.space import ShiftOption, ShiftSpace
 
 __all__ = ["Spread", "RosterQuality", "roster_quality"]
@@ -116,6 +116,5 @@ def _spread(space: ShiftSpace, loads: Sequence[OperatorLoad], counts: Callable[[
     """Fewest and most among the operators whose window and free days allow such a shift (those the fairness
     rule shares the load among)."""
     allowed = availability_allows(space)
-    sharing = [load_of(load) for op, load in enumerate(loads)
-               if any(counts(option) and allowed(op, option) for option in space.options(op))]
+    sharing = [load_of(load) for op, load in enumerate(loads) if can_take(space, allowed, op, counts)]
     return Spread(min(sharing), max(sharing)) if len(sharing) > 1 else None

@@ -102,9 +102,7 @@ class RosterModel:
         return self._coverage
 
     def can_take(self, op: int, kind: Callable[[ShiftOption], bool]) -> bool:
-        """Whether availability lets the operator work a shift of this kind at all. Decided on every option, not
-        on the variables, so that narrowing the candidates never changes who shares a fairness rule's load."""
-        return any(kind(option) and self.available(op, option) for option in self.space.options(op))
+        return can_take(self.space, self.available, op, kind)
 
     def penalise(self, rule: str, subject: str, var: Var, weight: int) -> None:
         if weight > 0:
@@ -163,6 +161,13 @@ def availability_allows(space: RosterSpace) -> Callable[[int, ShiftOption], bool
         return option.wall is None or fits_window(*option.wall, limits.earliest_start, limits.latest_end)
 
     return allowed
+
+
+def can_take(space: RosterSpace, available: Callable[[int, ShiftOption], bool], op: int,
+             kind: Callable[[ShiftOption], bool]) -> bool:
+    """Whether availability lets the operator work a shift of this kind at all: who shares a fairness rule's
+    load. Decided on every option, not on the variables, so that narrowing the candidates never changes it."""
+    return any(kind(option) and available(op, option) for option in space.options(op))
 
 
 def starts_allowed(space) -> Callable[[int, int], bool]:
