@@ -21,6 +21,7 @@ from roster_fixtures import (
 )
 
 from planner.domain import Roster, Shift
+from planner.roster import descent as descent_module
 from planner.roster.descent import descend
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import build_model, starts_allowed
@@ -93,6 +94,21 @@ def test_descent_moves_shifts_to_the_hours_that_are_short():
     assert _cost(space, descended) < _cost(space, start)
 
 
+def test_descent_keeps_few_operators_models_and_still_moves_shifts(monkeypatch):
+    # A large centre's 400 models would not fit beside the whole model; the dropped ones are built again.
+    monkeypatch.setattr(descent_module, "KEPT_MONTHS", 1)
+    space = ShiftSpace(staffing(*(need(day, 9, 8) for day in WEEK)),
+                       [operator(name, free=WEEK) for name in "abc"], rules())
+    midnight = _at_hour(space, 0)
+    start = [[midnight[day] for day in range(1, 6)]] * 3
+
+    descent = descent_module._Descent(space, start, seed=1, workers=2)
+    descent.run(_deadline(), lambda: False)
+
+    assert len(descent.months) == 1
+    assert shortfall(space, roster_from_starts(space, [sorted(s) for s in descent.starts])) == 0
+
+
 def test_descent_mends_an_operator_whose_start_breaks_a_hard_rule():
     two_off = rules({"rules": {"min_consecutive_days_off": {"min_days": 2}}})
     space = ShiftSpace(staffing(*(need(day, 9, 8) for day in WEEK)), [operator("a", free=WEEK)], two_off)
@@ -114,11 +130,12 @@ def test_descent_stops_when_asked():
 
 
 def test_descent_shares_the_nights_with_last_months():
-    # As test_fair_nights_counts_last_months_nights: a worked three nights in January, b none but wished the
-    # night off; starting from a on the night, the descent hands it to b.
+    # As test_fair_nights_counts_last_months_nights: a worked three nights in January, b three days and wished
+    # the night off; starting from a on the night, the descent hands it to b.
     january = FEBRUARY.before
-    past = tuple(Shift("a", start, start + timedelta(hours=8))
-                 for start in (datetime(2026, 1, day, 22, tzinfo=january.tz) for day in (27, 28, 29)))
+    past = tuple(Shift(op_id, start, start + timedelta(hours=8))
+                 for op_id, hour in (("a", 22), ("b", 9))
+                 for start in (datetime(2026, 1, day, hour, tzinfo=january.tz) for day in (27, 28, 29)))
     nights = ("22:00", "06:00")
     operators = [operator("a", free=[3], window=nights), operator("b", free=[3], window=nights, wished=[3])]
     space = ShiftSpace(staffing(need(3, 22, 8)), operators, rules({"rules": {"fair_nights": {"weight": 100}}}),

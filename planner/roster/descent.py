@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -40,6 +41,10 @@ SHARED_RULES = frozenset({"shortfall", "overstaffing", "shift_type_cover", "fair
 # optimal within 0.5 s (28 within 2 s), yet more steps beat longer ones (see `_OperatorMonth._solver`).
 SECONDS_PER_OPERATOR = 0.5
 FLOOR_SECONDS = 0.02
+# Operators' models kept between their turns (about 1.5 MiB each on a month of the centres' rules); the rest are
+# built again when their turn comes (some 65 ms, an eighth of a turn). Keeping all 400 of a large centre's pushed
+# its solve past 2 GiB, since the memory they held is not given back before the whole model is built.
+KEPT_MONTHS = 150
 
 
 @dataclass
@@ -157,7 +162,7 @@ class _Descent:
                  [limits.past_weekends for limits in space.limits]))
             if weight
         ]
-        self.months: dict[int, _OperatorMonth] = {}
+        self.months: OrderedDict[int, _OperatorMonth] = OrderedDict()
 
     def _option(self, op: int, start: int) -> ShiftOption:
         return self.space.option(op, start)
@@ -179,8 +184,13 @@ class _Descent:
             self.on_type[key] = self.on_type.get(key, 0) + sign
 
     def _month(self, op: int) -> _OperatorMonth:
-        if op not in self.months:
+        """The operator's model, the least recently used one dropped when more than KEPT_MONTHS are kept."""
+        if op in self.months:
+            self.months.move_to_end(op)
+        else:
             self.months[op] = _OperatorMonth(self.space, op, self.loads)
+            if len(self.months) > KEPT_MONTHS:
+                self.months.popitem(last=False)
         return self.months[op]
 
     def _prices(self, op: int, shifts: list[tuple[ShiftOption, cp_model.IntVar]]) -> list[int]:
@@ -211,8 +221,8 @@ class _Descent:
         return sum(load.widening(self._load_of(load, op, starts), bounds)
                    for load, bounds in zip(self.loads, others, strict=True))
 
-    def _gains(self, op: int, prices: list[int], others: list[tuple[int, int] | None], starts: frozenset[int],
-               cost: int, current: int | None) -> bool:
+    def _gains(self, op: int, shifts: list[tuple[ShiftOption, cp_model.IntVar]], prices: list[int],
+               others: list[tuple[int, int] | None], starts: frozenset[int], cost: int, current: int | None) -> bool:
         """Whether the month solved at `prices` and `others` (cost `cost`, against `current` for the operator's
         month then) still costs less now, after the other operator of its batch moved. Any month that keeps the
         hard rules gains on one that breaks them (`current` None: a start the repair could not mend)."""
@@ -220,7 +230,6 @@ class _Descent:
             return False
         if current is None:
             return True
-        shifts = self._month(op).shifts
         then = {option.start: price for (option, _), price in zip(shifts, prices, strict=True)}
         now = {option.start: price for (option, _), price in zip(shifts, self._prices(op, shifts), strict=True)}
         others_now = self._others(op)
@@ -253,11 +262,12 @@ class _Descent:
                     batch = order[at:at + self.workers]
                     seconds = min(SECONDS_PER_OPERATOR,
                                   (deadline - time.monotonic()) * self.workers / (len(order) - at))
-                    asked = [(op, self._prices(op, self._month(op).shifts), self._others(op)) for op in batch]
-                    answers = pool.map(lambda job, seconds=seconds: self._month(job[0]).solve(
-                        job[1], self.starts[job[0]], job[2], seconds), asked)
-                    for (op, prices, others), answer in zip(asked, answers, strict=True):
-                        if answer is not None and self._gains(op, prices, others, *answer):
+                    asked = [(op, month, self._prices(op, month.shifts), self._others(op))
+                             for op, month in zip(batch, map(self._month, batch))]
+                    answers = pool.map(lambda job, seconds=seconds: job[1].solve(
+                        job[2], self.starts[job[0]], job[3], seconds), asked)
+                    for (op, month, prices, others), answer in zip(asked, answers, strict=True):
+                        if answer is not None and self._gains(op, month.shifts, prices, others, *answer):
                             self._take(op, answer[0])
                             gained = True
 
