@@ -6,7 +6,8 @@ import pytest
 
 from bench import growth_bench
 from bench.common import markers, replace_section
-from bench.roster_bench import SECTION, Measurement, main, render_section
+from bench.roster_bench import SECTION, UNSTABLE, Measurement, main, render_section, without_stability
+from planner.config import load_rules
 
 START_MARKER, END_MARKER = markers(SECTION)
 
@@ -61,6 +62,31 @@ def test_targets_pass_within_limits():
     assert results["150 operators: shortfall ≤ 1 % of required above the proven bound"] == "PASS"
     assert results["150 operators: wall time ≤ 60 s"] == "PASS"
     assert results["peak memory ≤ 2 GiB, every size"] == "PASS"
+
+
+def test_stable_starts_are_judged_on_their_moves_and_on_what_they_cost_against_the_month_without_them():
+    stable = replace(SOLVED, start_moves_pct=8.0, shortfall_agent_hours=300)
+    unstable = replace(SOLVED, method=UNSTABLE, start_moves_pct=40.0, shortfall_agent_hours=150)
+    runs = [stable, unstable, BASELINE, replace(stable, seed=2027, start_moves_pct=12.0),
+            replace(unstable, seed=2027, shortfall_agent_hours=290), replace(BASELINE, seed=2027)]
+
+    section = render_section("cmd", date(2026, 12, 1), "2 cores", runs)
+
+    assert table_rows(section)["150", UNSTABLE][17] == "40.0"
+    results = target_results(section)
+    assert results["150 operators (issue 14): start moves > tolerance ≤ 10 %"] == "MISS"  # 12 % on seed 2027
+    # 150 agent-hours more than without the rule on seed 2026: 0.80 % of 18,695.
+    assert results["150 operators (issue 14): shortfall ≤ 0.5 % of required above the same month without "
+                   "start_time_stability"] == "MISS"
+    within = render_section("cmd", date(2026, 12, 1), "2 cores", [stable, replace(unstable, shortfall_agent_hours=250)])
+    assert target_results(within)["150 operators (issue 14): start moves > tolerance ≤ 10 %"] == "PASS"
+
+
+def test_without_stability_changes_that_weight_alone():
+    rules = load_rules(Path(__file__).resolve().parent.parent / "bench" / "centre-rules.yaml")
+    unstable = without_stability(rules)
+    assert unstable.rules.start_time_stability.weight == 0
+    assert unstable.model_copy(update={"rules": rules.rules}) == rules
 
 
 def test_only_the_text_between_the_markers_is_replaced():
