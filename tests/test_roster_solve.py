@@ -4,12 +4,17 @@ and impossible months explained in plain words."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from roster_fixtures import (
     FEBRUARY,
+    WEEK,
+    WINDOWS,
     assert_valid,
     broken_rules,
     need,
@@ -21,13 +26,14 @@ from roster_fixtures import (
     staffing,
 )
 
-from planner.domain import ShiftWish
-from planner.month import Month
+from planner.domain import Operator, Roster, Shift, ShiftWish
+from planner.month import Month, after_elapsed
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import starts_allowed
 from planner.roster.solve import _repair, roster_from_starts
 from planner.roster.space import ShiftSpace
+from planner.validate import validate_roster
 
 DAY_JOB = ("09:00", "17:00")
 EVENINGS = ("17:00", "24:00")
@@ -262,3 +268,84 @@ def test_operators_the_greedy_start_leaves_breaking_a_run_rule_are_planned_again
     repaired, unrepaired = _repair(three_on, greedy, None, time.monotonic() + 10)
     assert_valid(roster_from_starts(three_on, repaired), three_on)
     assert unrepaired == frozenset()
+
+
+# --- rich rules against a brute force ------------------------------------------------------------------------
+
+JANUARY = FEBRUARY.before
+# Templates keep a day's starts to at most three, so every month of an operator can be tried.
+TEMPLATES = ({"1.0": ["00:00", "08:00", "16:00"], "0.5": ["09:00", "18:00", "20:00"]},
+             {"1.0": ["06:00", "14:00", "22:00"], "0.5": ["06:00", "13:00", "22:00"]})
+LAST_DAYS_STARTS = (None, 8, 16, 22)  # hours of the clock
+# What a single shift must keep whatever the rest of the month: the brute force's candidates for a day.
+ONE_SHIFT_RULES = frozenset({"availability", "shift_templates", "contracts"})
+
+
+@st.composite
+def rich_months(draw) -> tuple[ShiftSpace, Roster]:
+    """1-2 operators free on some days of one week under a random draw of the centres' rules, after a last
+    month whose last two days may hold shifts."""
+    operators = [operator(f"op{i}", free=draw(st.sets(st.sampled_from(WEEK), min_size=1, max_size=4)),
+                          rate=draw(st.sampled_from([1.0, 0.5])), window=draw(st.sampled_from(WINDOWS)))
+                 for i in range(draw(st.integers(1, 2)))]
+    blocks = st.tuples(st.sampled_from(WEEK), st.integers(0, 23), st.integers(1, 10), st.integers(1, 2))
+    needs = [need(*block) for block in draw(st.lists(blocks, min_size=1, max_size=3))]
+    pick = lambda *choices: draw(st.sampled_from(choices))  # noqa: E731 - a draw per rule reads as a table
+    centre = {
+        "monthly_norm": {"tolerance_shifts": pick(0, 1)},
+        "min_consecutive_days": {"min_days": pick(1, 2)},
+        "min_consecutive_days_off": {"min_days": pick(1, 2)},
+        "max_consecutive_days": {"max_days": pick(2, 6)},
+        "max_consecutive_nights": {"max_nights": pick(None, 1)},
+        "max_working_weekends": {"max_weekends": pick(None, 0, 1)},
+        "forbidden_successions": {"pairs": pick([], [["night", "day"]])},
+        "forward_rotation": {"order": pick([], ["day", "evening", "night"])},
+        "shift_templates": {"starts": pick(*TEMPLATES)},
+        "weekly_rest": {"min_hours": pick(0, 42, 60), "week": pick("calendar", "rolling")},
+    }
+    month_rules = rules({"rules": centre}, loose_norm=False)
+    last_shifts = []
+    for op in operators:
+        # One start hour for both days keeps last month within its own rest.
+        hour = draw(st.sampled_from(LAST_DAYS_STARTS))
+        for day in draw(st.sets(st.sampled_from((30, 31)))) if hour is not None else ():
+            start = datetime(2026, 1, day, hour, tzinfo=JANUARY.tz)
+            last_shifts.append(Shift(op.id, start, after_elapsed(start, month_rules.shift_hours(op.rate))))
+    previous = Roster(JANUARY, tuple(last_shifts))
+    return ShiftSpace(staffing(*needs), operators, month_rules, previous=previous), previous
+
+
+def _brute_force_month(space: ShiftSpace, op: Operator) -> Roster | None:
+    """Some month of `op` alone that the validator accepts, trying every one (the validator's verdict only)."""
+    hours = space.rules.shift_hours(op.rate)
+    month = space.plan.month
+
+    def check(shifts: tuple[Shift, ...]) -> set[str]:
+        return {v.rule for v in validate_roster(Roster(month, shifts), [op], space.rules, space.previous)}
+
+    choices = []
+    for day in month.days:
+        starts = (datetime(day.year, day.month, day.day, hour, tzinfo=month.tz) for hour in range(24))
+        shifts = (Shift(op.id, start, after_elapsed(start, hours)) for start in starts)
+        choices.append([None, *(shift for shift in shifts if not check((shift,)) & ONE_SHIFT_RULES)])
+    for month_of_shifts in itertools.product(*choices):
+        shifts = tuple(shift for shift in month_of_shifts if shift is not None)
+        if not check(shifts):
+            return Roster(month, shifts)
+    return None
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(rich_months())
+def test_property_a_solve_with_rich_rules_keeps_them_whenever_a_brute_force_finds_a_roster(month):
+    space, previous = month
+    # The hard rules bind each operator alone: a roster exists when every operator has a month of their own.
+    possible = all(_brute_force_month(space, op) is not None for op in space.operators)
+    event("a roster exists" if possible else "no roster exists")
+
+    if possible:
+        result = solve_roster(space.plan, space.operators, space.rules, time_limit=5, workers=1, previous=previous)
+        assert_valid(result.roster, space)
+    else:
+        with pytest.raises(RosterInfeasible):
+            solve_roster(space.plan, space.operators, space.rules, time_limit=5, workers=1, previous=previous)
