@@ -11,6 +11,7 @@ from pathlib import Path
 
 from planner.auth import Role, UserRefused, check_password, check_user_name, describe_access, user_teams
 from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, breaks_report, place_breaks
+from planner.budget import TimeBudget
 from planner.capacity import capacity_warnings
 from planner.config import Rules, load_rules
 from planner.csvfile import parse_date
@@ -179,19 +180,11 @@ def _staffing(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# How `--time-limit` is shared so that it bounds the whole command: the roster search first, then of what is left
-# the breaks (day by day) and the taxi routing (group by group) get these shares; the rest reads and writes files.
-ROSTER_SHARE = 0.6
-BREAKS_SHARE, TAXI_SHARE = 0.7, 0.15
-# A day's breaks take their CP-SAT limit and about this much more to build and read the day's model (measured on
-# the sample month: 1.1-1.2 s a day at a 1-second limit).
-BREAK_DAY_OVERHEAD_SEC = 0.2
-
 
 def _solve(args: argparse.Namespace) -> int:
     started = time.monotonic()
     rules = _rules(args)
-    budget = args.time_limit if args.time_limit is not None else rules.solver.time_limit_sec
+    budget = TimeBudget(args.time_limit if args.time_limit is not None else rules.solver.time_limit_sec, started)
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
     previous = _previous(args, plan.month)
@@ -211,16 +204,14 @@ def _solve(args: argparse.Namespace) -> int:
                   f"bound {progress.best_bound:,.0f}", file=sys.stderr)
 
     try:
-        roster_limit = max(1.0, budget * ROSTER_SHARE - (time.monotonic() - started))
-        result = solve_roster(plan, operators, rules, time_limit=roster_limit, workers=args.workers,
+        result = solve_roster(plan, operators, rules, time_limit=budget.roster_seconds(), workers=args.workers,
                               on_progress=show, previous=previous)
     except RosterInfeasible as error:
         print(str(error), file=sys.stderr)
         return EXIT_NO_ROSTER
 
-    left = max(0.0, budget - (time.monotonic() - started))
-    per_day = left * BREAKS_SHARE / len(plan.month.days) - BREAK_DAY_OVERHEAD_SEC
-    per_day = min(rules.breaks.time_limit_sec_per_day, max(0.1, per_day))
+    left = budget.after_roster()
+    per_day = left.per_break_day(len(plan.month.days), rules.breaks.time_limit_sec_per_day)
     placed = _place_breaks(plan, result.roster, operators, rules, args.workers, per_day)
     if placed is None:
         return EXIT_NO_ROSTER
@@ -229,8 +220,7 @@ def _solve(args: argparse.Namespace) -> int:
     write_roster_csv(placed.roster, operators, args.out / "roster.csv")
     write_coverage_csv(rows, args.out / "coverage.csv")
     print("planning taxi cars for the late shifts…", file=sys.stderr)
-    per_group = left * TAXI_SHARE / max(1, ride_groups(placed.roster, rules))
-    routing = min(rules.taxi.routing_time_limit_sec, max(0.05, per_group))
+    routing = left.per_ride_group(ride_groups(placed.roster, rules), rules.taxi.routing_time_limit_sec)
     quick_taxi = rules.model_copy(update={"taxi": rules.taxi.model_copy(update={"routing_time_limit_sec": routing})})
     write_taxi_csv(taxi_rides(placed.roster, operators, quick_taxi), args.out / "taxi.csv")
     start_times = start_time_summary(operator_loads(placed.roster, operators, rules),

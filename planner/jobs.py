@@ -2,8 +2,9 @@
 
 The page starts a `SolveJob`, reruns every second or so to read `snapshot()` (stage, best objective and bound so
 far, breaks placed), may call `stop()`, and takes `result` when `done`. The job itself is the command line's
-pipeline — `solve_roster`, then `place_breaks` — in a thread; it knows nothing of Streamlit. A stop keeps the
-best roster found so far and still gives it breaks (quickly: the staggered placement with little search).
+pipeline — `solve_roster`, then `place_breaks` — in a thread, both within the one time limit as the command
+shares it (`TimeBudget`); it knows nothing of Streamlit. A stop keeps the best roster found so far and still gives
+it breaks (quickly: the staggered placement with little search).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, place_breaks
+from planner.budget import TimeBudget
 from planner.config import Rules
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.roster import Locks, Progress, RosterInfeasible, SolveResult, solve_roster
@@ -42,7 +44,7 @@ class SolveJob:
     plan: StaffingPlan
     operators: Sequence[Operator]
     rules: Rules
-    time_limit: float | None = None
+    time_limit: float | None = None  # of the whole job, roster and breaks; None: the rules' solver.time_limit_sec
     workers: int | None = None
     locks: Locks | None = None
     previous: Roster | None = None  # last month's roster, kept across the first day
@@ -102,14 +104,17 @@ class SolveJob:
             self._break_days.append(day)
 
     def _run(self) -> None:
+        budget = TimeBudget(self.rules.solver.time_limit_sec if self.time_limit is None else self.time_limit,
+                            self._started)
         try:
             self.roster_result = solve_roster(
-                self.plan, self.operators, self.rules, time_limit=self.time_limit, workers=self.workers,
+                self.plan, self.operators, self.rules, time_limit=budget.roster_seconds(), workers=self.workers,
                 on_progress=self._note, should_stop=self._stop.is_set, locks=self.locks, previous=self.previous,
             )
             with self._lock:
                 self._stage = "breaks"
-            per_day = BREAKS_SECONDS_AFTER_STOP if self._stop.is_set() else None
+            per_day = BREAKS_SECONDS_AFTER_STOP if self._stop.is_set() else budget.after_roster().per_break_day(
+                len(self.plan.month.days), self.rules.breaks.time_limit_sec_per_day)
             self.breaks_result = place_breaks(self.plan, self.roster_result.roster, self.operators, self.rules,
                                               workers=self.workers, time_limit_per_day=per_day,
                                               on_day=self._note_day)

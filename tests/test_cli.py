@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli import EXIT_BAD_INPUT, EXIT_NO_ROSTER, EXIT_OK, EXIT_VIOLATIONS, ROSTER_SHARE, main
+from planner.budget import ROSTER_SHARE
+from planner.cli import EXIT_BAD_INPUT, EXIT_NO_ROSTER, EXIT_OK, EXIT_VIOLATIONS, main
 from planner.config import load_rules
 from planner.month import Month
 from planner.samples import sample_forecast, sample_operators, write_forecast_csv, write_operators_csv
@@ -172,3 +173,4 @@ def test_impossible_month_is_explained_in_plain_words(month_files, tmp_path, cap
     err = capsys.readouterr().err
     assert "op2 (Бэла Петрова)" in err and "max_consecutive_days" in err and "op1" not in err
     assert not (tmp_path / "out" / "roster.csv").exists()
+

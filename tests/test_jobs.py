@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from roster_fixtures import need, operator, rules, staffing
 
+from planner import jobs
+from planner.budget import BREAKS_SHARE, ROSTER_SHARE
 from planner.jobs import SolveJob
 from planner.validate import validate_roster
 
@@ -46,3 +48,26 @@ def test_an_impossible_month_ends_the_job_with_the_explanation():
     snapshot = job.snapshot()
     assert snapshot.stage == "failed" and "op1" in snapshot.error
     assert job.breaks_result is None
+
+
+def test_the_jobs_time_limit_bounds_the_roster_and_the_breaks_together(monkeypatch):
+    asked = {}
+    real_solve, real_breaks = jobs.solve_roster, jobs.place_breaks
+
+    def solve(*args, time_limit, **options):
+        asked["roster"] = time_limit
+        return real_solve(*args, time_limit=time_limit, **options)
+
+    def breaks(*args, time_limit_per_day, **options):
+        asked["per_day"] = time_limit_per_day
+        return real_breaks(*args, time_limit_per_day=time_limit_per_day, **options)
+
+    monkeypatch.setattr(jobs, "solve_roster", solve)
+    monkeypatch.setattr(jobs, "place_breaks", breaks)
+    job = _job(time_limit=5).start()
+    assert job.wait(60) and job.snapshot().error is None
+
+    # The roster has its share of the 5 s; each of the month's days then gets a slice of what is left, not the
+    # rules' full second a day (31 s for the month).
+    assert asked["roster"] <= 5 * ROSTER_SHARE
+    assert asked["per_day"] * len(job.plan.month.days) <= 5 * BREAKS_SHARE
