@@ -27,7 +27,7 @@ from planner.grid import operator_loads
 from planner.outputs import start_time_summary, summary, write_coverage_csv, write_summary_json
 from planner.quality import roster_quality
 from planner.roster import Progress, RosterInfeasible, solve_roster
-from planner.rostercsv import load_roster_csv, write_roster_csv
+from planner.rostercsv import load_earlier_roster_csv, load_roster_csv, write_roster_csv
 from planner.samples import write_forecast_csv
 from planner.staffing import staffing_csv, staffing_plan
 from planner.store import StoreError, UnknownUser, UserExists, open_store
@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--out", required=True, type=Path,
                        help="directory for roster.csv, coverage.csv, summary.json, taxi.csv")
     _previous_option(solve)
+    solve.add_argument("--earlier", type=Path, action="append", default=[], metavar="EARLIER_MONTH_ROSTER",
+                       help="the roster.csv of a month before last month, once per month: fair_nights and "
+                            "fair_weekends count its nights and weekends (as far back as their months_back)")
     solve.set_defaults(command=_solve)
 
     breaks = commands.add_parser("breaks", help="place every shift's breaks in a roster (e.g. one edited by hand)")
@@ -188,11 +191,14 @@ def _solve(args: argparse.Namespace) -> int:
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
     previous = _previous(args, plan.month)
+    earlier = [load_earlier_roster_csv(path, plan.month) for path in args.earlier]
     print(f"{plan.month.label}: {len(operators)} operators, {plan.required_agent_hours} required agent-hours",
           file=sys.stderr)
     if previous is not None:
         print(f"last month: {len(previous.shifts)} shifts of {previous.month.label} from {args.previous}",
               file=sys.stderr)
+    for roster, path in zip(earlier, args.earlier, strict=True):
+        print(f"earlier: {len(roster.shifts)} shifts of {roster.month.label} from {path}", file=sys.stderr)
     for warning in capacity_warnings(plan, operators, rules):
         print(f"warning: {warning}", file=sys.stderr)
 
@@ -205,7 +211,7 @@ def _solve(args: argparse.Namespace) -> int:
 
     try:
         result = solve_roster(plan, operators, rules, time_limit=budget.roster_seconds(), workers=args.workers,
-                              on_progress=show, previous=previous)
+                              on_progress=show, previous=previous, earlier=earlier)
     except RosterInfeasible as error:
         print(str(error), file=sys.stderr)
         return EXIT_NO_ROSTER

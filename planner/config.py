@@ -221,15 +221,25 @@ def _default_shift_types() -> dict[str, ShiftType]:
     }
 
 
+# Months before this one whose shifts a fairness rule counts (last month included; 0: this month alone).
+MonthsBack = Annotated[int, Field(ge=0, le=24)]
+
+
 class FairNights(_Strict):
     weight: Weight = 20
     window_start: ClockTime = "22:00"
     window_end: ClockTime = "06:00"
     min_hours: int = Field(3, ge=1, le=24)
+    months_back: MonthsBack = 3
 
     @property
     def window_minutes(self) -> tuple[int, int]:
         return parse_hhmm(self.window_start), parse_hhmm(self.window_end)
+
+
+class FairWeekends(_Strict):
+    weight: Weight = 10
+    months_back: MonthsBack = 3
 
 
 class RuleSet(_Strict):
@@ -250,7 +260,7 @@ class RuleSet(_Strict):
     overstaffing: Weighted = Weighted(weight=1)
     days_off_wished: Weighted = Weighted(weight=50)
     fair_nights: FairNights = FairNights()
-    fair_weekends: Weighted = Weighted(weight=10)
+    fair_weekends: FairWeekends = FairWeekends()
     shift_type_cover: ShiftTypeCover = ShiftTypeCover()
     shift_requests: Weighted = Weighted(weight=1)
     start_time_stability: StartTimeStability = StartTimeStability()

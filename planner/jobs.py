@@ -48,6 +48,7 @@ class SolveJob:
     workers: int | None = None
     locks: Locks | None = None
     previous: Roster | None = None  # last month's roster, kept across the first day
+    earlier: Sequence[Roster] = ()  # the months before it, counted by the fairness rules
     roster_result: SolveResult | None = None
     breaks_result: BreakResult | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -110,6 +111,7 @@ class SolveJob:
             self.roster_result = solve_roster(
                 self.plan, self.operators, self.rules, time_limit=budget.roster_seconds(), workers=self.workers,
                 on_progress=self._note, should_stop=self._stop.is_set, locks=self.locks, previous=self.previous,
+                earlier=self.earlier,
             )
             with self._lock:
                 self._stage = "breaks"

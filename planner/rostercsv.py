@@ -17,6 +17,7 @@ import csv
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import product
 from os import PathLike
@@ -28,9 +29,10 @@ from planner.config import rate_key
 from planner.csvfile import (ProblemLog, Row, parse_date, parse_number, parse_wall_clock, read_bytes, read_table,
                              safe_csv_cell)
 from planner.domain import Operator, Roster, Shift
+from planner.errors import InputError, Problem
 from planner.month import Month
 
-__all__ = ["ROSTER_COLUMNS", "write_roster_csv", "read_roster_csv", "load_roster_csv"]
+__all__ = ["ROSTER_COLUMNS", "write_roster_csv", "read_roster_csv", "load_roster_csv", "load_earlier_roster_csv"]
 
 ROSTER_COLUMNS = ("operator_id", "date", "start", "end", "breaks", "name", "rate", "hours")
 _REQUIRED = ("operator_id", "date", "start", "end")  # a hand-written roster may leave breaks to be planned
@@ -72,6 +74,21 @@ def write_roster_csv(roster: Roster, operators: Sequence[Operator], path_or_buff
 
 def load_roster_csv(path: str | Path, month: Month) -> Roster:
     return read_roster_csv(read_bytes(path), str(path), month)
+
+
+def load_earlier_roster_csv(path: str | Path, planned: Month) -> Roster:
+    """The roster.csv of a month before `planned` (for the fairness ledger), in the month its shifts start in
+    (the reader refuses a file without any). Shifts of more than one month, or of a month not before `planned`,
+    are refused."""
+    source = str(path)
+    roster = read_roster_csv(read_bytes(path), source, planned)
+    labels = sorted({f"{shift.day:%Y-%m}" for shift in roster.shifts})
+    if len(labels) != 1 or labels[0] >= planned.label:
+        raise InputError([Problem(source, None, "date", f"an earlier month's roster must hold the shifts of one month "
+                                                        f"before {planned.label}; its shifts start in: "
+                                                        f"{', '.join(labels)}")])
+    year, month = map(int, labels[0].split("-"))
+    return replace(roster, month=Month(year, month, planned.timezone, planned.country))
 
 
 def read_roster_csv(data: bytes, source: str, month: Month) -> Roster:

@@ -174,3 +174,21 @@ def test_impossible_month_is_explained_in_plain_words(month_files, tmp_path, cap
     assert "op2 (Бэла Петрова)" in err and "max_consecutive_days" in err and "op1" not in err
     assert not (tmp_path / "out" / "roster.csv").exists()
 
+
+def test_solve_counts_earlier_months_and_refuses_one_that_is_not_earlier(month_files, tmp_path, capsys):
+    operators = _read_csv(month_files / "operators.csv")
+    december, february = tmp_path / "december.csv", tmp_path / "february.csv"
+    for path, month in ((december, "2025-12"), (february, "2026-02")):
+        _write_rows(path, [{"operator_id": operators[0]["id"], "date": f"{month}-{day}",
+                            "start": f"{month}-{day} 22:00", "end": f"{month}-{day + 1} 06:00", "breaks": ""}
+                           for day in (10, 11)])
+    common = ("--operators", str(month_files / "operators.csv"), "--forecast", str(month_files / "forecast.csv"))
+
+    assert _run("solve", *common, "--earlier", str(december), "--time-limit", "3", "--workers", "1",
+                "--out", str(tmp_path / "out")) == EXIT_OK
+    assert f"earlier: 2 shifts of 2025-12 from {december}" in capsys.readouterr().err
+
+    assert _run("solve", *common, "--earlier", str(february), "--out", str(tmp_path / "refused")) == EXIT_BAD_INPUT
+    assert f"{february}, field 'date': an earlier month's roster must hold the shifts of one month before 2026-02" in (
+        capsys.readouterr().err)
+    assert not (tmp_path / "refused").exists()

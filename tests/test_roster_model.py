@@ -508,24 +508,48 @@ def test_fair_weekends_shares_the_weekends():
     assert weekend_spread(solve_model(space, without=frozenset({"fair_weekends"}))) == 2
 
 
-def test_fair_nights_counts_last_months_nights():
-    # a worked three nights at the end of January, b none. One night is needed on Tuesday, which b wished off:
-    # the two months together give it to b alone; a month on its own gives one to each (an idle night and the
-    # wish cost less than a spread of one night).
+def _month_of(month: Month, *shifts: tuple[str, int, int]) -> Roster:
+    """A roster of `month` with 8-hour shifts (operator, day, start hour)."""
+    return Roster(month, tuple(
+        Shift(op_id, start, start + timedelta(hours=8))
+        for op_id, start in ((op_id, datetime(month.year, month.month, day, hour, tzinfo=month.tz))
+                             for op_id, day, hour in shifts)))
+
+
+# a worked three nights, b three days. One night is needed on Tuesday, which b wished off: the months together
+# give it to b alone; a month on its own gives one to each (an idle night and the wish cost less than a spread
+# of one night). A night of spread costs more than the wish, so that the months' sum decides.
+A_NIGHTS_B_DAYS = tuple(("a", day, 22) for day in (27, 28, 29)) + tuple(("b", day, 9) for day in (27, 28, 29))
+WEIGHTY_NIGHTS = {"rules": {"fair_nights": {"weight": 100}}}
+
+
+def _night_or_wish(**months) -> dict[str, int]:
     a = operator("a", free=[TUESDAY], window=NIGHTS)
     b = operator("b", free=[TUESDAY], window=NIGHTS, wished=[TUESDAY])
-    january = Roster(JANUARY, tuple(
-        Shift("a", start, start + timedelta(hours=8))
-        for start in (datetime(2026, 1, day, 22, tzinfo=JANUARY.tz) for day in (27, 28, 29))))
-    # A night of spread costs more than the wish, so that the months' sum decides.
-    weighty = rules({"rules": {"fair_nights": {"weight": 100}}})
-    space = ShiftSpace(staffing(need(TUESDAY, 22, 8)), [a, b], weighty, previous=january)
-
+    space = ShiftSpace(staffing(need(TUESDAY, 22, 8)), [a, b], months.pop("rules", rules(WEIGHTY_NIGHTS)), **months)
     kept = solve_model(space)
     assert_valid(kept, space)
-    assert shift_counts(kept, space) == {"a": 0, "b": 1}
-    alone = ShiftSpace(staffing(need(TUESDAY, 22, 8)), [a, b], weighty)
-    assert shift_counts(solve_model(alone), alone) == {"a": 1, "b": 1}
+    return shift_counts(kept, space)
+
+
+def test_fair_nights_counts_last_months_nights():
+    january = _month_of(JANUARY, *A_NIGHTS_B_DAYS)
+
+    assert _night_or_wish(previous=january) == {"a": 0, "b": 1}
+    assert _night_or_wish() == {"a": 1, "b": 1}
+
+
+def test_fair_nights_counts_the_months_before_last_month_as_far_back_as_months_back():
+    october = Month(2025, 10, "Europe/Moscow", "RU")
+    january = _month_of(JANUARY, ("a", 13, 9), ("b", 13, 9))  # a day shift each: the months before decide
+    december = _month_of(JANUARY.before, *A_NIGHTS_B_DAYS)
+
+    assert _night_or_wish(previous=january, earlier=[december]) == {"a": 0, "b": 1}
+    one_month = rules({"rules": {"fair_nights": {"weight": 100, "months_back": 1}}})
+    assert _night_or_wish(previous=january, earlier=[december], rules=one_month) == {"a": 1, "b": 1}
+    # October is four months before February: beyond the default months_back of 3.
+    too_early = _month_of(october, *A_NIGHTS_B_DAYS)
+    assert _night_or_wish(previous=january, earlier=[too_early]) == {"a": 1, "b": 1}
 
 
 def test_fair_nights_counts_everyone_who_can_work_nights_whatever_the_candidates():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from planner.domain import Operator, Roster, Shift
 from planner.errors import InputError, Problem
 from planner.month import Month
-from planner.rostercsv import load_roster_csv, read_roster_csv, write_roster_csv
+from planner.rostercsv import load_earlier_roster_csv, load_roster_csv, read_roster_csv, write_roster_csv
 
 MOSCOW = Month(2026, 12, "Europe/Moscow", "RU")
 BERLIN_SPRING = Month(2026, 3, "Europe/Berlin", "DE")  # 2026-03-29 02:00 -> 03:00
@@ -256,3 +256,26 @@ def test_property_a_corrupted_file_parses_or_is_rejected_cleanly(case, data):
         assert exc.problems and all(isinstance(p, Problem) and p.message for p in exc.problems)
     else:
         assert isinstance(result, Roster)
+
+
+def test_an_earlier_months_roster_takes_the_month_its_shifts_start_in(tmp_path):
+    path = tmp_path / "december.csv"
+    path.write_text("operator_id,date,start,end,breaks\na,2025-12-31,2025-12-31 22:00,2026-01-01 06:00,\n",
+                    encoding="utf-8")
+    roster = load_earlier_roster_csv(path, Month(2026, 2, "Europe/Moscow", "RU"))
+    assert roster.month == Month(2025, 12, "Europe/Moscow", "RU")
+    assert roster.shifts[0].end == datetime(2026, 1, 1, 6, tzinfo=roster.month.tz)
+
+
+@pytest.mark.parametrize("rows, found", [
+    ("a,2025-12-31,2025-12-31 09:00,2025-12-31 17:00,\na,2026-01-02,2026-01-02 09:00,2026-01-02 17:00,\n",
+     "2025-12, 2026-01"),
+    ("a,2026-02-02,2026-02-02 09:00,2026-02-02 17:00,\n", "2026-02"),
+])
+def test_an_earlier_months_roster_of_no_single_earlier_month_is_refused(tmp_path, rows, found):
+    path = tmp_path / "earlier.csv"
+    path.write_text("operator_id,date,start,end,breaks\n" + rows, encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        load_earlier_roster_csv(path, Month(2026, 2, "Europe/Moscow", "RU"))
+    assert str(refused.value) == (f"{path}, field 'date': an earlier month's roster must hold the shifts of one "
+                                  f"month before 2026-02; its shifts start in: {found}")

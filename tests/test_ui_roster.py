@@ -225,19 +225,32 @@ def test_the_first_day_is_checked_with_last_months_published_roster(database):
     january = Month(2026, 1, "Europe/Moscow", "RU")
     late = Shift(tired.operator_id, datetime(2026, 1, 31, 23, tzinfo=january.tz),
                  (tired.start.astimezone(UTC) - timedelta(hours=2)).astimezone(january.tz))
+    others = sorted({shift.operator_id for shift in first_day} - {tired.operator_id})[:2]
+    # Two weekday shifts of others: everyone else's January (no shift at all) counts as the average, 1/3 weekend.
+    weekdays = tuple(Shift(op_id, datetime(2026, 1, day, 9, tzinfo=january.tz),
+                           datetime(2026, 1, day, 17, tzinfo=january.tz)) for op_id, day in zip(others, (27, 28)))
+    december = january.before
+    night = Shift(others[0], datetime(2025, 12, 10, 22, tzinfo=december.tz),
+                  datetime(2025, 12, 11, 6, tzinfo=december.tz))
+    day = Shift(others[1], datetime(2025, 12, 10, 9, tzinfo=december.tz), datetime(2025, 12, 10, 17, tzinfo=december.tz))
     with open_store(f"sqlite:///{database}") as store:
-        published = store.create_draft(Roster(january, (late,)), {}, RULES_TEXT, SEEDER)
-        store.publish(published.id, SEEDER)
+        for roster in (Roster(january, (late, *weekdays)), Roster(december, (night, day))):
+            store.publish(store.create_draft(roster, {}, RULES_TEXT, SEEDER).id, SEEDER)
 
     at = open_page("roster")
     assert not at.exception
     assert any("Planned after last month's published roster (2026-01 version 1)" in caption.value
                for caption in at.caption)
+    assert any("Fair nights and weekends also count the published rosters of 2025-12." in caption.value
+               for caption in at.caption)
     assert _rest_broken(at, tired.operator_id)
-    # The ledger the fairness rules share the load with: that operator's shift on Saturday 31 January.
+    # The ledger the fairness rules share the load with: that operator's shift on Saturday 31 January, and the
+    # night of 10 December.
     loads = table(at, "roster_loads").set_index("ID")
-    assert loads.loc[tired.operator_id, "Weekends last month"] == 1
-    assert loads["Weekends last month"].sum() == 1
+    assert loads.loc[tired.operator_id, "Weekend shifts, months before"] == 1
+    assert loads["Weekend shifts, months before"].sum() == 1
+    assert loads.loc[others[0], "Nights, months before"] == 1
+    assert loads.loc[others[1], "Nights, months before"] == 0
 
 
 def _rest_broken(at: AppTest, op_id: str) -> bool:

@@ -36,6 +36,7 @@ from planner.domain import Operator, Roster, StaffingPlan
 from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roster_grid
 from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, rule_label
 from planner.jobs import SolveJob
+from planner.ledger import past_loads
 from planner.outputs import summary
 from planner.quality import roster_quality
 from planner.roster import Locks
@@ -110,7 +111,8 @@ def page() -> None:
     _take_finished_job(plan, rules)
     _show_notice()
     previous = _last_month()
-    _solve_controls(plan, operators, rules, previous)
+    earlier = _earlier_months()
+    _solve_controls(plan, operators, rules, previous, earlier)
     versions = state.store().list_versions(state.month())
     if not versions:
         st.info(_(MESSAGES["no_roster"]))
@@ -122,10 +124,10 @@ def page() -> None:
     _cell_problems(edited)
     _violations(work.roster, roster, operators, rules, previous)
     _locks(work, edited.edits, roster, operators)
-    _actions(work, edited, plan, operators, rules, previous)
+    _actions(work, edited, plan, operators, rules, previous, earlier)
     _coverage(plan, roster, rules, work)
     _in_words(plan, roster, operators, rules, work)
-    _loads(work, edited, operators, rules, previous)
+    _loads(work, edited, operators, rules, (previous, *earlier))
 
 
 # --- solving ---------------------------------------------------------------------------------------------------
@@ -145,8 +147,18 @@ def _last_month() -> Roster | None:
     return stored.roster
 
 
+def _earlier_months() -> tuple[Roster, ...]:
+    """The published rosters of the months before last month that the fairness rules count, said in words."""
+    _ = state.t()
+    stored = state.earlier_rosters()
+    if stored:
+        st.caption(_("Fair nights and weekends also count the published rosters of {months}.").format(
+            months=", ".join(one.info.month for one in stored)))
+    return tuple(one.roster for one in stored)
+
+
 def _solve_controls(plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules,
-                    previous: Roster | None) -> None:
+                    previous: Roster | None, earlier: tuple[Roster, ...]) -> None:
     _ = state.t()
     for warning in _capacity(plan, operators, rules, hash((plan.required, operators, state.rules_text()))):
         st.warning(warning)
@@ -155,7 +167,8 @@ def _solve_controls(plan: StaffingPlan, operators: tuple[Operator, ...], rules: 
     left.number_input(_("Time limit, s"), min_value=1.0, max_value=3600.0, value=float(rules.solver.time_limit_sec),
                       step=10.0, key=TIME_LIMIT, disabled=running is not None)
     if right.button(_(ACTIONS["solve"]), key="solve", type="primary", disabled=running is not None):
-        _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT], previous=previous), None)
+        _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT], previous=previous,
+                        earlier=earlier), None)
     if running is not None:
         _progress()
 
@@ -467,7 +480,7 @@ def _unlock_all() -> None:
 
 
 def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tuple[Operator, ...],
-             rules: Rules, previous: Roster | None) -> None:
+             rules: Rules, previous: Roster | None, earlier: tuple[Roster, ...]) -> None:
     _ = state.t()
     running = st.session_state.get(JOB) is not None
     roster, pending = edited.roster, edited.edits
@@ -489,7 +502,7 @@ def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tupl
                       help=_("Solves again, keeping every locked cell as it is.")):
         _replace_work(replace(work, roster=roster, edits=work.edits + pending))
         _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT],
-                        locks=_locks_of(roster, work.locks), previous=previous), work.version.id)
+                        locks=_locks_of(roster, work.locks), previous=previous, earlier=earlier), work.version.id)
     if save.button(_(ACTIONS["save_draft"]), key="save_draft", disabled=running):
         _save(work, roster, work.edits + pending)
     if discard.button(_("Discard changes"), key="discard_changes", disabled=running or not work.unsaved(pending),
@@ -636,7 +649,7 @@ def _in_words(plan: StaffingPlan, roster: Roster, operators: tuple[Operator, ...
 
 
 def _loads(work: Work, edited: GridResult, operators: tuple[Operator, ...], rules: Rules,
-           previous: Roster | None) -> None:
+           before: tuple[Roster | None, ...]) -> None:
     _ = state.t()
     language = state.language()
     st.subheader(_("Hours, nights and weekends per operator"))
@@ -650,13 +663,18 @@ def _loads(work: Work, edited: GridResult, operators: tuple[Operator, ...], rule
                  operator_loads(edited.roster, [op for op in operators if op.id in edited_ids], rules)}
         loads = [fresh.get(load.operator_id, load) for load in loads]
     table = {column_label(key, language): [getattr(load, key) for load in loads] for key in columns}
-    if previous is not None:
-        # The ledger fair_nights and fair_weekends share this month's load with (see ShiftSpace.limits).
-        before = _kept("loads_before", (previous, operators, rules),
-                       lambda: operator_loads(previous, operators, rules))
-        table[column_label("nights_last_month", language)] = [load.nights for load in before]
-        table[column_label("weekends_last_month", language)] = [load.weekends for load in before]
+    # The ledger fair_nights and fair_weekends share this month's load with, as the solver counts it.
+    ledger = _kept("ledger", (work.roster.month, before, operators, rules),
+                   lambda: past_loads(work.roster.month, before, operators, rules))
+    loads_of = [ledger[op.id] for op in operators]
+    if any(load.nights_months for load in loads_of):
+        table[column_label("nights_before", language)] = [load.nights for load in loads_of]
+    if any(load.weekends_months for load in loads_of):
+        table[column_label("weekends_before", language)] = [load.weekends for load in loads_of]
     _table(pd.DataFrame(table), "roster_loads")
+    if any(load.nights_months or load.weekends_months for load in loads_of):
+        st.caption(_("The months before are the published rosters the fairness rules count (months_back); a month "
+                     "in which an operator had no shift at all counts as the average of those who worked it."))
 
 
 def _kept(name: str, inputs: tuple, compute: Callable[[], T]) -> T:

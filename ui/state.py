@@ -15,7 +15,7 @@ from planner.auth import Permissions, Role, User, visible_operators
 from planner.config import Rules, parse_rules_text
 from planner.domain import Operator, StaffingPlan
 from planner.i18n import Translator, available_languages, translator
-from planner.month import parse_month
+from planner.month import Month, parse_month
 from planner.operators import parse_operators
 from planner.staffing import staffing_plan
 from planner.store import Store, StoredForecast, StoredRoster, database_url, open_store
@@ -173,16 +173,37 @@ def latest_roster() -> StoredRoster | None:
 def last_month_roster() -> StoredRoster | None:
     """Last month's newest published roster: the roster page solves and checks the month's first days with its
     shifts (rest, runs of days, successions, weekly rest). None when last month has no published version."""
+    return _published_of(_planned_month().before)
+
+
+def earlier_rosters() -> list[StoredRoster]:
+    """The newest published rosters of the months before last month, as far back as fair_nights and
+    fair_weekends look (`months_back`): the ledger the fairness rules count with last month's."""
+    fair = rules().rules
+    before = _planned_month().before
+    found = []
+    for _ in range(max(fair.fair_nights.months_back, fair.fair_weekends.months_back) - 1):
+        before = before.before
+        if (stored := _published_of(before)) is not None:
+            found.append(stored)
+    return found
+
+
+def _planned_month() -> Month:
     centre = rules().centre
-    before = parse_month(month(), centre.timezone, centre.country).before
-    published = [version for version in store().list_versions(before) if version.status == "published"]
+    return parse_month(month(), centre.timezone, centre.country)
+
+
+def _published_of(of: Month) -> StoredRoster | None:
+    published = [version for version in store().list_versions(of) if version.status == "published"]
     if not published:
         return None
     return _published_roster(database(), published[-1].id, published[-1].revision)
 
 
-# A published version never changes; keyed on the database and its id (and revision, to be plain about it).
-@st.cache_data(show_spinner=False, max_entries=4)
+# A published version never changes; keyed on the database and its id (and revision, to be plain about it). Enough
+# entries for the months the ledger looks back on.
+@st.cache_data(show_spinner=False, max_entries=26)
 def _published_roster(db: str, version_id: int, revision: int) -> StoredRoster:
     return store().load_roster(version_id)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from ortools.sat.python import cp_model
@@ -137,9 +137,12 @@ def solve_roster(
     should_stop: Callable[[], bool] | None = None,
     locks: Locks | None = None,
     previous: Roster | None = None,
+    earlier: Sequence[Roster] = (),
 ) -> SolveResult:
     """The month's roster. `locks` keeps the planner's locked cells (a shift or a day off per operator and day)
-    and re-solves the rest; `previous` is last month's roster, whose shifts the rules at the first day keep.
+    and re-solves the rest; `previous` is last month's roster, whose shifts the rules at the first day keep;
+    `earlier` are the rosters of months before it, whose nights and weekends the fairness rules count (with last
+    month's, as far back as their `months_back`).
     Raises RosterInfeasible, in plain words, when the hard rules (with the locks) leave no roster, and ValueError
     when a lock does not fit the month."""
     started = time.monotonic()
@@ -155,7 +158,7 @@ def solve_roster(
             on_progress(Progress(stage, now - started))
         return now
 
-    space = ShiftSpace(plan, operators, rules, locks, previous)
+    space = ShiftSpace(plan, operators, rules, locks, previous, earlier)
     allowed = starts_allowed(space)
     aggregate = solve_aggregate(space, limit * AGGREGATE_SHARE, workers, seed)
     mark = lap("aggregate", started)

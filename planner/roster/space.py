@@ -23,6 +23,7 @@ from typing import Protocol
 
 from planner.config import Rules, in_daily_window
 from planner.domain import Operator, Roster, StaffingPlan
+from planner.ledger import PastLoad, past_loads
 from planner.month import Month, after_elapsed
 
 __all__ = [
@@ -115,8 +116,8 @@ class OperatorLimits:
     # touching the first day may go on before it and the time before it counts as rest).
     history: tuple[PastShift, ...] = ()
     history_days: int = 0
-    # Night and weekend shifts of last month: fair_nights and fair_weekends share the load of both months, so the
-    # same people do not get the nights month after month.
+    # Night and weekend shifts of the months before (planner.ledger): fair_nights and fair_weekends share the load
+    # with them, so the same people do not get the nights month after month.
     past_nights: int = 0
     past_weekends: int = 0
 
@@ -161,13 +162,18 @@ class ShiftSpace:
     """Candidate starts per operator and day, before any rule except the contract's shift length."""
 
     def __init__(self, plan: StaffingPlan, operators: tuple[Operator, ...] | list[Operator], rules: Rules,
-                 locks: Locks | None = None, previous: Roster | None = None):
+                 locks: Locks | None = None, previous: Roster | None = None, earlier: Sequence[Roster] = (),
+                 ledger: Mapping[str, PastLoad] | None = None):
         self.plan = plan
         self.month: Month = plan.month
         self.rules = rules
         self.operators = tuple(operators)
         # Last month's roster: the rules at the month's first day are kept with its shifts.
         self.previous = previous
+        # Nights and weekend shifts of the months before (last month's and `earlier` ones), which the fairness
+        # rules share this month's with; given (`ledger`) when this is one operator of a whole month's space.
+        self.ledger = dict(ledger) if ledger is not None else past_loads(
+            self.month, (previous, *earlier), self.operators, rules)
         self.hour_count = len(self.month.hours)
         self.terms = tuple(self._terms(op) for op in self.operators)
         self.locks: Locks = dict(locks or {})
@@ -227,8 +233,8 @@ class ShiftSpace:
                                for wish in sorted(terms.operator.shift_requests) if wish.day in days),
                 history=self._history.get(terms.operator.id, ()),
                 history_days=len(self.previous.month.days) if self.previous else 0,
-                past_nights=self._past_loads.get(terms.operator.id, (0, 0))[0],
-                past_weekends=self._past_loads.get(terms.operator.id, (0, 0))[1],
+                past_nights=self.ledger.get(terms.operator.id, PastLoad()).nights,
+                past_weekends=self.ledger.get(terms.operator.id, PastLoad()).weekends,
             )
             for terms in self.terms
         )
@@ -252,22 +258,6 @@ class ShiftSpace:
                 day=day, kind=self.rules.shift_type(start.hour * 60 + start.minute), start=math.floor(begin),
                 end=math.ceil(end), night=self._is_night(start, math.ceil(end - begin)), clock_hour=start.hour))
         return {op_id: tuple(sorted(shifts, key=lambda past: past.start)) for op_id, shifts in found.items()}
-
-    @cached_property
-    def _past_loads(self) -> dict[str, tuple[int, int]]:
-        """Per operator id, (night shifts, weekend shifts) of last month's own days."""
-        if self.previous is None:
-            return {}
-        before = self.previous.month
-        loads: dict[str, tuple[int, int]] = {}
-        for shift in self.previous.shifts:
-            if shift.day not in before.days:
-                continue
-            start = shift.start.astimezone(before.tz)
-            hours = math.ceil((shift.end - shift.start).total_seconds() / 3600)
-            nights, weekends = loads.get(shift.operator_id, (0, 0))
-            loads[shift.operator_id] = (nights + self._is_night(start, hours), weekends + before.is_weekend(shift.day))
-        return loads
 
     def _is_night(self, start: datetime, hours: int) -> bool:
         first, last = self.rules.rules.fair_nights.window_minutes
@@ -360,7 +350,8 @@ class ShiftSpace:
         # half of an operator's model build.
         previous = self.previous and replace(
             self.previous, shifts=tuple(shift for shift in self.previous.shifts if shift.operator_id == operator.id))
-        return ShiftSpace(plan or self.plan, [operator], self.rules, own, previous)
+        return ShiftSpace(plan or self.plan, [operator], self.rules, own, previous,
+                          ledger={operator.id: self.ledger.get(operator.id, PastLoad())})
 
     def _terms(self, op: Operator) -> OperatorTerms:
         norm_rule = self.rules.rules.monthly_norm
