@@ -106,3 +106,18 @@ def test_property_named_aggregate_plan_never_breaks_a_hard_rule(space):
     plan = solve_aggregate(space, 4, workers=1, seed=SEED)
     assert plan is not None
     assert_valid(_greedy(space, plan), space)
+
+
+@pytest.mark.parametrize("weight, steady", [(10, True), (0, False)])
+def test_with_start_time_stability_on_the_greedy_keeps_yesterdays_start_over_a_few_more_covered_hours(weight,
+                                                                                                     steady):
+    # Monday needs 08:00-16:00; Tuesday two hours at 13:00 and four from 19:00. From 08:00 again Tuesday's shift
+    # covers two hours; from 14:00-15:00 it would cover four but move six or seven hours beyond the tolerance.
+    rules = parse_rules({"rules": {"start_time_stability": {"weight": weight}}})
+    plan = staffing(need(2, 8, 8), need(3, 13, 2), need(3, 19, 4))
+    space = ShiftSpace(plan, [operator("a", free=[2, 3])], rules)
+
+    monday, tuesday = (shift.start.hour for shift in _greedy(space).shifts)
+
+    assert monday == 8
+    assert (abs(tuesday - monday) <= 2) == steady
