@@ -193,7 +193,7 @@ class Weighted(_Strict):
 
 
 class StartTimeStability(_Strict):
-    weight: Weight = 10  # per hour an operator's start moves beyond tolerance_hours between consecutive working days
+    weight: Weight = 300  # per hour an operator's start moves beyond tolerance_hours between consecutive working days
     tolerance_hours: int = Field(2, ge=0, le=12)
 
 
