@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from planner.config import Rules
 from planner.domain import Operator, Roster
-from planner.grid import operator_loads
+from planner.grid import OperatorLoad, operator_loads
 from planner.month import Month
 
 __all__ = ["PastLoad", "past_loads"]
@@ -39,27 +39,27 @@ def past_loads(month: Month, rosters: Iterable[Roster | None], operators: Sequen
         if roster is not None and roster.month.label < month.label:
             by_month.setdefault(roster.month.label, roster)
     fair = rules.rules
-    nights = _counted(month, by_month, operators, rules, fair.fair_nights.months_back, "nights")
-    weekends = _counted(month, by_month, operators, rules, fair.fair_weekends.months_back, "weekends")
+    # Each stored month's loads once, in order back from last month, for both rules to count from.
+    loads: list[list[OperatorLoad]] = []
+    before = month
+    for _ in range(max(fair.fair_nights.months_back, fair.fair_weekends.months_back)):
+        before = before.before
+        stored = by_month.get(before.label)
+        loads.append(operator_loads(stored, operators, rules) if stored is not None else [])
+    nights = _counted(loads[:fair.fair_nights.months_back], operators, "nights")
+    weekends = _counted(loads[:fair.fair_weekends.months_back], operators, "weekends")
     return {op.id: PastLoad(nights[0][op.id], weekends[0][op.id], nights[1], weekends[1]) for op in operators}
 
 
-def _counted(month: Month, by_month: dict[str, Roster], operators: Sequence[Operator], rules: Rules,
-             months_back: int, load: str) -> tuple[dict[str, int], int]:
-    """Per operator id the sum of `load` ("nights" or "weekends") over the stored months of the look-back, and
-    how many months that is."""
-    labels = []
-    before = month
-    for _ in range(months_back):
-        before = before.before
-        if before.label in by_month:
-            labels.append(before.label)
+def _counted(months: list[list[OperatorLoad]], operators: Sequence[Operator], load: str) -> tuple[dict[str, int], int]:
+    """Per operator id the sum of `load` ("nights" or "weekends") over the stored `months` (an empty list for
+    one not stored), and how many are stored."""
+    stored = [month for month in months if month]
     totals = dict.fromkeys((op.id for op in operators), 0.0)
-    for label in labels:
-        loads = operator_loads(by_month[label], operators, rules)
+    for loads in stored:
         worked = [getattr(one, load) for one in loads if one.shifts]
         average = sum(worked) / len(worked) if worked else 0.0
         for one in loads:
             totals[one.operator_id] += getattr(one, load) if one.shifts else average
     # Half up: a newcomer beside two operators of 1 and 0 nights counts 1, not 0 as round() would have it.
-    return {op_id: int(total + 0.5) for op_id, total in totals.items()}, len(labels)
+    return {op_id: int(total + 0.5) for op_id, total in totals.items()}, len(stored)

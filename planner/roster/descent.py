@@ -49,8 +49,8 @@ KEPT_MONTHS = 150
 
 @dataclass
 class _Loads:
-    """Each operator's count of shifts a fairness rule shares out, last month's (`past`) included; None for those
-    who cannot take any."""
+    """Each operator's count of shifts a fairness rule shares out, the months before (`past`, the ledger)
+    included; None for those who cannot take any."""
 
     weight: int
     counts: Callable[[ShiftOption], bool]

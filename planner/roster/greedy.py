@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from planner.roster.aggregate import AggregatePlan
+from planner.roster.model import moved_beyond
 from planner.roster.space import ShiftSpace
 
 __all__ = ["greedy_roster"]
@@ -195,10 +196,7 @@ class _Builder:
             before = self.space.start_time(self.shifts[op][-1]).hour
         else:
             return 0
-        if before is None:
-            return 0
-        apart = abs(self.space.start_time(start).hour - before) % 24
-        return max(0, min(apart, 24 - apart) - self.tolerance)
+        return 0 if before is None else moved_beyond(before, self.space.start_time(start).hour, self.tolerance)
 
     def gain(self, op: int, start: int) -> int:
         return sum(self.need[h] > 0 for h in self.space.covered_hours(start, self.lengths[op]))

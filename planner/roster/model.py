@@ -524,7 +524,7 @@ def add_start_time_stability(m: RosterModel) -> None:
         last = max((past for past in limits.history if past.day == -1), key=lambda past: past.start, default=None)
         yesterday: list[tuple[int, Var | int]] = [] if last is None else [(last.clock_hour, 1)]
         for day, today in enumerate(by_day):
-            costs = [(worked, [(_beyond(before, hour, rule.tolerance_hours), var) for hour, var in today])
+            costs = [(worked, [(moved_beyond(before, hour, rule.tolerance_hours), var) for hour, var in today])
                      for before, worked in yesterday]
             if any(cost for _, moves in costs for cost, _ in moves):
                 moved = m.model.new_int_var(0, 12, f"start_time_stability_{limits.operator_id}_d{day}")
@@ -537,7 +537,8 @@ def add_start_time_stability(m: RosterModel) -> None:
             yesterday = today
 
 
-def _beyond(before: int, after: int, tolerance: int) -> int:
+def moved_beyond(before: int, after: int, tolerance: int) -> int:
+    """Hours a start moves from clock hour `before` to `after` beyond `tolerance`, on the 24-hour clock."""
     apart = abs(after - before) % 24
     return max(0, min(apart, 24 - apart) - tolerance)
 
@@ -545,8 +546,8 @@ def _beyond(before: int, after: int, tolerance: int) -> int:
 def _add_fair_spread(m: RosterModel, rule: str, weight: int, counts: Callable[[ShiftOption], bool],
                      past: Callable[[OperatorLimits], int]) -> None:
     """Penalise the difference between the most and the least loaded operator among those whose availability
-    lets them take such shifts (`counts`), last month's such shifts (`past`) included; one whose such shifts were
-    all left out of the search has this month's load 0."""
+    lets them take such shifts (`counts`), the months before (`past`, the ledger) included; one whose such shifts
+    were all left out of the search has this month's load 0."""
     most = m.space.day_count + max((past(limits) for limits in m.space.limits), default=0)
     loads = []
     for op, limits in enumerate(m.space.limits):
