@@ -38,11 +38,14 @@ __all__ = ["descend"]
 # Rules between operators: priced by the descent (cover, fairness) instead of modelled per operator.
 SHARED_RULES = frozenset({"shortfall", "overstaffing", "shift_type_cover", "fair_nights", "fair_weekends"})
 # Time for one best response: on the sample month with the centres' rules 13 of 30 operators' months are proven
-# optimal within 0.5 s (28 within 2 s), yet more steps beat longer ones (see `_OperatorMonth._solver`).
-SECONDS_PER_OPERATOR = 0.5
+# optimal within 0.5 s (28 within 2 s), yet more steps beat longer ones (see `_OperatorMonth._solver`). On the
+# 150-operator months of the centres' rules the first round is what 45 s of descent mostly spends, and it ended
+# 59 and 86 agent-hours short with 7.9 % and 8.3 % of starts moved at 0.25 s (seeds 2026, 2027), against 80 and
+# 101 short with 12.5 % and 11.3 % at 0.5 s, and 304 and 223 short at 0.15 s.
+SECONDS_PER_OPERATOR = 0.25
 FLOOR_SECONDS = 0.02
 # Operators' models kept between their turns (about 1.5 MiB each on a month of the centres' rules); the rest are
-# built again when their turn comes (some 65 ms, an eighth of a turn). Keeping all 400 of a large centre's pushed
+# built again when their turn comes (some 40 ms, a sixth of a turn). Keeping all 400 of a large centre's pushed
 # its solve past 2 GiB, since the memory they held is not given back before the whole model is built.
 KEPT_MONTHS = 150
 
@@ -195,7 +198,7 @@ class _Descent:
 
     def _prices(self, op: int, shifts: list[tuple[ShiftOption, cp_model.IntVar]]) -> list[int]:
         """What each of the operator's shifts changes in the shared terms, the operator's own shifts taken out."""
-        required = self.space.plan.required
+        required = self.space.required
         mine = set()
         for start in self.starts[op]:
             mine.update(self._option(op, start).hours)
@@ -266,6 +269,11 @@ class _Descent:
                              for op, month in zip(batch, map(self._month, batch))]
                     answers = pool.map(lambda job, seconds=seconds: job[1].solve(
                         job[2], self.starts[job[0]], job[3], seconds), asked)
+                    # The next batch's models are built while this one solves (CP-SAT lets go of the GIL). In the
+                    # first round building took a third of the descent's time; on 2 cores it then shares them with
+                    # the solves, and 30 s took 150 operators' turns instead of 140.
+                    for op in order[at + self.workers:at + 2 * self.workers]:
+                        self._month(op)
                     for (op, month, prices, others), answer in zip(asked, answers, strict=True):
                         if answer is not None and self._gains(op, month.shifts, prices, others, *answer):
                             self._take(op, answer[0])

@@ -12,6 +12,8 @@ are cut by the horizon's edges; a run touching an edge is never too short, since
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -87,8 +89,8 @@ class RosterModel:
 
     def timed(self, op: int) -> list[tuple[int, int, Var]]:
         """The operator's shifts on a clock as (start hour, end hour, variable), in time order."""
-        return [(option.start, option.start - (-option.minutes // 60), var)
-                for option, var in self.shifts[op] if option.start is not None]
+        return sorted(((option.start, option.start - (-option.minutes // 60), var)
+                       for option, var in self.shifts[op] if option.start is not None), key=lambda shift: shift[0])
 
     def coverage(self) -> list[list[Var]]:
         """For each hour of the horizon, the shift variables covering it."""
@@ -196,10 +198,11 @@ def add_rest_between_shifts(m: RosterModel) -> None:
     """
     rest = m.rules.rules.rest_between_shifts.min_hours
     for op in range(len(m.shifts)):
-        timed = [(option, var) for option, var in m.shifts[op] if option.start is not None]
+        timed = sorted(((option, var) for option, var in m.shifts[op] if option.start is not None),
+                       key=lambda shift: shift[0].start)
         for i, (first, _) in enumerate(timed):
             span = -(-first.minutes // 60) + rest
-            window = [(option, var) for option, var in timed[i:] if option.start < first.start + span]
+            window = list(itertools.takewhile(lambda shift: shift[0].start < first.start + span, timed[i:]))
             if len(window) > 1 and window[-1][0].day != first.day:
                 m.model.add_at_most_one(var for _, var in window)
         # Last month's shifts: nothing starts before the rest after the last of them is over.
@@ -374,6 +377,10 @@ class _Rests:
         self.fixed = [(past.start, past.end) for past in m.space.limits[op].history]
         self.busy = [(start, end) for start, end, _ in self.vars] + self.fixed
         self.made: dict[int, Var | int] = {}
+        # The shifts that may reach into [u, u + hours) start within the longest shift before u: looked up by
+        # bisection, as a month's operator has some 750 shifts and some 500 moments to ask about.
+        self.starts = [start for start, _, _ in self.vars]
+        self.longest = max((end - start for start, end, _ in self.vars), default=0)
 
     def free_from(self, u: int) -> Var | int:
         """1 when [u, u + hours) can never be worked, 0 when last month's shifts work in it, else a Boolean."""
@@ -381,7 +388,9 @@ class _Rests:
             until = u + self.hours
             if any(start < until and end > u for start, end in self.fixed):
                 self.made[u] = 0
-            elif not (blockers := [var for start, end, var in self.vars if start < until and end > u]):
+            elif not (blockers := [var for _, end, var in self.vars[bisect.bisect_right(self.starts, u - self.longest):
+                                                                    bisect.bisect_left(self.starts, until)]
+                                   if end > u]):
                 self.made[u] = 1
             else:
                 free = self.m.model.new_bool_var(f"weekly_rest_{self.m.space.limits[self.op].operator_id}_h{u}")
@@ -516,6 +525,7 @@ def add_start_time_stability(m: RosterModel) -> None:
     rule = m.rules.rules.start_time_stability
     if rule.weight == 0:
         return
+    beyond = [[moved_beyond(before, after, rule.tolerance_hours) for after in range(24)] for before in range(24)]
     for op, limits in enumerate(m.space.limits):
         by_day: list[list[tuple[int, Var]]] = [[] for _ in range(m.space.day_count)]
         for option, var in m.shifts[op]:
@@ -524,14 +534,17 @@ def add_start_time_stability(m: RosterModel) -> None:
         last = max((past for past in limits.history if past.day == -1), key=lambda past: past.start, default=None)
         yesterday: list[tuple[int, Var | int]] = [] if last is None else [(last.clock_hour, 1)]
         for day, today in enumerate(by_day):
-            costs = [(worked, [(moved_beyond(before, hour, rule.tolerance_hours), var) for hour, var in today])
+            costs = [(worked, [(beyond[before][hour], var) for hour, var in today])
                      for before, worked in yesterday]
             if any(cost for _, moves in costs for cost, _ in moves):
                 moved = m.model.new_int_var(0, 12, f"start_time_stability_{limits.operator_id}_d{day}")
                 for worked, moves in costs:
                     largest = max(cost for cost, _ in moves)
                     if largest:
-                        m.model.add(moved >= sum(cost * var for cost, var in moves) - largest * (1 - worked))
+                        moving = [(cost, var) for cost, var in moves if cost]
+                        m.model.add(moved >= cp_model.LinearExpr.weighted_sum([var for _, var in moving],
+                                                                               [cost for cost, _ in moving])
+                                    - largest * (1 - worked))
                 m.penalise("start_time_stability", f"{limits.operator_id} {m.space.day_label(day)}", moved,
                            rule.weight)
             yesterday = today

@@ -350,8 +350,11 @@ class ShiftSpace:
         # half of an operator's model build.
         previous = self.previous and replace(
             self.previous, shifts=tuple(shift for shift in self.previous.shifts if shift.operator_id == operator.id))
-        return ShiftSpace(plan or self.plan, [operator], self.rules, own, previous,
-                          ledger={operator.id: self.ledger.get(operator.id, PastLoad())})
+        alone = ShiftSpace(plan or self.plan, [operator], self.rules, own, previous,
+                           ledger={operator.id: self.ledger.get(operator.id, PastLoad())})
+        # The options depend on the month and the rules alone: shared, not made again for each operator.
+        alone._options_cache, alone._by_start_cache = self._options_cache, self._by_start_cache
+        return alone
 
     def _terms(self, op: Operator) -> OperatorTerms:
         norm_rule = self.rules.rules.monthly_norm
