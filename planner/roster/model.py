@@ -13,7 +13,6 @@ are cut by the horizon's edges; a run touching an edge is never too short, since
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -200,9 +199,10 @@ def add_rest_between_shifts(m: RosterModel) -> None:
     for op in range(len(m.shifts)):
         timed = sorted(((option, var) for option, var in m.shifts[op] if option.start is not None),
                        key=lambda shift: shift[0].start)
+        begins = [option.start for option, _ in timed]
         for i, (first, _) in enumerate(timed):
             span = -(-first.minutes // 60) + rest
-            window = list(itertools.takewhile(lambda shift: shift[0].start < first.start + span, timed[i:]))
+            window = timed[i:bisect.bisect_left(begins, first.start + span)]
             if len(window) > 1 and window[-1][0].day != first.day:
                 m.model.add_at_most_one(var for _, var in window)
         # Last month's shifts: nothing starts before the rest after the last of them is over.
