@@ -170,7 +170,7 @@ def measure(method: str, size: int, seed: int, time_limit: float | None, workers
     else:
         roster, report = greedy_baseline(plan, operators, rules, previous), None
     wall = time.perf_counter() - started
-    totals = coverage_totals(coverage_rows(plan, roster))
+    totals = coverage_totals(coverage_rows(plan, roster, previous=previous))
     starts = start_time_summary(operator_loads(roster, operators, rules),
                                 rules.rules.start_time_stability.tolerance_hours)
     return Measurement(

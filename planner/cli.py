@@ -222,7 +222,7 @@ def _solve(args: argparse.Namespace) -> int:
     if placed is None:
         return EXIT_NO_ROSTER
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = coverage_rows(plan, placed.roster, rules.breaks)
+    rows = coverage_rows(plan, placed.roster, rules.breaks, previous)
     write_roster_csv(placed.roster, operators, args.out / "roster.csv")
     write_coverage_csv(rows, args.out / "coverage.csv")
     print("planning taxi cars for the late shifts…", file=sys.stderr)
@@ -231,7 +231,7 @@ def _solve(args: argparse.Namespace) -> int:
     write_taxi_csv(taxi_rides(placed.roster, operators, quick_taxi), args.out / "taxi.csv")
     start_times = start_time_summary(operator_loads(placed.roster, operators, rules),
                                      rules.rules.start_time_stability.tolerance_hours)
-    quality = roster_quality(plan, placed.roster, operators, rules, result.report.shortfall_lower_bound)
+    quality = roster_quality(plan, placed.roster, operators, rules, result.report.shortfall_lower_bound, previous)
     data = summary(result.report, rows, plan.month.label, breaks_report(plan, placed, rules), start_times, quality)
     write_summary_json(data, args.out / "summary.json")
     objective = "none evaluated" if data["objective"] is None else (
@@ -279,12 +279,13 @@ def _validate(args: argparse.Namespace) -> int:
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
     roster = load_roster_csv(args.roster, plan.month)
-    violations = validate_roster(roster, operators, rules, _previous(args, plan.month))
+    previous = _previous(args, plan.month)
+    violations = validate_roster(roster, operators, rules, previous)
     if violations:
         print(format_violations(violations))
         print(f"{len(violations)} violation(s) of the hard rules", file=sys.stderr)
         return EXIT_VIOLATIONS
-    totals = coverage_totals(coverage_rows(plan, roster, rules.breaks))
+    totals = coverage_totals(coverage_rows(plan, roster, rules.breaks, previous))
     print(f"Roster holds every hard rule: {len(roster.shifts)} shifts of {len(operators)} operators; shortfall "
           f"{totals.under_coverage_agent_hours} of {totals.required_agent_hours} required agent-hours.")
     if roster.shifts and not any(shift.breaks for shift in roster.shifts):

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from planner.config import Breaks
-from planner.domain import Roster, StaffingPlan
+from planner.domain import Roster, Shift, StaffingPlan
+from planner.month import Month
 
-__all__ = ["CoverageRow", "coverage_rows", "CoverageTotals", "coverage_totals"]
+__all__ = ["CoverageRow", "coverage_rows", "carried_in", "CoverageTotals", "coverage_totals"]
 
 HOUR = timedelta(hours=1)
 
@@ -39,14 +40,16 @@ class CoverageTotals:
     over_coverage_agent_hours: int
 
 
-def coverage_rows(plan: StaffingPlan, roster: Roster, breaks: Breaks | None = None) -> tuple[CoverageRow, ...]:
-    """`scheduled`: operators whose shift covers the whole hour; `on_phones`: minus the break minutes that fall
-    inside the hour, as a share of the hour (each break lasting what `breaks` gives a shift of its length)."""
+def coverage_rows(plan: StaffingPlan, roster: Roster, breaks: Breaks | None = None,
+                  previous: Roster | None = None) -> tuple[CoverageRow, ...]:
+    """`scheduled`: operators whose shift covers the whole hour, last month's night shifts (`previous`) that
+    run on into the month included; `on_phones`: minus the break minutes that fall inside the hour, as a share of
+    the hour (each break lasting what `breaks` gives a shift of its length)."""
     hours = plan.month.hours
     index = {moment.astimezone(UTC): i for i, moment in enumerate(hours)}
     scheduled = [0] * len(hours)
     away = [0.0] * len(hours)
-    for shift in roster.shifts:
+    for shift in (*roster.shifts, *carried_in(plan.month, previous)):
         moment = shift.start.astimezone(UTC)
         end = shift.end.astimezone(UTC)
         while moment + HOUR <= end:
@@ -68,6 +71,15 @@ def coverage_rows(plan: StaffingPlan, roster: Roster, breaks: Breaks | None = No
         )
         for i in range(len(hours))
     )
+
+
+def carried_in(month: Month, previous: Roster | None) -> tuple[Shift, ...]:
+    """Last month's shifts still running when the month begins: their operators answer its first hours' calls,
+    so the month's own shifts need not."""
+    if previous is None or not month.hours:
+        return ()
+    begin = month.hours[0]
+    return tuple(shift for shift in previous.shifts if shift.start < begin < shift.end)
 
 
 def _spread_minutes(begin: datetime, minutes: int, index: dict[datetime, int], away: list[float]) -> None:

@@ -68,8 +68,8 @@ class RosterQuality:
 
 
 def roster_quality(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules,
-                   shortfall_bound: int = 0) -> RosterQuality:
-    totals = coverage_totals(coverage_rows(plan, roster))
+                   shortfall_bound: int = 0, previous: Roster | None = None) -> RosterQuality:
+    totals = coverage_totals(coverage_rows(plan, roster, previous=previous))
     loads = operator_loads(roster, operators, rules)
     starts = start_time_summary(loads, rules.rules.start_time_stability.tolerance_hours)
     wishes, granted = _wishes(roster, operators, rules)

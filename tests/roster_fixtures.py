@@ -122,11 +122,11 @@ def broken_rules(roster: Roster, space: ShiftSpace) -> set[str]:
 
 def shortfall(space: ShiftSpace, roster: Roster) -> int:
     """Agent-hours below `required`, measured from the shifts alone."""
-    return coverage_totals(coverage_rows(space.plan, roster)).under_coverage_agent_hours
+    return coverage_totals(coverage_rows(space.plan, roster, previous=space.previous)).under_coverage_agent_hours
 
 
 def overstaffing(space: ShiftSpace, roster: Roster) -> int:
-    return coverage_totals(coverage_rows(space.plan, roster)).over_coverage_agent_hours
+    return coverage_totals(coverage_rows(space.plan, roster, previous=space.previous)).over_coverage_agent_hours
 
 
 def shift_counts(roster: Roster, space: ShiftSpace) -> dict[str, int]:

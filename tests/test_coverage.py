@@ -43,3 +43,14 @@ def test_a_shift_running_past_the_month_counts_only_inside_it():
     rows = coverage_rows(_plan(month, 0), Roster(month, (Shift("a", start, after_elapsed(start, 8)),)))
     assert sum(row.scheduled for row in rows) == 4
     assert coverage_totals(rows).over_coverage_agent_hours == 4
+
+
+def test_last_months_night_shift_counts_in_the_first_hours_of_the_month():
+    month = Month(2026, 2, "Europe/Moscow")
+    night = datetime(2026, 1, 31, 22, tzinfo=month.tz)
+    evening = datetime(2026, 1, 31, 14, tzinfo=month.tz)
+    previous = Roster(month.before, (Shift("a", night, after_elapsed(night, 8)),
+                                     Shift("b", evening, after_elapsed(evening, 8))))
+    rows = coverage_rows(_plan(month, 1), Roster(month, ()), previous=previous)
+    assert [row.scheduled for row in rows[:8]] == [1] * 6 + [0] * 2
+    assert coverage_totals(rows).under_coverage_agent_hours == 672 - 6

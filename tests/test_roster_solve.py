@@ -349,3 +349,13 @@ def test_property_a_solve_with_rich_rules_keeps_them_whenever_a_brute_force_find
     else:
         with pytest.raises(RosterInfeasible):
             solve_roster(space.plan, space.operators, space.rules, time_limit=5, workers=1, previous=previous)
+
+
+def test_last_months_night_shift_covers_the_first_morning_so_the_month_adds_nobody_for_it():
+    night = datetime(2026, 1, 31, 22, tzinfo=JANUARY.tz)
+    previous = Roster(JANUARY, (Shift("left the centre", night, after_elapsed(night, 8)),))
+    plan, operators = staffing(need(1, 0, 6)), [operator("b", free=range(1, 29))]
+    space = ShiftSpace(plan, operators, rules(), previous=previous)
+    result = solve_roster(plan, operators, rules(), time_limit=5, workers=1, previous=previous)
+    assert result.roster.shifts == ()
+    assert shortfall(space, result.roster) == 0 and result.report.shortfall_lower_bound == 0

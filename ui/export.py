@@ -43,14 +43,15 @@ class ExportFile:
 
 
 def export_files(stored: StoredRoster, plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules,
-                 language: str) -> list[ExportFile]:
-    """The four files of a roster version, each made when `make` is called."""
+                 language: str, previous: Roster | None = None) -> list[ExportFile]:
+    """The four files of a roster version, each made when `make` is called; the coverage counts last month's
+    (`previous`) night shifts that run on into the month."""
     roster, info = stored.roster, stored.info
     makers = {
         ("roster", "CSV"): partial(_roster_csv, roster, operators),
         ("roster", "Excel"): partial(roster_workbook, roster, operators, rules, language),
-        ("coverage", "CSV"): partial(_coverage_csv, plan, roster, rules),
-        ("coverage", "Excel"): partial(_coverage_workbook, plan, roster, rules, language),
+        ("coverage", "CSV"): partial(_coverage_csv, plan, roster, rules, previous),
+        ("coverage", "Excel"): partial(_coverage_workbook, plan, roster, rules, language, previous),
     }
     return [
         ExportFile(key=f"export_{what}_{kind.lower()}", what=what, kind=kind,
@@ -79,10 +80,12 @@ def _downloads(stored: StoredRoster, plan: StaffingPlan) -> None:
     titles = {"roster": _(MESSAGES["roster_sheet"]), "coverage": _(MESSAGES["coverage_sheet"])}
     labels = {"CSV": _(ACTIONS["download_csv"]), "Excel": _(ACTIONS["download_excel"])}
     language = state.language()
-    files = export_files(stored, plan, state.operators(), state.rules(), language)
+    last_month = state.last_month_roster()
+    files = export_files(stored, plan, state.operators(), state.rules(), language,
+                         last_month.roster if last_month else None)
     forecast = state.forecast()
     made_of = (state.database(), stored.info.id, stored.info.revision, state.viewer(), language, state.rules_text(),
-               forecast.id if forecast else 0)
+               forecast.id if forecast else 0, (last_month.info.id, last_month.info.revision) if last_month else None)
     for what, title in titles.items():
         st.subheader(title)
         for column, file in zip(st.columns(2), [file for file in files if file.what == what]):
@@ -97,12 +100,13 @@ def _roster_csv(roster: Roster, operators: tuple[Operator, ...]) -> str:
     return text.getvalue()
 
 
-def _coverage_csv(plan: StaffingPlan, roster: Roster, rules: Rules) -> str:
-    return coverage_csv(coverage_rows(plan, roster, rules.breaks))
+def _coverage_csv(plan: StaffingPlan, roster: Roster, rules: Rules, previous: Roster | None) -> str:
+    return coverage_csv(coverage_rows(plan, roster, rules.breaks, previous))
 
 
-def _coverage_workbook(plan: StaffingPlan, roster: Roster, rules: Rules, language: str) -> bytes:
-    return coverage_workbook(coverage_rows(plan, roster, rules.breaks), language)
+def _coverage_workbook(plan: StaffingPlan, roster: Roster, rules: Rules, language: str,
+                       previous: Roster | None) -> bytes:
+    return coverage_workbook(coverage_rows(plan, roster, rules.breaks, previous), language)
 
 
 def audit_log() -> None:

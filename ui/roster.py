@@ -125,8 +125,8 @@ def page() -> None:
     _violations(work.roster, roster, operators, rules, previous)
     _locks(work, edited.edits, roster, operators)
     _actions(work, edited, plan, operators, rules, previous, earlier)
-    _coverage(plan, roster, rules, work)
-    _in_words(plan, roster, operators, rules, work)
+    _coverage(plan, roster, rules, work, previous)
+    _in_words(plan, roster, operators, rules, work, previous)
     _loads(work, edited, operators, rules, (previous, *earlier))
 
 
@@ -233,7 +233,8 @@ def _take_finished_job(plan: StaffingPlan, rules: Rules) -> None:
         _notify("error", f"{state.t()(MESSAGES['no_solution'])}\n\n{snapshot.error}")
         return
     roster = job.breaks_result.roster
-    report = summary(job.roster_result.report, coverage_rows(plan, roster, rules.breaks), plan.month.label,
+    report = summary(job.roster_result.report, coverage_rows(plan, roster, rules.breaks, job.previous),
+                     plan.month.label,
                      breaks_report(plan, job.breaks_result, job.rules))
     if snapshot.stopped:
         _notify("info", state.t()(MESSAGES["stopped"]))
@@ -602,10 +603,11 @@ def local_naive(moment: datetime) -> pd.Timestamp:
     return pd.Timestamp(moment.replace(tzinfo=None))
 
 
-def _coverage(plan: StaffingPlan, roster: Roster, rules: Rules, work: Work) -> None:
+def _coverage(plan: StaffingPlan, roster: Roster, rules: Rules, work: Work, previous: Roster | None) -> None:
     _ = state.t()
     language = state.language()
-    rows = _kept("coverage", (plan.required, roster, rules.breaks), lambda: coverage_rows(plan, roster, rules.breaks))
+    rows = _kept("coverage", (plan.required, roster, rules.breaks, previous),
+                 lambda: coverage_rows(plan, roster, rules.breaks, previous))
     totals = coverage_totals(rows)
     st.subheader(_(MESSAGES["required_vs_scheduled"]))
     short, required, over, bound = st.columns(4)
@@ -629,12 +631,13 @@ def _coverage(plan: StaffingPlan, roster: Roster, rules: Rules, work: Work) -> N
     st.container(key="roster_coverage_chart").altair_chart(chart.interactive(bind_y=False))
 
 
-def _in_words(plan: StaffingPlan, roster: Roster, operators: tuple[Operator, ...], rules: Rules, work: Work) -> None:
+def _in_words(plan: StaffingPlan, roster: Roster, operators: tuple[Operator, ...], rules: Rules, work: Work,
+              previous: Roster | None) -> None:
     """The roster as a planner judges it: above the proven bound, wishes, fairness, steady start times."""
     _ = state.t()
     bound = (work.report or {}).get("under_coverage_lower_bound") or 0
-    quality = _kept("quality", (plan.required, roster, operators, rules, bound),
-                    lambda: roster_quality(plan, roster, operators, rules, bound))
+    quality = _kept("quality", (plan.required, roster, operators, rules, bound, previous),
+                    lambda: roster_quality(plan, roster, operators, rules, bound, previous))
     above, wishes, nights, weekends, moves = st.columns(5)
     above.metric(_("Short beyond what any roster could do"), f"{quality.above_bound_hours:,}",
                  help=_("{share:.1%} of the required operator-hours are short").format(share=quality.shortfall_share))

@@ -97,7 +97,7 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
         )
 
     shorts, overs = [], []
-    for hour, need in enumerate(space.plan.required):
+    for hour, need in enumerate(space.required):
         short = model.new_int_var(0, need, f"short_h{hour}")
         over = model.new_int_var(0, max(0, len(space.operators) - need), f"over_h{hour}")
         model.add(sum(cover[hour]) + short - over == need)

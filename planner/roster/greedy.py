@@ -64,7 +64,7 @@ class _Builder:
             min(max(round(terms.norm_hours / terms.shift_hours), terms.min_shifts), terms.max_shifts)
             for terms in space.terms
         ]
-        self.need = list(space.plan.required)
+        self.need = list(space.required)
         self.shifts: list[list[int]] = [[] for _ in space.terms]
         # Last month's shifts: the rest after them, the run of days they end with, their types and weekly rest.
         self.history = [[(past.start, past.end) for past in limits.history] for limits in space.limits]

@@ -258,7 +258,7 @@ def _repair(space: ShiftSpace, hint: list[list[int]], previous: Roster | None,
         for start in repaired[op]:
             for hour in space.covered_hours(start, length):
                 cover[hour] -= 1
-        residual = tuple(max(0, need - have) for need, have in zip(space.plan.required, cover, strict=True))
+        residual = tuple(max(0, need - have) for need, have in zip(space.required, cover, strict=True))
         alone = space.for_operator(op, replace(space.plan, required=residual))
         roster_model = build_model(alone)
         solver = cp_model.CpSolver()
@@ -290,7 +290,7 @@ def _search(roster_model: RosterModel, workers: int, seed: int, seconds: float,
 
 
 def _shortfall(space: ShiftSpace, starts: list[list[int]]) -> int:
-    return coverage_totals(coverage_rows(space.plan, roster_from_starts(space, starts))).under_coverage_agent_hours
+    return coverage_totals(coverage_rows(space.plan, roster_from_starts(space, starts), previous=space.previous)).under_coverage_agent_hours
 
 
 def _report(status: str, objective: float | None, bound: float, aggregate: AggregatePlan | None, space: ShiftSpace,

@@ -22,6 +22,7 @@ from functools import cached_property
 from typing import Protocol
 
 from planner.config import Rules, in_daily_window
+from planner.coverage import coverage_rows
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.ledger import PastLoad, past_loads
 from planner.month import Month, after_elapsed
@@ -288,9 +289,12 @@ class ShiftSpace:
     def weekend_days(self) -> frozenset[int]:
         return frozenset(d for d, day in enumerate(self.month.days) if self.month.is_weekend(day))
 
-    @property
+    @cached_property
     def required(self) -> tuple[int, ...]:
-        return tuple(self.plan.required)
+        """Operators the month's own shifts must add per hour: last month's night shifts running on into the
+        first morning are already there."""
+        already = coverage_rows(self.plan, Roster(self.month, ()), previous=self.previous)
+        return tuple(max(0, row.required - row.scheduled) for row in already)
 
     @cached_property
     def cover_needs(self) -> dict[tuple[int, str], CoverNeed]:
