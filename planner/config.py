@@ -98,6 +98,16 @@ class Staffing(_Strict):
     default_aht_sec: float = Field(300, gt=0)
     shrinkage: float = Field(0.10, ge=0, lt=1)
     min_operators: int = Field(2, ge=0)
+    # Ceilings of a forecast or history cell: beyond them a value is a typo or the wrong unit, and refused with
+    # its line rather than staffed (no hall answers a million calls an hour; no call lasts two hours on average).
+    max_calls_per_hour: float = Field(100_000, gt=0)
+    max_aht_sec: float = Field(7_200, gt=0)
+
+    @model_validator(mode="after")
+    def _default_aht_within_ceiling(self) -> Staffing:
+        if self.default_aht_sec > self.max_aht_sec:
+            raise ValueError(f"default_aht_sec {self.default_aht_sec:g} is above max_aht_sec {self.max_aht_sec:g}")
+        return self
 
 
 class Availability(_Strict):

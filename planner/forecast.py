@@ -16,19 +16,20 @@ all of its intervals, so a deleted quarter-hour row is reported instead of silen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from planner.config import Rules
+from planner.config import Rules, Staffing
 from planner.csvfile import ProblemLog, Row, Table, parse_date, parse_number, parse_wall_clock, read_bytes, read_table
 from planner.domain import Forecast
 from planner.month import Month
 
 # The wall-clock helpers are shared with the call-history import (planner.history), which reads times the same way.
-__all__ = ["parse_forecast", "load_forecast", "parse_offset", "real_starts", "duplicate_message"]
+__all__ = ["parse_forecast", "load_forecast", "parse_offset", "real_starts", "duplicate_message", "calls_cell",
+           "aht_cell"]
 
 _HOUR = re.compile(r"[0-9]{1,2}")
 _MINUTES_OF_STEP = {15: (0, 15, 30, 45), 30: (0, 30), 60: (0,)}
@@ -61,11 +62,12 @@ def parse_forecast(data: bytes, source: str, rules: Rules) -> Forecast:
 
     tz = rules.timezone
     default_aht = rules.staffing.default_aht_sec
+    calls_of, aht_of = calls_cell(rules.staffing), aht_cell(rules.staffing)
     taken: dict[datetime, int] = {}
     intervals: list[_Interval] = []
     for row in table.rows:
-        calls = problems.check(row, "calls", _calls)
-        aht = problems.check(row, "aht_sec", _aht) if table.has("aht_sec") else default_aht
+        calls = problems.check(row, "calls", calls_of)
+        aht = problems.check(row, "aht_sec", aht_of) if table.has("aht_sec") else default_aht
         wall_clock = _wall_clock(row, time_column, problems)
         if wall_clock is None:
             continue
@@ -108,18 +110,31 @@ def _time_column(table: Table, problems: ProblemLog) -> str:
     return "interval_start"
 
 
-def _calls(text: str) -> float:
-    value = parse_number(text)
-    if value < 0:
-        raise ValueError(f"must not be negative, got {text}")
-    return value
+def calls_cell(staffing: Staffing) -> Callable[[str], float]:
+    """The parser of a `calls` cell: a number from 0 up to the rules' ceiling, which says where it is set."""
+    def calls(text: str) -> float:
+        value = parse_number(text)
+        if value < 0:
+            raise ValueError(f"must not be negative, got {text}")
+        if value > staffing.max_calls_per_hour:
+            raise ValueError(f"{text} calls is more than staffing.max_calls_per_hour "
+                             f"({staffing.max_calls_per_hour:g}) allows: a typo or another unit? (raise the "
+                             "ceiling in the rules if the centre really takes that many)")
+        return value
+    return calls
 
 
-def _aht(text: str) -> float:
-    value = parse_number(text)
-    if value <= 0:
-        raise ValueError(f"must be a positive number of seconds, got {text}")
-    return value
+def aht_cell(staffing: Staffing) -> Callable[[str], float]:
+    """The parser of an `aht_sec` cell: seconds above 0 and up to the rules' ceiling."""
+    def aht(text: str) -> float:
+        value = parse_number(text)
+        if value <= 0:
+            raise ValueError(f"must be a positive number of seconds, got {text}")
+        if value > staffing.max_aht_sec:
+            raise ValueError(f"{text} s is longer than staffing.max_aht_sec ({staffing.max_aht_sec:g} s) allows: "
+                             "minutes instead of seconds? (raise the ceiling in the rules if it is real)")
+        return value
+    return aht
 
 
 def _or_nan(value: float | None) -> float:

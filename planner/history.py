@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
-from planner.config import Rules
+from planner.config import Rules, Staffing
 from planner.csvfile import ProblemLog, Row, Table, parse_number, parse_wall_clock, read_bytes, read_table
 from planner.errors import InputError, Problem
-from planner.forecast import duplicate_message, parse_offset, real_starts
+from planner.forecast import aht_cell, calls_cell, duplicate_message, parse_offset, real_starts
 from planner.month import Month
 
 __all__ = [
@@ -221,7 +221,7 @@ def parse_history(data: bytes, source: str, rules: Rules, *, gaps: GapPolicy | N
     taken: dict[datetime, int] = {}
     intervals: list[_Interval] = []
     for row in table.rows:
-        interval = _interval(row, table, tz, ignore_offsets, taken, problems)
+        interval = _interval(row, table, tz, rules.staffing, ignore_offsets, taken, problems)
         if interval is not None:
             intervals.append(interval)
     if not intervals:
@@ -258,15 +258,15 @@ def _renamed(table: Table, columns: Mapping[str, str], problems: ProblemLog) -> 
     return Table(table.source, table.separator, tuple(renaming.get(name, name) for name in kept), rows)
 
 
-def _interval(row: Row, table: Table, tz: ZoneInfo, ignore_offsets: bool, taken: dict[datetime, int],
-              problems: ProblemLog) -> _Interval | None:
+def _interval(row: Row, table: Table, tz: ZoneInfo, staffing: Staffing, ignore_offsets: bool,
+              taken: dict[datetime, int], problems: ProblemLog) -> _Interval | None:
     """The row as an interval placed in real time; None (and problems logged) if any cell is bad."""
     status = problems.check(row, "status", _status) if table.has("status") else HourStatus.OPEN
     open_row = status in (HourStatus.OPEN, None)
-    calls = problems.check(row, "calls", _open_calls if open_row else _calls_of_gap)
+    calls = problems.check(row, "calls", calls_cell(staffing) if open_row else _calls_of_gap)
     aht = math.nan
     if table.has("aht_sec") and (row.get("aht_sec") or (open_row and calls)):
-        aht = problems.check(row, "aht_sec", _aht)
+        aht = problems.check(row, "aht_sec", aht_cell(staffing))
     stamp = problems.check(row, "interval_start", _interval_start)
     if stamp is None:
         return None
@@ -297,24 +297,10 @@ def _status(text: str) -> HourStatus:
         raise ValueError(f"must be open, closed or missing (empty means open), got {text!r}") from None
 
 
-def _open_calls(text: str) -> float:
-    value = parse_number(text)
-    if value < 0:
-        raise ValueError(f"must not be negative, got {text}")
-    return value
-
-
 def _calls_of_gap(text: str) -> float:
     if text and parse_number(text) != 0:
         raise ValueError(f"must be empty or 0 where the status is closed or missing, got {text}")
     return 0.0
-
-
-def _aht(text: str) -> float:
-    value = parse_number(text)
-    if value <= 0:
-        raise ValueError(f"must be a positive number of seconds, got {text}")
-    return value
 
 
 def _interval_start(text: str) -> tuple[datetime, timedelta | None]:

@@ -133,6 +133,10 @@ CASES = [
     BadInput("`NaN` and `1e400` as calls", FORECAST,
              forecast_with({3: "2026-12-01 01:00,NaN,235.7", 4: "2026-12-01 02:00,1e400,300"}).encode(), 2,
              "forecast.csv, line 3, field 'calls': must be a finite number, got 'NaN'", problems=2),
+    BadInput("`1e12` calls in an hour (a typo that would hang the staffing)", FORECAST,
+             forecast_with({3: "2026-12-01 01:00,1e12,235.7"}).encode(), 2,
+             "forecast.csv, line 3, field 'calls': 1e12 calls is more than staffing.max_calls_per_hour (100000) "
+             "allows: a typo or another unit? (raise the ceiling in the rules if the centre really takes that many)"),
     # --- operators ---
     BadInput("`=cmd|'/C calc'!A0` as a name (exports write it as text)", OPERATORS,
              operator_row("op1,=cmd|'/C calc'!A0,1.0,08:00,20:00,2026-12-05"), 0, ACCEPTED),

@@ -196,6 +196,10 @@ def test_missing_columns_are_named(header, message):
         ("2026-03-01 00:00,,240", "field 'calls': is empty; a number is required"),
         ("2026-03-01 00:00,1,0", "field 'aht_sec': must be a positive number of seconds, got 0"),
         ("2026-03-01 00:00,1,", "field 'aht_sec': is empty; a number is required"),
+        ("2026-03-01 00:00,1e12,240", "field 'calls': 1e12 calls is more than staffing.max_calls_per_hour (100000) "
+         "allows: a typo or another unit? (raise the ceiling in the rules if the centre really takes that many)"),
+        ("2026-03-01 00:00,1,9000", "field 'aht_sec': 9000 s is longer than staffing.max_aht_sec (7200 s) allows: "
+         "minutes instead of seconds? (raise the ceiling in the rules if it is real)"),
         ("2026-03-01 00:10,1,240", "field 'interval_start': must start on a 15-, 30- or 60-minute boundary "
          "(:00, :15, :30, :45), got '2026-03-01 00:10'"),
         ("2026-03-01 00:00:30,1,240", "field 'interval_start': must start on a 15-, 30- or 60-minute boundary "
@@ -222,6 +226,11 @@ def test_bad_date_and_hour_cells_are_named_by_their_own_column():
         "f.csv, line 3, field 'hour': must be a whole hour 0..23, got '1.5'",
         "f.csv, field 'hour': 2 hours of 2026-03 missing: 2026-03-01 00:00 to 2026-03-01 01:00",
     ]
+
+
+def test_the_calls_ceiling_is_the_rules_own():
+    generous = parse_rules({"staffing": {"max_calls_per_hour": 1e13}})
+    assert parse_forecast(march_with({2: "2026-03-01 00:00,1e12,240"}), "f.csv", generous).calls[0] == 1e12
 
 
 def test_duplicate_hour_names_both_lines():

@@ -210,6 +210,10 @@ def test_load_history_reads_a_file(tmp_path):
          "h.csv, line 3, field 'aht_sec': is empty; a number is required"),
         (["2026-03-02 00:00,1,200", "2026-03-02 01:00,3,0"], "interval_start,calls,aht_sec",
          "h.csv, line 3, field 'aht_sec': must be a positive number of seconds, got 0"),
+        (["2026-03-02 00:00,1", "2026-03-02 01:00,250000"], "interval_start,calls",
+         "h.csv, line 3, field 'calls': 250000 calls is more than staffing.max_calls_per_hour (100000) allows"),
+        (["2026-03-02 00:00,1,200", "2026-03-02 01:00,3,1e9"], "interval_start,calls,aht_sec",
+         "h.csv, line 3, field 'aht_sec': 1e9 s is longer than staffing.max_aht_sec (7200 s) allows"),
         (["2026-03-02 00:00,1", "2026-03-02 01:00,2", "2026-03-02 00:00,3"], "interval_start,calls",
          "h.csv, line 4, field 'interval_start': duplicate: 2026-03-02 00:00 is already on line 2"),
         (["2026-03-02 00:00,1", "2026-03-02 00:15,1", "2026-03-02 00:30,1", "2026-03-02 00:37,1",
@@ -226,11 +230,12 @@ def test_load_history_reads_a_file(tmp_path):
          "13149 days; at most 1098 days are read: is a year mistyped?"),
     ],
     ids=["no calls column", "no time column", "calls not a number", "negative calls", "unknown status",
-         "calls on a closed row", "AHT missing where calls", "AHT zero", "duplicate interval", "off the grid",
+         "calls on a closed row", "AHT missing where calls", "AHT zero", "calls above the ceiling",
+         "AHT above the ceiling", "duplicate interval", "off the grid",
          "10-minute intervals", "seconds", "mistyped year"],
 )
 def test_each_bad_input_is_refused_with_its_message(lines, header, expected):
-    assert expected in problems_of(csv_bytes(lines, header))
+    assert any(problem.startswith(expected) for problem in problems_of(csv_bytes(lines, header)))
 
 
 def test_a_wall_clock_time_skipped_by_the_clocks_is_refused():

@@ -12,6 +12,9 @@ within 20 s, i.e. 10 Erlangs.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+import textwrap
 import time
 
 import pytest
@@ -389,3 +392,29 @@ def test_staffing_csv_repeats_the_local_hour_when_clocks_go_back() -> None:
     assert starts.count("2026-10-25 02:00") == 2
     first = starts.index("2026-10-25 02:00")
     assert starts[first + 1] == "2026-10-25 02:00"  # the two real hours follow each other
+
+
+def test_one_absurd_hour_cannot_hang_the_staffing_search() -> None:
+    # Issue 15, item 7: 1e12 calls in one hour (a typo the importer would refuse, but the search must not hang on
+    # it either). Walking from one agent took hours; the search starts at the traffic and needs about a second.
+    # Run in a child process so that a search which walks is stopped and fails, instead of hanging the suite.
+    script = textwrap.dedent("""
+        from planner.staffing import agents_for_service_level, service_level, traffic_erlangs
+        traffic = traffic_erlangs(1e12, 300)
+        agents = agents_for_service_level(traffic, 300, 0.80, 20)
+        capped = agents_for_service_level(traffic, 300, 0.80, 20, max_occupancy=0.85)
+        print(agents - traffic, capped - traffic, service_level(agents, traffic, 300, 20),
+              service_level(agents - 1, traffic, 300, 20), service_level(capped, traffic, 300, 20))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    above, capped_above, level, level_one_fewer, capped_level = map(float, done.stdout.split())
+    traffic = traffic_erlangs(1e12, 300)
+    assert 0 < above < math.sqrt(traffic)
+    assert level >= 0.80 > level_one_fewer
+    assert traffic / (traffic + capped_above) <= 0.85 < traffic / (traffic + capped_above - 1)
+    assert capped_level == 1.0
+
+
+def test_the_default_aht_must_lie_within_its_ceiling() -> None:
+    with pytest.raises(ValueError, match="default_aht_sec 9000 is above max_aht_sec 7200"):
+        Staffing(default_aht_sec=9000)
