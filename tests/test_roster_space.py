@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from roster_fixtures import FEBRUARY, operator, rules, staffing
+from roster_fixtures import FEBRUARY, need, operator, rules, staffing
 
 from planner.config import parse_hhmm
-from planner.month import Month
+from planner.domain import Roster, Shift
+from planner.month import Month, after_elapsed
 from planner.roster.space import ShiftSpace, fits_window
 
 BERLIN = rules({"centre": {"timezone": "Europe/Berlin", "country": "DE"}})
@@ -86,3 +88,17 @@ def test_night_shift_on_the_last_evening_of_the_month():
 def test_weekend_start_includes_public_holidays(day, weekend):
     space = ShiftSpace(staffing(), [], rules())
     assert space.is_weekend_start(FEBRUARY.hour_index(datetime(2026, 2, day, 12, tzinfo=FEBRUARY.tz))) is weekend
+
+
+def test_one_operators_space_keeps_the_required_it_is_given_net_of_last_months_night_shifts():
+    # Last month's night of "a" covers the 1st until 06:00: the month requires nobody then, and the space of "a"
+    # alone, planned against what the others leave, must not subtract that night a second time.
+    night = datetime(2026, 1, 31, 22, tzinfo=FEBRUARY.tz)
+    previous = Roster(FEBRUARY.before, (Shift("a", night, after_elapsed(night, 8)),))
+    plan = staffing(need(1, 0, 8, operators=2))
+    space = ShiftSpace(plan, [operator("a", free=range(1, 29)), operator("b", free=range(1, 29))], rules(),
+                       previous=previous)
+    assert space.required[:8] == (1,) * 6 + (2,) * 2
+    assert space.for_operator(0).required == space.required
+    residual = replace(plan, required=space.required)
+    assert space.for_operator(0, residual).required == space.required

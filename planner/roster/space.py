@@ -358,6 +358,10 @@ class ShiftSpace:
                            ledger={operator.id: self.ledger.get(operator.id, PastLoad())})
         # The options depend on the month and the rules alone: shared, not made again for each operator.
         alone._options_cache, alone._by_start_cache = self._options_cache, self._by_start_cache
+        # What is required stays the caller's: the month's is already net of last month's night shifts, and a
+        # `plan` the others leave uncovered is made from it. Subtracting the operator's own night shift again
+        # (the cached property would) counts it twice.
+        alone.__dict__["required"] = self.required if plan is None else tuple(plan.required)
         return alone
 
     def _terms(self, op: Operator) -> OperatorTerms:
