@@ -69,7 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                                                         "(default: solver.time_limit_sec of the rules)")
     solve.add_argument("--workers", type=int, help="CP-SAT workers (default: solver.workers of the rules)")
     solve.add_argument("--out", required=True, type=Path,
-                       help="directory for roster.csv, coverage.csv, summary.json, taxi.csv")
+                       help="directory for roster.csv, coverage.csv, summary.json (and taxi.csv with --taxi)")
+    solve.add_argument("--taxi", action="store_true",
+                       help="also write taxi.csv: the names, phones and home addresses of everyone riding home "
+                            "after a late shift, so only where that personal data may be kept")
     _previous_option(solve)
     solve.add_argument("--earlier", type=Path, action="append", default=[], metavar="EARLIER_MONTH_ROSTER",
                        help="the roster.csv of a month before last month, once per month: fair_nights and "
@@ -225,10 +228,11 @@ def _solve(args: argparse.Namespace) -> int:
     rows = coverage_rows(plan, placed.roster, rules.breaks, previous)
     write_roster_csv(placed.roster, operators, args.out / "roster.csv")
     write_coverage_csv(rows, args.out / "coverage.csv")
-    print("planning taxi cars for the late shifts…", file=sys.stderr)
-    routing = left.per_ride_group(ride_groups(placed.roster, rules), rules.taxi.routing_time_limit_sec)
-    quick_taxi = rules.model_copy(update={"taxi": rules.taxi.model_copy(update={"routing_time_limit_sec": routing})})
-    write_taxi_csv(taxi_rides(placed.roster, operators, quick_taxi), args.out / "taxi.csv")
+    if args.taxi:
+        print("planning taxi cars for the late shifts…", file=sys.stderr)
+        routing = left.per_ride_group(ride_groups(placed.roster, rules), rules.taxi.routing_time_limit_sec)
+        quick_taxi = rules.model_copy(update={"taxi": rules.taxi.model_copy(update={"routing_time_limit_sec": routing})})
+        write_taxi_csv(taxi_rides(placed.roster, operators, quick_taxi), args.out / "taxi.csv")
     start_times = start_time_summary(operator_loads(placed.roster, operators, rules),
                                      rules.rules.start_time_stability.tolerance_hours)
     quality = roster_quality(plan, placed.roster, operators, rules, result.report.shortfall_lower_bound, previous)

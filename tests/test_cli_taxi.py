@@ -78,16 +78,26 @@ def test_taxi_rejects_a_roster_with_a_bad_line(files, capsys):
     assert "line 7" in capsys.readouterr().err
 
 
-def test_solve_writes_taxi_csv_next_to_the_roster(tmp_path):
+def _solve_sample(tmp_path, *options: str) -> Path:
     month = Month(2026, 2, "Europe/Moscow")
     write_forecast_csv(sample_forecast(month, peak_calls=20, seed=3), tmp_path / "forecast.csv")
     write_operators_csv(sample_operators(8, month, load_rules(RULES), seed=3), tmp_path / "operators.csv")
     out = tmp_path / "out"
-
     assert main(["solve", "--forecast", str(tmp_path / "forecast.csv"), "--operators", str(tmp_path / "operators.csv"),
-                 "--rules", str(RULES), "--time-limit", "3", "--workers", "1", "--out", str(out)]) == EXIT_OK
+                 "--rules", str(RULES), "--time-limit", "3", "--workers", "1", "--out", str(out), *options]) == EXIT_OK
+    return out
 
+
+def test_solve_writes_taxi_csv_next_to_the_roster_when_asked(tmp_path):
+    out = _solve_sample(tmp_path, "--taxi")
     roster = _rows((out / "roster.csv").read_text(encoding="utf-8"))
     late = sorted((row["date"], row["operator_id"]) for row in roster if not "06:00" <= row["end"][11:] < "23:00")
     taxi = _rows((out / "taxi.csv").read_text(encoding="utf-8"))
     assert late and sorted((row["night"], row["operator_id"]) for row in taxi) == late
+
+
+def test_solve_writes_no_addresses_or_phones_unless_asked(tmp_path):
+    # Issue 15, item 13: a roster run leaves no file of home addresses and phones behind by default.
+    out = _solve_sample(tmp_path)
+    assert sorted(path.name for path in out.iterdir()) == ["coverage.csv", "roster.csv", "summary.json"]
+    assert "phone" not in (out / "roster.csv").read_text(encoding="utf-8").splitlines()[0]

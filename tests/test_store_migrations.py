@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import URL
 
 from planner.store import open_store
@@ -76,6 +80,32 @@ def test_sqlite_runs_with_write_ahead_log_full_sync_and_foreign_keys(tmp_path):
     finally:
         engine.dispose()
     assert settings == ["wal", 2, 1]  # synchronous 2 = FULL
+
+
+def test_the_sqlite_file_and_its_log_are_readable_by_their_owner_only(tmp_path):
+    # Issue 15, item 13: the file holds addresses and phones; a default umask of 022 would make it world-readable.
+    path = tmp_path / "sub" / "planner.db"
+    old_umask = os.umask(0o022)
+    try:
+        engine = create_store_engine(URL.create("sqlite", database=str(path)))
+        with writing(engine).begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE t (x)")
+            connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+        with engine.connect() as connection:  # the log stays while a connection is open
+            modes = {name.name: stat.S_IMODE(name.stat().st_mode) for name in path.parent.iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(old_umask)
+    assert set(modes) >= {"planner.db", "planner.db-wal", "planner.db-shm"}
+    assert set(modes.values()) == {0o600}
+
+
+def test_a_failed_statement_does_not_print_the_values_it_was_given(engine):
+    # Issue 15, item 13: an error's text reaches logs and the page; the bound values may be a phone number.
+    with pytest.raises(DBAPIError) as error, engine.connect() as connection:
+        connection.execute(text("SELECT * FROM no_such_table WHERE phone = :phone"), {"phone": "+7 912 345-67-89"})
+    assert "345-67-89" not in str(error.value)
+    assert "no_such_table" in str(error.value)
 
 
 def test_the_database_comes_from_the_environment(tmp_path):

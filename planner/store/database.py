@@ -11,7 +11,12 @@ SQLite is set up for several users of one page and for a process killed mid-save
 - SQLAlchemy emits `BEGIN` itself (Python's sqlite3 driver would start a transaction only at the first
   write, so two reads of one function could see two states); writes begin with `BEGIN IMMEDIATE`, which takes
   the write lock first and waits for another writer instead of failing half-way with "database is locked";
-- foreign keys enforced (SQLite leaves them off by default).
+- foreign keys enforced (SQLite leaves them off by default);
+- the file is created readable and writable by its owner only: it holds operators' addresses and phones (SQLite
+  gives its -wal and -shm files the database file's mode). A file that exists already keeps its mode.
+
+Errors never show the values bound to a statement (`hide_parameters`): a failed save of the operators would
+otherwise print their addresses and phones into the log and the page.
 
 On PostgreSQL, reads run as REPEATABLE READ, so a roster and its locks are read from one snapshot; writes
 stay READ COMMITTED, where a conditional UPDATE waits for a concurrent save and then sees its revision.
@@ -59,13 +64,22 @@ def create_store_engine(url: str | URL) -> Engine:
         # SQLAlchemy 2.0 still defaults to psycopg2; the planner ships psycopg 3.
         url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_SEC})
+        _create_owner_only(Path(url.database))
+    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_SEC}, hide_parameters=True)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def _create_owner_only(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: created here with mode 0600 (less under a stricter umask), or left exactly as it was.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
 
 
 def reading(engine: Engine) -> Engine:
