@@ -25,8 +25,9 @@ system-deps:
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
 
+# Open to whoever reaches the page (no accounts needed) — so bound to this computer only.
 run: system-deps $(STAMP)
-	$(BIN)/streamlit run app.py
+	PLANNER_OPEN=1 $(BIN)/streamlit run app.py --server.address 127.0.0.1
 
 test: system-deps $(STAMP)
 	$(BIN)/ruff check planner bench tests ui app.py

@@ -6,17 +6,20 @@ import streamlit as st
 
 from planner.i18n import N_, PAGES, available_languages
 from ui import breaks, export, forecast, history, operators, roster, rules, state, taxi
-from ui.account import accounts_page, sign_in_page
+from ui.account import accounts_page, first_start_page, sign_in_page
 
 st.set_page_config(page_title="Shift planner", layout="wide")
 
 _ = state.t()
+state.keep_session()
 state.month()  # the latest stored month until the planner picks another
 with st.sidebar:
     st.selectbox(_("Language"), available_languages(), key="language",
                  format_func=lambda code: {"ru": "Русский", "en": "English"}[code])
-    st.selectbox(_("Month"), state.store().months(), key="month")
 
+if state.first_start():
+    st.navigation([st.Page(first_start_page, title=_("First start"), url_path="first-start")]).run()
+    st.stop()
 account = state.signed_in()
 if account is None:
     st.navigation([st.Page(sign_in_page, title=_("Sign in"), url_path="sign-in")]).run()
@@ -24,12 +27,13 @@ if account is None:
 
 allowed = state.permissions()
 with st.sidebar:
-    if state.accounts_exist():
+    st.selectbox(_("Month"), state.store().months(), key="month")
+    if state.open_mode():
+        st.caption(_("Open mode (PLANNER_OPEN=1): everyone who reaches this page is a planner. Create the first "
+                     "admin with `planner user add NAME --role admin`."))
+    else:
         st.caption(_("Signed in as {name} ({role})").format(name=account.name, role=account.role))
         st.button(_("Sign out"), key="sign_out", on_click=state.sign_out)
-    else:
-        st.caption(_("No accounts yet: everyone is a planner. Create the first admin with "
-                     "`planner user add NAME --role admin`."))
 
 # What each role sees (planner.auth): planners everything, supervisors the published rosters' taxi lists and
 # exports, admins the accounts and the audit log.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import secrets
 import shlex
 import statistics
 import sys
@@ -39,6 +40,7 @@ from planner.samples import write_forecast_csv
 from planner.store import DATABASE_URL_VARIABLE, DB_PATH_VARIABLE, open_store
 from planner.validate import revalidate, validate_roster
 from ui.roster import SHOWN, WORK, day_labels
+from ui.state import SIGNED_IN
 
 __all__ = ["Timing", "SECTION", "main", "render_section"]
 
@@ -70,7 +72,7 @@ def measure_page(repeats: int, edits: Sequence[tuple[int, str, str]]) -> list[Ti
     """The page's first run, `repeats` reruns without an edit, then one rerun per edit (row, column, code) of the
     grid. Needs the database in the environment."""
     page = AppTest.from_function(_roster_page, default_timeout=600)
-    page.session_state["user"] = USER
+    page.session_state[SIGNED_IN] = USER  # an account, read again on every rerun as in the server
     first = _timed(page.run)
     _require_clean_run(page)
     plain = []
@@ -180,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             store.save_rules(month.label, rules_text, USER)
             store.save_operators(month.label, operators, USER)
             store.create_draft(roster, {}, rules_text, USER)
+            store.add_user(USER, "planner", secrets.token_urlsafe(16), by=USER)
         row, column, codes = _edited_cell(roster, operators, rules)
         page = measure_page(args.repeats, [(row, column, codes[i % 2]) for i in range(args.repeats)])
     steps = measure_steps(plan, roster, operators, rules, args.repeats)

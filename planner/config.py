@@ -379,6 +379,8 @@ class Solver(_Strict):
 class Ui(_Strict):
     # The languages planner.i18n has texts for; tests/test_i18n.py keeps the two in step.
     language: Literal["ru", "en"] = "ru"
+    # A session unused this long is signed out at its next rerun (a shared hall computer left signed in).
+    session_idle_hours: float = Field(8, gt=0, le=24 * 7)
 
 
 class Rules(_Strict):

@@ -61,15 +61,16 @@ def served_app(db_path: Path, log_path: Path) -> Iterator[str]:
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if key != "PLANNER_DATABASE_URL"}
     env["PLANNER_DB_PATH"] = str(db_path)
+    env["PLANNER_OPEN"] = "1"  # no accounts: open to a planner, as `make run` starts it, on 127.0.0.1 alone
     # Files edited while the test runs must not rerun the page under it; "minimal" drops the Deploy button from
     # the screenshots.
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--browser.gatherUsageStats", "false",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
     with open(log_path, "wb") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            url = f"http://localhost:{port}"
+            url = f"http://127.0.0.1:{port}"
             _wait_healthy(url, server)
             yield url
         finally:

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import profiles
 from babel.dates import format_date
 from e2e_app import quick_rules_text, seed_database, served_app
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
@@ -31,6 +32,7 @@ from planner.domain import Roster
 from planner.grid import parse_code
 from planner.i18n import ACTIONS, MESSAGES, PAGES, rule_label
 from planner.store import open_store
+from planner.auth import password_hasher
 from planner.taxi import taxi_nights
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,6 +41,7 @@ VIEWPORT = {"width": 1400, "height": 900}
 PAGE_MS = 30_000
 SOLVE_MS = 90_000
 UPLOADED = "february-forecast.csv"
+SUPERVISOR_PASSWORD = "night duty of group one"
 GRID_ROW_PX = 35  # Streamlit's data editor: the header and every row are this high
 
 
@@ -263,3 +266,28 @@ def screenshot(page: Page, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENS / f"{name}.png", full_page=True)
     page.set_viewport_size(VIEWPORT)
+
+
+def test_a_supervisor_typing_the_roster_address_gets_no_roster(browser: Browser, tmp_path_factory, request) -> None:
+    # Issue 15, item 4: the address bar reaches a page the navigation leaves out.
+    folder = tmp_path_factory.mktemp("e2e-supervisor")
+    db_path, log_path = folder / "planner.db", folder / "streamlit.log"
+    seed_database(db_path)
+    with open_store(f"sqlite:///{db_path}", hasher=password_hasher(profiles.CHEAPEST)) as store:
+        store.add_user("sveta", "supervisor", SUPERVISOR_PASSWORD, by="test", teams=["Группа 1"])
+    try:
+        with served_app(db_path, log_path) as url:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(f"{url}/roster")  # a new session: it signs in on that address
+            expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible(timeout=PAGE_MS)
+            expect(page.get_by_text("Page not found")).to_be_visible()  # Streamlit's: /roster is no page here
+            page.keyboard.press("Escape")
+            page.get_by_label("Name").fill("sveta")
+            page.get_by_label("Password", exact=True).fill(SUPERVISOR_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(heading(page, "taxi")).to_be_visible(timeout=PAGE_MS)  # the first of a supervisor's pages
+            settled(page)
+            expect(heading(page, "roster")).to_have_count(0)
+            expect(page.get_by_text("Your account may not open this page.")).to_have_count(0)
+    finally:
+        request.node.add_report_section("call", "streamlit", log_path.read_text(errors="replace"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+import hashlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -14,10 +15,10 @@ from planner.auth import Permissions, Role, User, UserRefused, password_hasher
 from planner.config import parse_rules
 from planner.month import Month
 from planner.samples import sample_operators
-from planner.store import LastAdmin, Store, UnknownUser, UserExists, open_store
+from planner.store import AUDIT_KINDS, LastAdmin, SignInThrottled, Store, UnknownUser, UserExists, open_store
 from planner.store.database import create_store_engine, writing
 from planner.store.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
-from planner.store.repository import _operator_values
+from planner.store.repository import FAILED_SIGN_INS_ALLOWED, SIGN_INS_PER_MINUTE, _operator_values
 from planner.store.schema import UserRow
 
 CHEAP = password_hasher(profiles.CHEAPEST)
@@ -211,9 +212,68 @@ def test_every_sign_in_attempt_is_in_the_audit_log(store, admin):
     assert attempts == [
         ("pat", "sign_in", "user pat"),
         ("pat", "sign_in_refused", refused),
-        ("Someone else", "sign_in_refused", refused),
-        ("x" * 64, "sign_in_refused", refused),
+        ("unknown name #" + hashlib.sha256(b"someone else").hexdigest()[:8], "sign_in_refused", refused),
+        ("unknown name #" + hashlib.sha256(b"x" * 64).hexdigest()[:8], "sign_in_refused", refused),
     ]
+
+
+def test_a_password_typed_into_the_name_field_is_not_kept_in_the_audit_log(store, admin):
+    # Issue 15, item 3: the name of a refused sign-in was stored as typed.
+    store.authenticate("correct horse battery staple", "")
+    assert not any("horse" in event.user or "horse" in event.what for event in store.audit_log())
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clocked(database_url):
+    clock = _Clock()
+    with open_store(database_url, hasher=CHEAP) as opened:
+        opened._clock = clock
+        yield opened, clock
+
+
+def test_five_wrong_passwords_for_a_name_lock_it_for_a_quarter_of_an_hour_without_checking(clocked):
+    # Issue 15, item 3: the right password is refused unchecked while the name is locked, and the page is told.
+    store, clock = clocked
+    store.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+    for _ in range(FAILED_SIGN_INS_ALLOWED):
+        assert store.authenticate("pat", "guess") is None
+        clock.now += timedelta(minutes=1)
+    with pytest.raises(SignInThrottled) as locked:
+        store.authenticate("pat", PASSWORD)
+    assert locked.value.for_name and locked.value.minutes == 10  # at 09:05; the first failure leaves at 09:15
+    assert store.authenticate("sue", "guess") is None  # other names are not locked
+    assert store.audit_log(1, actions={"sign_in_throttled"})[0].user == "pat"
+    clock.now += timedelta(minutes=10)
+    assert store.authenticate("pat", PASSWORD) == User("pat", Role.PLANNER)
+
+
+def test_a_sign_in_clears_the_names_earlier_failures(clocked):
+    store, clock = clocked
+    store.add_user("pat", Role.PLANNER, PASSWORD, by="root")
+    for _ in range(FAILED_SIGN_INS_ALLOWED - 1):
+        store.authenticate("pat", "typo")
+    assert store.authenticate("pat", PASSWORD) is not None
+    assert store.authenticate("pat", "typo") is None
+    assert store.authenticate("pat", PASSWORD) is not None
+
+
+def test_the_server_takes_a_bounded_number_of_sign_ins_a_minute(clocked):
+    store, clock = clocked
+    for attempt in range(SIGN_INS_PER_MINUTE):
+        store.authenticate(f"bot{attempt}", "guess")
+    with pytest.raises(SignInThrottled) as flooded:
+        store.authenticate("anyone", "guess")
+    assert not flooded.value.for_name and flooded.value.minutes == 1
+    clock.now += timedelta(minutes=1, seconds=1)
+    assert store.authenticate("anyone", "guess") is None
 
 
 def test_record_event_keeps_any_action_and_exports_go_through_it(store):
@@ -273,3 +333,16 @@ def _tables(engine) -> dict[str, list[str]]:
     inspector = inspect(engine)
     return {table: [column["name"] for column in inspector.get_columns(table)]
             for table in sorted(inspector.get_table_names())}
+
+
+def test_the_audit_log_is_read_by_kind_and_a_page_at_a_time(store):
+    # Issue 15, item 3: 200 refused sign-ins must not push a publication off the audit view.
+    store.add_user("anna", "planner", PASSWORD, by="root")
+    for attempt in range(30):
+        store.authenticate(f"guess{attempt}", "wrong")
+    refused = store.audit_log(actions={"sign_in_refused"})
+    assert len(refused) == store.audit_count({"sign_in_refused"}) == 30
+    assert [event.action for event in store.audit_log(actions=AUDIT_KINDS["account changes"])] == ["user_add"]
+    pages = [store.audit_log(10, actions={"sign_in_refused"}, offset=offset) for offset in (0, 10, 20)]
+    assert [event for page in pages for event in page] == list(refused)
+    assert store.audit_count() == 31

@@ -22,7 +22,8 @@ def store(small_month_store):
 
 
 @pytest.fixture
-def app(store) -> AppTest:
+def app(store, monkeypatch) -> AppTest:
+    monkeypatch.setenv("PLANNER_OPEN", "1")  # no accounts: a planner, as `make run` opens it
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["language"] = "en"
     return at.run()

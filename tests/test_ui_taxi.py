@@ -3,9 +3,12 @@ night, CSV and PDF downloads each recorded in the audit log; before any roster, 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
+from planner.auth import Role, User
 from planner.taxi import taxi_nights, taxi_rides
 from ui.taxi import DOWNLOAD_CSV, DOWNLOAD_PDF, NIGHT
 
@@ -46,15 +49,15 @@ def test_the_cars_of_a_night_with_their_riders_and_both_downloads(store):
                                   "To confirm"]
     assert at.download_button(key=DOWNLOAD_CSV).label == "Download CSV"
     assert at.download_button(key=DOWNLOAD_PDF).label == "Download PDF"
-    assert store.audit_log() == ()
+    assert store.audit_log(actions={"export"}) == ()
 
     at.download_button(key=DOWNLOAD_PDF).click().run()
 
-    [event] = store.audit_log()
+    [event] = store.audit_log(actions={"export"})
     assert (event.user, event.action, event.what, event.version_id) == (
         "anna", "export", f"taxi list {nights[1].isoformat()}, PDF", version_id)
     at.download_button(key=DOWNLOAD_CSV).click().run()
-    assert [event.what for event in store.audit_log()] == [f"taxi list {nights[1].isoformat()}, CSV",
+    assert [event.what for event in store.audit_log(actions={"export"})] == [f"taxi list {nights[1].isoformat()}, CSV",
                                                            f"taxi list {nights[1].isoformat()}, PDF"]
 
 
@@ -65,3 +68,34 @@ def test_the_published_roster_is_shown_rather_than_a_newer_draft(store):
 
     at = open_page("taxi")
     assert at.caption[0].value == "Roster version 1 (published)."
+
+
+def test_a_team_supervisor_sees_their_riders_in_the_cars_that_really_drive(store):
+    # Issue 15, item 5: the page routed a team's riders alone, into cars that differ from the duty supervisor's.
+    listed = store.load_operators(FEBRUARY.label).operators
+    split = [replace(op, team="Группа 2" if i % 2 else "Группа 1") for i, op in enumerate(listed)]
+    store.save_operators(FEBRUARY.label, split, "anna", source="teams split")
+    version_id = greedy_draft(store)
+    store.publish(version_id, "anna")
+    roster = store.load_roster(version_id).roster
+    night = next(night for night in taxi_nights(roster, rules())
+                 if any(len({ride.operator.team for ride in rides}) > 1 for rides in _cars_of(roster, split, night)))
+
+    def seats(user: User) -> dict[str, tuple[int, int]]:
+        at = open_page("taxi", user=user)
+        at.selectbox(key=NIGHT).select(night).run()
+        cars = _cars(at)
+        return {name: (car, stop) for name, car, stop in zip(cars["Name"], cars["Car"], cars["Drop-off order"])}
+
+    everyone = seats(User("duty", Role.SUPERVISOR))
+    own = seats(User("sveta", Role.SUPERVISOR, ("Группа 1",)))
+    team = {op.name for op in split if op.team == "Группа 1"}
+    assert own and set(own) == team & set(everyone)
+    assert own == {name: everyone[name] for name in own}
+
+
+def _cars_of(roster, operators, night):
+    by_car = {}
+    for ride in taxi_rides(roster, operators, rules(), night=night):
+        by_car.setdefault(ride.car, []).append(ride)
+    return by_car.values()

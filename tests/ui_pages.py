@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from argon2 import profiles
 from streamlit.testing.v1 import AppTest
 
-from planner.auth import Role, User
+from planner.auth import Role, User, password_hasher
 from planner.config import Rules, parse_rules_text
 from planner.domain import Roster
 from planner.month import Month
@@ -23,7 +24,7 @@ from planner.roster.solve import roster_from_starts
 from planner.roster.space import ShiftSpace
 from planner.samples import sample_forecast, sample_operators, write_forecast_csv
 from planner.staffing import staffing_plan
-from planner.store import Store, open_store
+from planner.store import Store, database_url, open_store
 from ui import state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,11 +73,23 @@ def _one_page(name: str) -> None:
 
 
 ANNA = User("anna", Role.PLANNER)
+PASSWORD = "correct horse battery"
 
 
 def open_page(name: str, language: str = "en", user: User = ANNA) -> AppTest:
-    """The page `name` (a module of `ui`) run once, in `language`, by `user` (the planner "anna")."""
+    """The page `name` (a module of `ui`) run once, in `language`, by `user` (the planner "anna"), who is made an
+    account of the database with that role and teams: the page reads the account from there on every rerun."""
+    make_account(user)
     at = AppTest.from_function(_one_page, args=(name,), default_timeout=60)
     at.session_state["language"] = language
-    at.session_state[state.SIGNED_IN] = user
+    at.session_state[state.SIGNED_IN] = user.name
     return at.run()
+
+
+def make_account(user: User) -> None:
+    with open_store(database_url(), hasher=password_hasher(profiles.CHEAPEST)) as store:
+        found = store.get_user(user.name)
+        if found is None:
+            store.add_user(user.name, user.role, PASSWORD, by=SEEDER, teams=user.teams)
+        elif (found.role, found.teams) != (user.role, user.teams):
+            store.set_role(user.name, user.role, by=SEEDER, teams=user.teams)

@@ -1,7 +1,7 @@
 """Signing in, and the admin's page of accounts.
 
 Accounts are created from the command line first (`planner user add NAME --role admin`); until one exists the page
-is open and everyone is a planner. Passwords are checked by the store (Argon2id, `planner.auth`); the page never
+says only that (or, in the open mode `make run` asks for, is open to a planner: see `ui.state`). Passwords are checked by the store (Argon2id, `planner.auth`); the page never
 says whether the name or the password was wrong.
 """
 
@@ -13,11 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from planner.auth import Role, User, UserRefused, describe_access
-from planner.store import StoreError
+from planner.store import SignInThrottled, StoreError
 from ui import state
 from ui.export import audit_log
 
-__all__ = ["sign_in_page", "accounts_page", "NAME", "PASSWORD", "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE",
+__all__ = ["first_start_page", "sign_in_page", "accounts_page", "NAME", "PASSWORD", "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE",
            "SET_PASSWORD"]
 
 # Widget keys.
@@ -28,20 +28,41 @@ CHANGE_NAME, SWITCH, SAVE_ROLE, SET_PASSWORD = "change_user_name", "switch_user"
 NOTICE = "accounts_notice"
 
 
+def first_start_page() -> None:
+    _ = state.t()
+    st.header(_("First start"))
+    st.info(_("No account exists yet. On the server, create the first administrator:"))
+    st.code("planner user add NAME --role admin", language="sh")
+    st.caption(_("Then sign in here. To try the planner alone on your own computer, `make run` opens it without "
+                 "accounts to this computer only."))
+
+
 def sign_in_page() -> None:
     _ = state.t()
     st.header(_("Sign in"))
+    reason = st.session_state.get(state.SIGNED_OUT)
+    if reason:
+        st.info(_(reason).format(hours=f"{state.rules().ui.session_idle_hours:g}"))
     with st.form("sign_in_form"):
         name = st.text_input(_("Name"), key=NAME)
         password = st.text_input(_("Password"), type="password", key=PASSWORD)
         submitted = st.form_submit_button(_("Sign in"), key=SIGN_IN)
     if submitted:
-        if state.sign_in(name, password):
+        try:
+            accepted = state.sign_in(name, password)
+        except SignInThrottled as refused:
+            text = (_("Too many wrong passwords for this name: sign-in is refused for {minutes} min.")
+                    if refused.for_name else
+                    _("Too many sign-in attempts on this server just now: try again in {minutes} min."))
+            st.error(text.format(minutes=refused.minutes))
+            return
+        if accepted:
             st.rerun()
         st.error(_("Unknown name or wrong password, or the account is disabled."))
 
 
 def accounts_page() -> None:
+    state.require(state.permissions().can_manage_users)
     _ = state.t()
     st.header(_("Accounts"))
     notice = st.session_state.pop(NOTICE, None)
@@ -65,7 +86,7 @@ def accounts_page() -> None:
         _change(lambda: state.store().add_user(name, role, password, by=state.user(), teams=_teams(teams)),
                 _("Account created."))
     _change_account(users)
-    audit_log()
+    audit_log("accounts", ("account changes", "sign-ins", "refused sign-ins"))
 
 
 def _teams(text: str) -> list[str]:

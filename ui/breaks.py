@@ -30,6 +30,7 @@ DAY = "breaks_day"
 
 
 def page() -> None:
+    state.require(state.permissions().can_edit_rosters)
     _ = state.t()
     st.header(_(PAGES["breaks"]))
     plan = state.plan()

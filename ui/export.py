@@ -7,7 +7,7 @@ stays quick on a big month after its first drawing. Every download is recorded i
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,10 +18,10 @@ from planner.config import Rules
 from planner.coverage import coverage_rows
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.export import coverage_workbook, roster_workbook
-from planner.i18n import ACTIONS, MESSAGES, PAGES
+from planner.i18n import ACTIONS, MESSAGES, PAGES, N_
 from planner.outputs import coverage_csv
 from planner.rostercsv import write_roster_csv
-from planner.store import StoredRoster
+from planner.store import AUDIT_KINDS, StoredRoster
 from ui import state
 from ui.views import made_file, record_export, show_no_roster, show_version, when
 
@@ -63,6 +63,7 @@ def export_files(stored: StoredRoster, plan: StaffingPlan, operators: tuple[Oper
 
 
 def page() -> None:
+    state.require(state.permissions().can_export)
     _ = state.t()
     st.header(_(PAGES["export"]))
     stored, plan = state.latest_roster(), state.plan()
@@ -71,7 +72,7 @@ def page() -> None:
     else:
         _downloads(stored, plan)
     if state.permissions().can_see_audit_log:
-        audit_log()
+        audit_log("export", ("publications", "exports"))
 
 
 def _downloads(stored: StoredRoster, plan: StaffingPlan) -> None:
@@ -109,18 +110,35 @@ def _coverage_workbook(plan: StaffingPlan, roster: Roster, rules: Rules, languag
     return coverage_workbook(coverage_rows(plan, roster, rules.breaks, previous), language)
 
 
-def audit_log() -> None:
-    """Publishes, exports and account changes, newest first (planners and admins)."""
+AUDIT_PAGE_ROWS = 50
+KIND_LABELS = {"publications": N_("publications"), "exports": N_("exports"), "sign-ins": N_("sign-ins"),
+               "refused sign-ins": N_("refused sign-ins"), "account changes": N_("account changes")}
+ACTION_LABELS = {"publish": N_("publication"), "export": N_("export"), "sign_in": N_("sign-in"),
+                 "sign_in_refused": N_("refused sign-in"), "sign_in_throttled": N_("sign-in refused unchecked"),
+                 "user_add": N_("account created"),
+                 "user_password": N_("password set"), "user_role": N_("role changed"),
+                 "user_disable": N_("account disabled"), "user_enable": N_("account enabled")}
+
+
+def audit_log(where: str, shown_first: Sequence[str]) -> None:
+    """The audit log, newest first, of the kinds chosen (`shown_first` until the user picks others), a page of
+    AUDIT_PAGE_ROWS at a time (planners and admins)."""
     _ = state.t()
     st.subheader(_("Audit log"))
-    events = state.store().audit_log(limit=200)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    kinds = left.multiselect(_("Show"), list(AUDIT_KINDS), default=list(shown_first), key=f"{where}_audit_kinds",
+                             format_func=lambda kind: _(KIND_LABELS[kind]))
+    actions = {action for kind in kinds for action in AUDIT_KINDS[kind]}
+    pages = max(1, -(-state.store().audit_count(actions) // AUDIT_PAGE_ROWS))
+    page = right.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1, key=f"{where}_audit_page")
+    events = state.store().audit_log(AUDIT_PAGE_ROWS, actions=actions, offset=(int(page) - 1) * AUDIT_PAGE_ROWS)
     if not events:
-        st.caption(_("Nothing published or exported yet."))
+        st.caption(_("Nothing of these kinds recorded yet."))
         return
-    actions = {"publish": _("publication"), "export": _("export")}
     st.dataframe(pd.DataFrame({
         _("When"): [when(event.at) for event in events],
         _("Who"): [event.user for event in events],
-        _("Action"): [actions.get(event.action, event.action) for event in events],
+        _("Action"): [_(ACTION_LABELS[event.action]) for event in events],
         _("What"): [event.what for event in events],
-    }), key="export_audit_log", hide_index=True, width="stretch")
+    }), key=f"{where}_audit_log", hide_index=True, width="stretch")
+    st.caption(_("Page {page} of {pages}.").format(page=int(page), pages=pages))

@@ -25,6 +25,7 @@ OUTCOME = "forecast_outcome"
 
 
 def page() -> None:
+    state.require(state.permissions().can_edit_rosters)
     _ = state.t()
     st.header(_(PAGES["forecast"]))
     st.file_uploader(_(MESSAGES["upload_forecast"]), key=UPLOAD, on_change=_import_upload,

@@ -30,6 +30,7 @@ SHOWN_WEEKS = 4
 
 
 def page() -> None:
+    state.require(state.permissions().can_edit_rosters)
     _ = state.t()
     st.header(_("History and forecast"))
     st.caption(_("A CSV of interval_start, calls and optionally aht_sec and status, at 5, 15, 30 or 60 minutes."))

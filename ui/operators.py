@@ -39,6 +39,7 @@ def table_key(stored: OperatorList | None) -> str:
 
 
 def page() -> None:
+    state.require(state.permissions().can_edit_rosters)
     _ = state.t()
     st.header(_(PAGES["operators"]))
     st.file_uploader(_(MESSAGES["upload_operators"]), key=UPLOAD, on_change=_import_upload,

@@ -99,8 +99,12 @@ class RunningSolve:
     rules_text: str
     into_version: int | None  # a re-solve of the opened version; None for a new draft
 
+    def stop(self) -> None:
+        self.job.stop()
+
 
 def page() -> None:
+    state.require(state.permissions().can_edit_rosters)
     _ = state.t()
     st.header(_(PAGES["roster"]))
     plan, operators = state.plan(), state.operators()

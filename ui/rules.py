@@ -87,6 +87,7 @@ def field_key(field: Field) -> str:
 
 
 def page() -> None:
+    state.require(state.permissions().can_edit_rosters)
     _ = state.t()
     st.header(_(PAGES["rules"]))
     rules, text = state.rules(), state.rules_text()

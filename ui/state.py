@@ -6,21 +6,25 @@ cached on the ids of what it was computed from, so a rerun after a widget change
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import streamlit as st
 
 from planner.auth import Permissions, Role, User, visible_operators
 from planner.config import Rules, parse_rules_text
 from planner.domain import Operator, StaffingPlan
-from planner.i18n import Translator, available_languages, translator
+from planner.i18n import N_, Translator, available_languages, translator
 from planner.month import Month, parse_month
 from planner.operators import parse_operators
 from planner.staffing import staffing_plan
 from planner.store import Store, StoredForecast, StoredRoster, database_url, open_store
 
-__all__ = ["ROOT", "store", "database", "accounts_exist", "signed_in", "sign_in", "sign_out", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
+__all__ = ["ROOT", "store", "database", "accounts_exist", "open_mode", "first_start", "signed_in", "keep_session",
+           "sign_in", "sign_out", "Stoppable", "require", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
            "forecast", "operators", "plan", "latest_roster"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,34 +99,98 @@ def t() -> Translator:
     return translator(language())
 
 
-# Before the first account exists (created with `planner user add NAME --role admin`) the page is open and everyone
-# is a planner, so a fresh `make run` works at once; from then on everyone signs in.
+# Accounts are created with `planner user add NAME --role admin`. Until the first exists, the page only says so
+# (`first_start`) — anyone who reaches the port would otherwise be a planner with addresses and phones — unless the
+# environment asks for the open mode: PLANNER_OPEN=1, which `make run` sets while binding the server to 127.0.0.1, so
+# a fresh `make run` works at once on the planner's own machine. Once an account exists, everyone signs in.
+OPEN_VARIABLE = "PLANNER_OPEN"
 OPEN_USER = User("planner", Role.PLANNER)
+# The session keeps the account's name only: role, teams and whether it is still active are read again from the
+# database whenever they are asked for, so a demotion applies at once and a disabled account is nobody.
 SIGNED_IN = "signed_in_user"
+LAST_SEEN = "last_seen"
+SIGNED_OUT = "signed_out_reason"
+HOUR_SEC = 3600
 
 
 def accounts_exist() -> bool:
     return bool(store().list_users())
 
 
+def open_mode() -> bool:
+    return os.environ.get(OPEN_VARIABLE) == "1" and not accounts_exist()
+
+
+def first_start() -> bool:
+    """No account yet and no open mode: the page shows how to create the first admin, and nothing else."""
+    return os.environ.get(OPEN_VARIABLE) != "1" and not accounts_exist()
+
+
 def signed_in() -> User | None:
-    """The session's user; without any account, a planner (named by the session when it says, as tests do)."""
-    account = st.session_state.get(SIGNED_IN)
-    if account is None and not accounts_exist():
-        return OPEN_USER
-    return account
+    """The session's account as the database has it now; None for nobody or a disabled account; in the open mode,
+    the open planner."""
+    name = st.session_state.get(SIGNED_IN)
+    if name is None:
+        return OPEN_USER if open_mode() else None
+    account = store().get_user(name)
+    return account if account is not None and account.active else None
+
+
+def keep_session(now: float | None = None) -> None:
+    """At the start of every rerun: end the session of an account disabled or deleted since it signed in, or idle
+    longer than `ui.session_idle_hours`; otherwise note that it was seen now."""
+    name = st.session_state.get(SIGNED_IN)
+    if name is None:
+        return
+    now = time.time() if now is None else now
+    account = store().get_user(name)
+    if account is None or not account.active:
+        sign_out(N_("Your account has been disabled: you are signed out."))
+    elif now - st.session_state.get(LAST_SEEN, now) > rules().ui.session_idle_hours * HOUR_SEC:
+        sign_out(N_("You were signed out after {hours} hours without using the page."))
+    else:
+        st.session_state[LAST_SEEN] = now
 
 
 def sign_in(name: str, password: str) -> bool:
-    """True, and the user remembered for this session, when name and password match an active account."""
+    """True, and the account remembered for this session, when name and password match an active account."""
     account = store().authenticate(name, password)
     if account is not None:
-        st.session_state[SIGNED_IN] = account
+        sign_out()  # nothing of whoever used this tab before carries over
+        st.session_state[SIGNED_IN] = account.name
+        st.session_state[LAST_SEEN] = time.time()
     return account is not None
 
 
-def sign_out() -> None:
-    st.session_state.pop(SIGNED_IN, None)
+def sign_out(reason: str | None = None) -> None:
+    """Forget all the session holds — unsaved widget values, pages' state, a running solve (stopped) — so the next
+    person in this tab inherits nothing; only the language stays. `reason` (a text to translate, which may name the
+    idle `{hours}`) is shown on the sign-in page."""
+    for value in st.session_state.values():
+        if isinstance(value, Stoppable):
+            value.stop()
+    language = st.session_state.get("language")
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if language is not None:
+        st.session_state["language"] = language
+    if reason is not None:
+        st.session_state[SIGNED_OUT] = reason
+
+
+@runtime_checkable
+class Stoppable(Protocol):
+    """What a page keeps running in the background for the session (a solve): stopped at sign-out."""
+
+    def stop(self) -> None: ...
+
+
+def require(allowed: bool) -> None:
+    """Stop the page here unless the current account may open it. Every page checks for itself: leaving a page
+    out of the navigation hides it, but only this keeps a supervisor out of the roster."""
+    if not allowed:
+        st.error(t()(N_("Your account may not open this page.")))
+        st.stop()
 
 
 def permissions() -> Permissions:

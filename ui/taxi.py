@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 from babel.dates import format_date
 
-from planner.config import Rules
-from planner.domain import Operator, Roster
+from planner.auth import visible_rides
+from planner.config import parse_rules_text
 from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, count_text
 from planner.taxi import Ride, taxi_csv, taxi_nights, taxi_rides
 from planner.taxipdf import taxi_pdf
@@ -35,6 +35,7 @@ def export_name(night: date, kind: str) -> str:
 
 
 def page() -> None:
+    state.require(state.permissions().can_export)
     _ = state.t()
     st.header(_(PAGES["taxi"]))
     stored = state.latest_roster()
@@ -52,8 +53,10 @@ def page() -> None:
                          format_func=lambda day: format_date(day, "EEEE d MMMM", locale=language),
                          help=_("The date the late shifts started."))
     listed = state.store().load_operators(state.month())
-    rides = _rides(stored.roster, state.operators(), rules, state.database(), state.viewer(), night,
-                   info.id, info.revision, listed.id if listed else 0, state.rules_text())
+    # The cars are routed for everyone riding that night, as the duty supervisor sees them; a team's supervisor
+    # then sees their own riders in those same cars, with the car numbers and stops that really drive.
+    rides = visible_rides(_rides(state.database(), night, info.id, info.revision, listed.id if listed else 0,
+                                 state.rules_text()), state.permissions())
     if not rides:
         st.info(_(MESSAGES["no_taxi"]))
         return
@@ -72,12 +75,14 @@ def page() -> None:
                           on_click=record_export, args=(export_name(night, "PDF"), info.id))
 
 
-# Routing a night's cars takes a moment: kept per night, roster revision, operator list and rules (the ids and
-# the text stand for the values, which Streamlit does not hash).
+# Routing a night's cars takes a moment: kept per night, roster revision, operator list and rules, read here by
+# their ids (every seat of the night, whoever asks: only `visible_rides` of them leave the page's code).
 @st.cache_data(show_spinner=False, max_entries=64)
-def _rides(_roster: Roster, _operators: tuple[Operator, ...], _rules: Rules, db: str, viewer: str, night: date,
-           version_id: int, revision: int, operators_id: int, rules_text: str) -> list[Ride]:
-    return taxi_rides(_roster, _operators, _rules, night=night)
+def _rides(db: str, night: date, version_id: int, revision: int, operators_id: int, rules_text: str) -> list[Ride]:
+    listed = state.store().load_operators(state.month())
+    operators = listed.operators if listed is not None and listed.id == operators_id else ()
+    roster = state.store().load_roster(version_id).roster
+    return taxi_rides(roster, operators, parse_rules_text(rules_text), night=night)
 
 
 def _table(rides: list[Ride], night: date) -> pd.DataFrame:

@@ -21,12 +21,14 @@ What is stored, in which form and why, and how concurrent saves are refused inst
 from planner.store.database import DATABASE_URL_VARIABLE, DB_PATH_VARIABLE, database_url
 from planner.store.migrations import upgrade_to_head
 from planner.store.repository import (
+    AUDIT_KINDS,
     AuditEvent,
     CellEdit,
     EditRecord,
     LastAdmin,
     NotADraft,
     OperatorList,
+    SignInThrottled,
     StaleVersion,
     Store,
     StoredForecast,
@@ -43,12 +45,14 @@ from planner.store.repository import (
 __all__ = [
     "DATABASE_URL_VARIABLE",
     "DB_PATH_VARIABLE",
+    "AUDIT_KINDS",
     "AuditEvent",
     "CellEdit",
     "EditRecord",
     "LastAdmin",
     "NotADraft",
     "OperatorList",
+    "SignInThrottled",
     "StaleVersion",
     "Store",
     "StoreError",

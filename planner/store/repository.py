@@ -40,16 +40,17 @@ month's zone for shifts). Naive datetimes are refused.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Select, delete, func, insert, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -93,12 +94,14 @@ from planner.store.schema import (
 MonthRow = TypeVar("MonthRow", ForecastRow, OperatorListRow, RuleSetRow)
 
 __all__ = [
+    "AUDIT_KINDS",
     "AuditEvent",
     "CellEdit",
     "EditRecord",
     "LastAdmin",
     "NotADraft",
     "OperatorList",
+    "SignInThrottled",
     "StaleVersion",
     "Store",
     "StoreError",
@@ -124,8 +127,27 @@ USER_DISABLE = "user_disable"
 USER_ENABLE = "user_enable"
 SIGN_IN = "sign_in"
 SIGN_IN_REFUSED = "sign_in_refused"
+SIGN_IN_THROTTLED = "sign_in_throttled"
 
-MAX_TYPED_NAME = 64  # of a refused sign-in's name kept in the audit log
+# The audit log's events by kind, as its view filters them: so that 200 refused sign-ins need not push a
+# publication off the screen.
+AUDIT_KINDS: dict[str, tuple[str, ...]] = {
+    "publications": (PUBLISH,),
+    "exports": (EXPORT,),
+    "sign-ins": (SIGN_IN,),
+    "refused sign-ins": (SIGN_IN_REFUSED, SIGN_IN_THROTTLED),
+    "account changes": (USER_ADD, USER_PASSWORD, USER_ROLE, USER_DISABLE, USER_ENABLE),
+}
+
+# Guessing passwords: after FAILED_SIGN_INS_ALLOWED wrong passwords for one name within FAILED_SIGN_IN_WINDOW (since
+# its last sign-in), that name is refused without a check until the oldest of them leaves the window; the whole
+# server takes at most SIGN_INS_PER_MINUTE attempts. Both are counted in the audit log, so every server process of
+# one database counts the same attempts.
+FAILED_SIGN_INS_ALLOWED = 5
+FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_INS_PER_MINUTE = 60
+MINUTE = timedelta(minutes=1)
+MAX_TYPED_NAME = 64
 _MONTH_LABEL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
@@ -275,6 +297,16 @@ class UserExists(StoreError):
     def __init__(self, name: str):
         self.name = name
         super().__init__(f"user {name} exists already; nothing was changed")
+
+
+class SignInThrottled(StoreError):
+    """Too many attempts: refused without checking the password, for `wait`. `for_name`: this name had too many
+    wrong passwords; otherwise the whole server had too many attempts in the last minute."""
+
+    def __init__(self, wait: timedelta, for_name: bool):
+        self.wait, self.for_name, self.minutes = wait, for_name, _minutes_up(wait)
+        whose = "for this name" if for_name else "on this server"
+        super().__init__(f"too many failed sign-ins {whose}: try again in {self.minutes} min")
 
 
 class UnknownUser(StoreError, LookupError):
@@ -632,11 +664,18 @@ class Store:
         """Note that `user` exported `what` (e.g. "taxi list 2026-12-05, PDF")."""
         return self.record_event(user, EXPORT, what, version_id)
 
-    def audit_log(self, limit: int | None = None) -> tuple[AuditEvent, ...]:
-        """Publishes, exports and user changes, newest first."""
+    def audit_log(self, limit: int | None = None, *, actions: Collection[str] | None = None,
+                  offset: int = 0) -> tuple[AuditEvent, ...]:
+        """Publishes, exports, sign-ins and user changes, newest first; only those of `actions` when given, from
+        the `offset`-th on (a page of the log)."""
         with self._reading() as session:
-            rows = session.scalars(select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit))
+            query = _audit_of(select(AuditEventRow), actions)
+            rows = session.scalars(query.order_by(AuditEventRow.id.desc()).offset(offset).limit(limit))
             return tuple(_audit_event(row) for row in rows)
+
+    def audit_count(self, actions: Collection[str] | None = None) -> int:
+        with self._reading() as session:
+            return session.scalar(_audit_of(select(func.count()).select_from(AuditEventRow), actions)) or 0
 
     # --- users -------------------------------------------------------------------------------------------------
     # `by` names who makes a change, for the audit log. Names are matched trimmed and in lower case.
@@ -731,16 +770,24 @@ class Store:
     def authenticate(self, name: str, password: str) -> User | None:
         """The active user with this name and password, or None (unknown name, disabled or wrong password: the
         page must not tell which). A hash made with older parameters is replaced by one with the current ones.
-        Every attempt is in the audit log: a sign-in under the user's name, a refusal under the name typed."""
+        SignInThrottled, without a look at the password, after too many attempts (see FAILED_SIGN_INS_ALLOWED).
+        Every attempt is in the audit log under the account's name — or, for a name that is no account (a
+        password typed into the name field, say), under "unknown name" and a short hash that only groups the
+        attempts."""
+        now = self._clock()
         with self._reading() as session:
             row = _user_row(session, name)
             user, stored_hash = (None, None) if row is None else (_user(row), row.password_hash)
+            who = row.name if row is not None else _unknown_name(name)
+            throttled = _sign_in_throttle(session, who, now)
+        if throttled is not None:
+            with self._writing() as session:
+                _audit(session, now, who, SIGN_IN_THROTTLED, f"refused unchecked: {throttled}")
+            raise throttled
         sign_in = check_sign_in(user, stored_hash, password, self._hasher)
-        now = self._clock()
         with self._writing() as session:
             if sign_in.user is None:
-                typed = " ".join(name.split())[:MAX_TYPED_NAME] or "(empty)"
-                _audit(session, now, typed, SIGN_IN_REFUSED, "wrong name or password, or a disabled account")
+                _audit(session, now, who, SIGN_IN_REFUSED, "wrong name or password, or a disabled account")
                 return None
             _audit(session, now, sign_in.user.name, SIGN_IN, f"user {sign_in.user.name}")
             if sign_in.new_hash is not None:
@@ -751,6 +798,39 @@ class Store:
                     .values(password_hash=sign_in.new_hash)
                 )
         return sign_in.user
+
+
+def _unknown_name(typed: str) -> str:
+    # Truncated to 32 bits, the hash cannot give back what was typed (many texts share it) yet groups the retries.
+    normal = " ".join(typed.split()).lower()[:MAX_TYPED_NAME]
+    return f"unknown name #{hashlib.sha256(normal.encode()).hexdigest()[:8]}"
+
+
+def _sign_in_throttle(session: Session, who: str, now: datetime) -> SignInThrottled | None:
+    attempts = (SIGN_IN, SIGN_IN_REFUSED, SIGN_IN_THROTTLED)
+    last_minute = session.scalars(
+        select(AuditEventRow.at).where(AuditEventRow.action.in_(attempts), AuditEventRow.at > now - MINUTE)
+        .order_by(AuditEventRow.at.desc()).limit(SIGN_INS_PER_MINUTE)).all()
+    if len(last_minute) >= SIGN_INS_PER_MINUTE:
+        return SignInThrottled(last_minute[-1] + MINUTE - now, for_name=False)
+    last_success = session.scalar(select(func.max(AuditEventRow.at)).where(
+        AuditEventRow.action == SIGN_IN, AuditEventRow.username == who))
+    since = max(now - FAILED_SIGN_IN_WINDOW, last_success) if last_success else now - FAILED_SIGN_IN_WINDOW
+    failures = session.scalars(
+        select(AuditEventRow.at).where(AuditEventRow.action == SIGN_IN_REFUSED, AuditEventRow.username == who,
+                                       AuditEventRow.at > since)
+        .order_by(AuditEventRow.at.desc()).limit(FAILED_SIGN_INS_ALLOWED)).all()
+    if len(failures) >= FAILED_SIGN_INS_ALLOWED:
+        return SignInThrottled(failures[-1] + FAILED_SIGN_IN_WINDOW - now, for_name=True)
+    return None
+
+
+def _minutes_up(wait: timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds() / 60))
+
+
+def _audit_of(query: Select, actions: Collection[str] | None) -> Select:
+    return query if actions is None else query.where(AuditEventRow.action.in_(sorted(actions)))
 
 
 # ---------------------------------------------------------------------------------------------------------------
