@@ -21,6 +21,7 @@ from planner.store import (
     NotADraft,
     StaleVersion,
     UnknownVersion,
+    VersionInfo,
     open_store,
 )
 from planner.store import repository
@@ -397,3 +398,40 @@ def test_exports_are_recorded_newest_first(store):
     ]
     assert log[0].at >= log[1].at and log[0].at.tzinfo == UTC
     assert store.audit_log(limit=1) == log[:1]
+
+
+def test_two_drafts_saved_at_once_on_postgresql_get_the_next_two_numbers(postgres_server, monkeypatch):
+    # Issue 15, item 11: both read the same last number; the second insert broke the unique constraint and the
+    # solved roster was lost. Both saves read the number before either inserts (the barrier), then both must land.
+    url = postgres_server.create_database()
+    both_read = threading.Barrier(2, timeout=20)
+    first_read = threading.local()
+    read_number = repository._next_number
+
+    def read_then_wait(session, month):
+        number = read_number(session, month)
+        if not getattr(first_read, "done", False):
+            first_read.done = True
+            both_read.wait()
+        return number
+
+    monkeypatch.setattr(repository, "_next_number", read_then_wait)
+    with open_store(url) as first, open_store(url) as second:
+        outcomes: dict[str, object] = {}
+
+        def save(store, user: str) -> None:
+            try:
+                outcomes[user] = store.create_draft(night_roster(), REPORT, RULES_TEXT, user)
+            except Exception as error:  # noqa: BLE001 - the test reports whatever the save raised
+                outcomes[user] = error
+
+        threads = [threading.Thread(target=save, args=pair) for pair in ((first, "anna"), (second, "boris"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert all(isinstance(outcome, VersionInfo) for outcome in outcomes.values()), outcomes
+        assert sorted(outcome.number for outcome in outcomes.values()) == [1, 2]
+        assert [len(first.load_roster(info.id).roster.shifts) for info in first.list_versions(OCTOBER)] == [
+            len(night_roster().shifts)] * 2

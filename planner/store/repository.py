@@ -148,6 +148,7 @@ FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
 SIGN_INS_PER_MINUTE = 60
 MINUTE = timedelta(minutes=1)
 MAX_TYPED_NAME = 64
+_DRAFT_ATTEMPTS = 5  # of a new draft's save, when concurrent saves took its number (see create_draft)
 _MONTH_LABEL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
@@ -480,12 +481,24 @@ class Store:
         shift_values = _shift_values(roster)
         locks = frozenset(locks)
         now = self._clock()
+        # Two drafts saved at once on PostgreSQL may both read the same last number: the second insert then
+        # breaks the (month, number) unique constraint, and the whole save is made again on what the first
+        # committed. (SQLite's BEGIN IMMEDIATE lets one writer in at a time.) Each attempt is all-or-nothing.
+        for attempt in range(1, _DRAFT_ATTEMPTS + 1):
+            try:
+                return self._insert_draft(month, shift_values, locks, rules_text, report, user, now)
+            except IntegrityError:
+                if attempt == _DRAFT_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _insert_draft(self, month: Month, shift_values: list[dict[str, Any]], locks: frozenset[Cell],
+                      rules_text: str, report: Mapping[str, Any], user: str, now: datetime) -> VersionInfo:
         with self._writing() as session:
             rule_set_id = _rule_set_id(session, month.label, rules_text, user, now)
-            last = session.scalar(select(func.max(RosterVersionRow.number)).where(RosterVersionRow.month == month.label))
             row = RosterVersionRow(
                 month=month.label,
-                number=(last or 0) + 1,
+                number=_next_number(session, month.label),
                 status=DRAFT,
                 revision=1,
                 timezone=month.timezone,
@@ -827,6 +840,11 @@ def _sign_in_throttle(session: Session, who: str, now: datetime) -> SignInThrott
 
 def _minutes_up(wait: timedelta) -> int:
     return max(1, math.ceil(wait.total_seconds() / 60))
+
+
+def _next_number(session: Session, month: str) -> int:
+    last = session.scalar(select(func.max(RosterVersionRow.number)).where(RosterVersionRow.month == month))
+    return (last or 0) + 1
 
 
 def _audit_of(query: Select, actions: Collection[str] | None) -> Select:
