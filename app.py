@@ -28,6 +28,7 @@ if account is None:
 allowed = state.permissions()
 with st.sidebar:
     st.selectbox(_("Month"), state.store().months(), key="month")
+    state.keep_background_alive()
     if state.open_mode():
         st.caption(_("Open mode (PLANNER_OPEN=1): everyone who reaches this page is a planner. Create the first "
                      "admin with `planner user add NAME --role admin`."))

@@ -374,6 +374,9 @@ class Solver(_Strict):
     time_limit_sec: float = Field(60, gt=0, le=24 * 3600)
     workers: int = Field(2, ge=1, le=64)
     seed: int = Field(1, ge=0)
+    # Solves one server process runs at once, each on `workers` cores for up to its time limit; one more is
+    # refused with a message until one ends.
+    max_running_solves: int = Field(2, ge=1, le=64)
 
 
 class Ui(_Strict):

@@ -5,10 +5,15 @@ far, breaks placed), may call `stop()`, and takes `result` when `done`. The job 
 pipeline — `solve_roster`, then `place_breaks` — in a thread, both within the one time limit as the command
 shares it (`TimeBudget`); it knows nothing of Streamlit. A stop keeps the best roster found so far and still gives
 it breaks (quickly: the staggered placement with little search).
+
+A server runs at most `solver.max_running_solves` jobs at once (`SolvesBusy` for one more), since each takes the
+cores it is given for up to its whole time limit. A job given `abandon_after` stops itself when nobody has
+looked at it (`snapshot()` or `touch()`) for that long: the page's tab is gone.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -20,10 +25,45 @@ from planner.config import Rules
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.roster import Locks, Progress, RosterInfeasible, SolveResult, solve_roster
 
-__all__ = ["SolveJob", "JobSnapshot"]
+__all__ = ["SolveJob", "JobSnapshot", "SolvesBusy", "running_solves"]
 
 # Per-day break search after a stop: the planner asked for the result now.
 BREAKS_SECONDS_AFTER_STOP = 0.1
+
+
+_LOG = logging.getLogger(__name__)
+
+
+class SolvesBusy(RuntimeError):
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"{limit} solves are running on this server already (solver.max_running_solves); "
+                         "start this one when one of them has finished")
+
+
+class _Slots:
+    """The solves running in this server process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running = 0
+
+    def take(self, limit: int) -> None:
+        with self._lock:
+            if self.running >= limit:
+                raise SolvesBusy(limit)
+            self.running += 1
+
+    def give_back(self) -> None:
+        with self._lock:
+            self.running -= 1
+
+
+_SLOTS = _Slots()
+
+
+def running_solves() -> int:
+    return _SLOTS.running
 
 
 @dataclass(frozen=True)
@@ -49,6 +89,7 @@ class SolveJob:
     locks: Locks | None = None
     previous: Roster | None = None  # last month's roster, kept across the first day
     earlier: Sequence[Roster] = ()  # the months before it, counted by the fairness rules
+    abandon_after: float | None = None  # seconds without snapshot() or touch() after which the job stops itself
     roster_result: SolveResult | None = None
     breaks_result: BreakResult | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -58,16 +99,28 @@ class SolveJob:
     _stage: str = "waiting"
     _error: str | None = None
     _started: float = 0.0
+    _seen: float = 0.0
     _thread: threading.Thread | None = None
 
     def start(self) -> SolveJob:
-        self._started = time.monotonic()
+        """Run the job in its thread; SolvesBusy, and nothing started, when the server runs its limit already."""
+        _SLOTS.take(self.rules.solver.max_running_solves)
+        self._started = self._seen = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="solve-job", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
+
+    def touch(self) -> None:
+        """Someone still waits for the result (see `abandon_after`)."""
+        self._seen = time.monotonic()
+
+    def _should_stop(self) -> bool:
+        if self.abandon_after is not None and time.monotonic() - self._seen > self.abandon_after:
+            self._stop.set()
+        return self._stop.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job ends (for the command line and tests); True when it has."""
@@ -80,6 +133,7 @@ class SolveJob:
         return self._thread is not None and not self._thread.is_alive()
 
     def snapshot(self) -> JobSnapshot:
+        self.touch()
         with self._lock:
             improvements = tuple(p for p in self._progress if p.objective is not None)
             last = improvements[-1] if improvements else None
@@ -110,7 +164,7 @@ class SolveJob:
         try:
             self.roster_result = solve_roster(
                 self.plan, self.operators, self.rules, time_limit=budget.roster_seconds(), workers=self.workers,
-                on_progress=self._note, should_stop=self._stop.is_set, locks=self.locks, previous=self.previous,
+                on_progress=self._note, should_stop=self._should_stop, locks=self.locks, previous=self.previous,
                 earlier=self.earlier,
             )
             with self._lock:
@@ -123,6 +177,14 @@ class SolveJob:
             with self._lock:
                 self._stage = "done"
         except (RosterInfeasible, BreaksInfeasible, ValueError) as error:
-            with self._lock:
-                self._error = str(error)
-                self._stage = "failed"
+            self._fail(str(error))
+        except Exception as error:  # noqa: BLE001 - whatever broke, the page must say what, not "None"
+            _LOG.exception("the solve job failed")
+            self._fail(f"{type(error).__name__}: {error}")
+        finally:
+            _SLOTS.give_back()
+
+    def _fail(self, message: str) -> None:
+        with self._lock:
+            self._error = message
+            self._stage = "failed"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
+import pytest
 from roster_fixtures import need, operator, rules, staffing
 
 from planner import jobs
 from planner.budget import BREAKS_SHARE, ROSTER_SHARE
-from planner.jobs import SolveJob
+from planner.jobs import SolveJob, SolvesBusy
 from planner.validate import validate_roster
 
 WEEK = range(2, 7)
@@ -71,3 +75,46 @@ def test_the_jobs_time_limit_bounds_the_roster_and_the_breaks_together(monkeypat
     # rules' full second a day (31 s for the month).
     assert asked["roster"] <= 5 * ROSTER_SHARE
     assert asked["per_day"] * len(job.plan.month.days) <= 5 * BREAKS_SHARE
+
+
+def test_one_solve_more_than_the_server_runs_at_once_is_refused_and_a_slot_frees_when_one_ends():
+    # Issue 15, item 9: each solve takes its cores for up to its whole time limit.
+    limited = rules({"solver": {"max_running_solves": 1}})
+    first = replace(_job(time_limit=60), rules=limited).start()
+    try:
+        with pytest.raises(SolvesBusy, match="1 solves are running"):
+            replace(_job(), rules=limited).start()
+    finally:
+        first.stop()
+        assert first.wait(60)
+    second = replace(_job(), rules=limited).start()
+    assert second.wait(60) and second.snapshot().error is None
+    assert jobs.running_solves() == 0
+
+
+def test_a_job_nobody_looks_at_stops_itself(monkeypatch):
+    # A tab that is gone no longer asks for snapshots: its solve stops instead of holding a slot for its limit.
+    real_solve = jobs.solve_roster
+
+    def slow(*args, should_stop, **options):
+        asked = time.monotonic()
+        while not should_stop() and time.monotonic() - asked < 30:
+            time.sleep(0.05)
+        return real_solve(*args, should_stop=should_stop, **options)
+
+    monkeypatch.setattr(jobs, "solve_roster", slow)
+    job = _job(time_limit=60, abandon_after=0.5).start()
+    assert job.wait(60)
+    assert job._stop.is_set() and job.snapshot().wall_seconds < 20
+    assert validate_roster(job.breaks_result.roster, job.operators, job.rules) == []
+
+
+def test_any_exception_in_a_solve_is_kept_with_its_message(monkeypatch):
+    def broken(*_args, **_options):
+        raise MemoryError("no room for the model")
+
+    monkeypatch.setattr(jobs, "solve_roster", broken)
+    job = _job().start()
+    assert job.wait(60)
+    assert job.snapshot().error == "MemoryError: no room for the model"
+    assert jobs.running_solves() == 0

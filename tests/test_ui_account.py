@@ -112,6 +112,9 @@ class _Solve:
     def stop(self) -> None:
         self.stopped = True
 
+    def touch(self) -> None:
+        pass
+
 
 def test_sign_out_leaves_the_next_person_nothing_of_the_session(db):
     # Unsaved edits and page state are dropped and a running solve is stopped; the language stays.

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, open_page, seed_small_month
 
+from planner import jobs
 from planner.auth import Role, User
 from planner.domain import Roster, Shift
 from planner.grid import shift_code
@@ -259,3 +260,13 @@ def _rest_broken(at: AppTest, op_id: str) -> bool:
     except KeyError:  # no violations: the page says the rules hold instead
         return False
     return (op_id, rule_label("rest_between_shifts", "en")) in set(zip(frame["ID"], frame["Rule"], strict=True))
+
+
+def test_a_solve_beyond_the_servers_limit_is_refused_in_plain_words(database, monkeypatch):
+    # Issue 15, item 9: solver.max_running_solves (2) solves already run in this server process.
+    monkeypatch.setattr(jobs._SLOTS, "running", 2)
+    at = open_page("roster")
+    at.button(key="solve").click().run()
+    assert not at.exception and JOB not in at.session_state
+    assert [error.value for error in at.error] == [
+        "2 solves are running on this server already: start this one when one of them has finished."]

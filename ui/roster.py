@@ -34,8 +34,8 @@ from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roster_grid
-from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, rule_label
-from planner.jobs import SolveJob
+from planner.i18n import ACTIONS, MESSAGES, PAGES, N_, column_label, rule_label
+from planner.jobs import SolveJob, SolvesBusy
 from planner.ledger import past_loads
 from planner.outputs import summary
 from planner.quality import roster_quality
@@ -49,6 +49,9 @@ __all__ = ["page", "Work", "JOB", "WORK", "SHOWN", "day_labels", "local_naive", 
 
 # Session keys.
 JOB = "roster_job"
+# A solve nobody has asked about for this long (the sidebar asks every 5 s while the tab is open) stops: its tab
+# is gone, and the server's solve slots (solver.max_running_solves) are for those still waiting.
+ABANDONED_SECONDS = 60
 WORK = "roster_work"
 VERSION = "roster_version"
 OPEN = "roster_open"  # a version to open on the next run (the selector cannot change once drawn)
@@ -101,6 +104,9 @@ class RunningSolve:
 
     def stop(self) -> None:
         self.job.stop()
+
+    def touch(self) -> None:
+        self.job.touch()
 
 
 def page() -> None:
@@ -172,7 +178,7 @@ def _solve_controls(plan: StaffingPlan, operators: tuple[Operator, ...], rules: 
                       step=10.0, key=TIME_LIMIT, disabled=running is not None)
     if right.button(_(ACTIONS["solve"]), key="solve", type="primary", disabled=running is not None):
         _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT], previous=previous,
-                        earlier=earlier), None)
+                        earlier=earlier, abandon_after=ABANDONED_SECONDS), None)
     if running is not None:
         _progress()
 
@@ -184,7 +190,13 @@ def _capacity(_plan: StaffingPlan, _operators: tuple[Operator, ...], _rules: Rul
 
 
 def _start(job: SolveJob, into_version: int | None) -> None:
-    st.session_state[JOB] = RunningSolve(job.start(), state.rules_text(), into_version)
+    try:
+        started = job.start()
+    except SolvesBusy as busy:
+        _notify("error", state.t()(N_("{limit} solves are running on this server already: start this one when "
+                                      "one of them has finished.")).format(limit=busy.limit))
+        st.rerun()
+    st.session_state[JOB] = RunningSolve(started, state.rules_text(), into_version)
     st.rerun()
 
 
@@ -507,7 +519,8 @@ def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tupl
                       help=_("Solves again, keeping every locked cell as it is.")):
         _replace_work(replace(work, roster=roster, edits=work.edits + pending))
         _start(SolveJob(plan, operators, rules, time_limit=st.session_state[TIME_LIMIT],
-                        locks=_locks_of(roster, work.locks), previous=previous, earlier=earlier), work.version.id)
+                        locks=_locks_of(roster, work.locks), previous=previous, earlier=earlier,
+                        abandon_after=ABANDONED_SECONDS), work.version.id)
     if save.button(_(ACTIONS["save_draft"]), key="save_draft", disabled=running):
         _save(work, roster, work.edits + pending)
     if discard.button(_("Discard changes"), key="discard_changes", disabled=running or not work.unsaved(pending),

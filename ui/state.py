@@ -24,7 +24,7 @@ from planner.staffing import staffing_plan
 from planner.store import Store, StoredForecast, StoredRoster, database_url, open_store
 
 __all__ = ["ROOT", "store", "database", "accounts_exist", "open_mode", "first_start", "signed_in", "keep_session",
-           "sign_in", "sign_out", "Stoppable", "require", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
+           "sign_in", "sign_out", "Background", "keep_background_alive", "require", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
            "forecast", "operators", "plan", "latest_roster"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,7 +167,7 @@ def sign_out(reason: str | None = None) -> None:
     person in this tab inherits nothing; only the language stays. `reason` (a text to translate, which may name the
     idle `{hours}`) is shown on the sign-in page."""
     for value in st.session_state.values():
-        if isinstance(value, Stoppable):
+        if isinstance(value, Background):
             value.stop()
     language = st.session_state.get("language")
     for key in list(st.session_state.keys()):
@@ -179,10 +179,22 @@ def sign_out(reason: str | None = None) -> None:
 
 
 @runtime_checkable
-class Stoppable(Protocol):
-    """What a page keeps running in the background for the session (a solve): stopped at sign-out."""
+class Background(Protocol):
+    """What a page keeps running in the background for the session (a solve): told that its tab is still open
+    (`touch`), stopped at sign-out."""
 
     def stop(self) -> None: ...
+
+    def touch(self) -> None: ...
+
+
+@st.fragment(run_every=5)
+def keep_background_alive() -> None:
+    """Every few seconds while the tab is open, on whichever page: a solve nobody touches for a while stops, as
+    its tab is gone (planner.jobs, `abandon_after`)."""
+    for value in list(st.session_state.values()):
+        if isinstance(value, Background):
+            value.touch()
 
 
 def require(allowed: bool) -> None:
