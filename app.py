@@ -9,6 +9,10 @@ from ui import breaks, export, forecast, history, operators, roster, rules, stat
 from ui.account import accounts_page, first_start_page, sign_in_page
 
 st.set_page_config(page_title="Shift planner", layout="wide")
+# Tables have no download or copy controls of their own: those would export addresses and phones past the audit
+# log and the formula guard of the planner's own downloads. Set here, not in .streamlit/config.toml, so that it
+# holds wherever the server is started from.
+st.set_option("client.disableDataExport", True)
 
 _ = state.t()
 state.keep_session()

@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -45,3 +46,10 @@ def test_streamlit_shows_users_no_developer_menu_sends_no_statistics_and_bounds_
     assert config["client"] == {"toolbarMode": "minimal", "showErrorDetails": "type"}
     assert config["browser"]["gatherUsageStats"] is False
     assert 0 < config["server"]["maxUploadSize"] <= 50
+
+
+def test_tables_offer_no_download_of_their_own(app):
+    # Issue 15, item 12: the dataframe toolbar's CSV download bypassed the audit log and the formula guard.
+    app.run()
+    assert not app.exception
+    assert st.get_option("client.disableDataExport") is True

@@ -96,3 +96,12 @@ def test_an_upload_replaces_the_list_and_a_bad_one_names_its_lines(store):
     assert store.load_operators(FEBRUARY.label) == saved
     history = next(frame.value for frame in at.dataframe if frame.editing_mode == "read_only")
     assert list(history["By"]) == ["anna", "tester"]
+
+
+def test_showing_the_operators_list_is_recorded_once_per_session(small_month_store):
+    # Issue 15, item 13: who saw the addresses and phones, and when.
+    at = open_page("operators")
+    at.run()
+    [view] = small_month_store.audit_log(actions={"view"})
+    assert (view.user, view.action) == ("anna", "view")
+    assert view.what.startswith("operators 2026-02, list ") and view.what.endswith("(12 operators)")

@@ -51,6 +51,9 @@ def test_the_cars_of_a_night_with_their_riders_and_both_downloads(store):
     assert at.download_button(key=DOWNLOAD_PDF).label == "Download PDF"
     assert store.audit_log(actions={"export"}) == ()
 
+    assert [event.what for event in store.audit_log(actions={"view"})] == [
+        f"taxi list {nights[1].isoformat()} ({len(expected)} riders)",
+        f"taxi list {nights[0].isoformat()} ({len(taxi_rides(roster, operators, rules(), night=nights[0]))} riders)"]
     at.download_button(key=DOWNLOAD_PDF).click().run()
 
     [event] = store.audit_log(actions={"export"})

@@ -72,7 +72,7 @@ def page() -> None:
     else:
         _downloads(stored, plan)
     if state.permissions().can_see_audit_log:
-        audit_log("export", ("publications", "exports"))
+        audit_log("export", ("publications", "exports", "views of personal data"))
 
 
 def _downloads(stored: StoredRoster, plan: StaffingPlan) -> None:
@@ -111,9 +111,10 @@ def _coverage_workbook(plan: StaffingPlan, roster: Roster, rules: Rules, languag
 
 
 AUDIT_PAGE_ROWS = 50
-KIND_LABELS = {"publications": N_("publications"), "exports": N_("exports"), "sign-ins": N_("sign-ins"),
+KIND_LABELS = {"publications": N_("publications"), "exports": N_("exports"),
+               "views of personal data": N_("views of personal data"), "sign-ins": N_("sign-ins"),
                "refused sign-ins": N_("refused sign-ins"), "account changes": N_("account changes")}
-ACTION_LABELS = {"publish": N_("publication"), "export": N_("export"), "sign_in": N_("sign-in"),
+ACTION_LABELS = {"publish": N_("publication"), "export": N_("export"), "view": N_("view"), "sign_in": N_("sign-in"),
                  "sign_in_refused": N_("refused sign-in"), "sign_in_throttled": N_("sign-in refused unchecked"),
                  "user_add": N_("account created"),
                  "user_password": N_("password set"), "user_role": N_("role changed"),

@@ -21,7 +21,7 @@ from planner.operators import parse_operators
 from planner.samples import write_operators_csv
 from planner.store import OperatorList
 from ui import state
-from ui.views import Outcome, show_outcome, when
+from ui.views import Outcome, record_view, show_outcome, when
 
 __all__ = ["page", "UPLOAD", "OUTCOME", "SAVE", "table_key"]
 
@@ -52,6 +52,8 @@ def page() -> None:
                  "every row is valid."))
     edited = st.data_editor(_table(stored.operators if stored else ()), key=table_key(stored), num_rows="dynamic",
                             hide_index=True, column_config=_columns(), width="stretch")
+    if stored is not None:
+        record_view(f"operators {state.month()}, list {stored.id} ({len(stored.operators)} operators)")
     if st.button(_("Save the table"), key=SAVE, type="primary"):
         _save_table(edited)
     show_outcome(OUTCOME, _("The table was not saved. Fix these problems and save again:"))

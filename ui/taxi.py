@@ -16,7 +16,7 @@ from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, count_text
 from planner.taxi import Ride, taxi_csv, taxi_nights, taxi_rides
 from planner.taxipdf import taxi_pdf
 from ui import state
-from ui.views import made_file, record_export, show_no_roster, show_version
+from ui.views import made_file, record_export, record_view, show_no_roster, show_version
 
 __all__ = ["page", "NIGHT", "CARS", "DOWNLOAD_CSV", "DOWNLOAD_PDF", "export_name"]
 
@@ -63,6 +63,7 @@ def page() -> None:
     cars = len({ride.car for ride in rides})
     st.subheader(f"{count_text(_, 'car', cars)}, {count_text(_, 'operator', len(rides))}")
     st.dataframe(_table(rides, night), key=CARS, hide_index=True, width="stretch")
+    record_view(f"taxi list {night.isoformat()} ({len(rides)} riders)", info.id)
     left, right = st.columns(2)
     left.download_button(_(ACTIONS["download_csv"]), taxi_csv(rides), file_name=f"taxi-{night.isoformat()}.csv",
                          mime="text/csv", key=DOWNLOAD_CSV, on_click=record_export,

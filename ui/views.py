@@ -13,8 +13,11 @@ from babel.dates import format_datetime
 
 from planner.errors import InputError, Problem
 from planner.i18n import MESSAGES, PAGES
-from planner.store import VersionInfo
+from planner.store import VIEW, VersionInfo
 from ui import state
+
+# The personal data this session has been shown and the audit log has recorded (see record_view).
+VIEWED = "viewed_personal_data"
 
 __all__ = ["Outcome", "show_outcome", "show_problems", "when", "show_version", "show_no_roster", "record_export",
            "made_file"]
@@ -86,6 +89,15 @@ def made_file(_make: Callable[[], str | bytes], identity: tuple) -> str | bytes:
     Streamlit calls it on the click, and the rerun the click's audit starts can revoke it before the browser asks
     for the file, which then never comes (the button stays disabled)."""
     return _make()
+
+
+def record_view(what: str, version_id: int | None = None) -> None:
+    """The page shows personal data (`what`): into the audit log once per session and thing shown, so that who saw
+    whose addresses and phones, and when, is on the record without a line for every rerun."""
+    seen: set[str] = st.session_state.setdefault(VIEWED, set())
+    if what not in seen:
+        state.store().record_event(state.user(), VIEW, what, version_id)
+        seen.add(what)
 
 
 def record_export(what: str, version_id: int | None) -> None:

@@ -22,6 +22,7 @@ from planner.store.database import DATABASE_URL_VARIABLE, DB_PATH_VARIABLE, data
 from planner.store.migrations import upgrade_to_head
 from planner.store.repository import (
     AUDIT_KINDS,
+    VIEW,
     AuditEvent,
     CellEdit,
     EditRecord,
@@ -46,6 +47,7 @@ __all__ = [
     "DATABASE_URL_VARIABLE",
     "DB_PATH_VARIABLE",
     "AUDIT_KINDS",
+    "VIEW",
     "AuditEvent",
     "CellEdit",
     "EditRecord",

@@ -95,6 +95,7 @@ MonthRow = TypeVar("MonthRow", ForecastRow, OperatorListRow, RuleSetRow)
 
 __all__ = [
     "AUDIT_KINDS",
+    "VIEW",
     "AuditEvent",
     "CellEdit",
     "EditRecord",
@@ -128,12 +129,14 @@ USER_ENABLE = "user_enable"
 SIGN_IN = "sign_in"
 SIGN_IN_REFUSED = "sign_in_refused"
 SIGN_IN_THROTTLED = "sign_in_throttled"
+VIEW = "view"  # a page showed personal data (the operators' list, a night's taxi list)
 
 # The audit log's events by kind, as its view filters them: so that 200 refused sign-ins need not push a
 # publication off the screen.
 AUDIT_KINDS: dict[str, tuple[str, ...]] = {
     "publications": (PUBLISH,),
     "exports": (EXPORT,),
+    "views of personal data": (VIEW,),
     "sign-ins": (SIGN_IN,),
     "refused sign-ins": (SIGN_IN_REFUSED, SIGN_IN_THROTTLED),
     "account changes": (USER_ADD, USER_PASSWORD, USER_ROLE, USER_DISABLE, USER_ENABLE),
@@ -668,7 +671,7 @@ class Store:
     # --- audit -------------------------------------------------------------------------------------------------
 
     def record_event(self, user: str, action: str, what: str, version_id: int | None = None) -> AuditEvent:
-        """Note that `user` did `action` (PUBLISH, EXPORT, USER_...) to `what`."""
+        """Note that `user` did `action` (PUBLISH, EXPORT, VIEW, USER_...) to `what`."""
         _require_user(user)
         with self._writing() as session:
             return _audit_event(_audit(session, self._clock(), user, action, what, version_id))
