@@ -8,7 +8,7 @@ Roles (issue 6):
 | role | may |
 |---|---|
 | planner | everything about rosters: drafts, edits, publishing, taxi lists, exports, the audit log |
-| supervisor | published rosters, taxi lists and exports of their teams (`User.teams`; none named = every team) |
+| supervisor | published rosters, taxi lists and exports of their teams (`User.teams`; `ALL_TEAMS` = every team) |
 | admin | users and the audit log; sees published rosters with names only, never an address or a phone |
 
 Addresses, districts, home coordinates and phone numbers are personal data: only planners and supervisors see
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from planner.taxi import Ride
 
 __all__ = [
+    "ALL_TEAMS",
     "DEFAULT_HASH_PARAMETERS",
     "MIN_PASSWORD_LENGTH",
     "Permissions",
@@ -64,6 +65,7 @@ __all__ = [
 
 MIN_PASSWORD_LENGTH = 10
 MAX_USER_NAME_LENGTH = 64
+ALL_TEAMS = "*"  # a supervisor's teams: every team, chosen as such
 DEFAULT_HASH_PARAMETERS = profiles.RFC_9106_LOW_MEMORY
 
 _USER_NAME = re.compile(r"[\w.@-]+")
@@ -82,7 +84,7 @@ class UserRefused(ValueError):
 @dataclass(frozen=True)
 class User:
     """An account as the page sees it: never its password or hash. `teams` limits a supervisor to those teams
-    (empty: every team); other roles have none."""
+    ((ALL_TEAMS,): every team); other roles have none."""
 
     name: str
     role: Role
@@ -137,10 +139,11 @@ class Permissions:
 
     @property
     def visible_teams(self) -> frozenset[str] | None:
-        """The teams whose operators this user sees; None means every team (and operators without a team)."""
+        """The teams whose operators this user sees; None means every team (and operators without a team). A
+        supervisor sees every team only when given ALL_TEAMS, none when given no team."""
         if self.role is None:
             return frozenset()
-        if self.role is Role.SUPERVISOR and self.teams:
+        if self.role is Role.SUPERVISOR and ALL_TEAMS not in self.teams:
             return self.teams
         return None
 
@@ -188,22 +191,33 @@ def check_user_name(name: str) -> str:
 
 
 def user_teams(role: Role, teams: Iterable[str]) -> tuple[str, ...]:
-    """A supervisor's teams, trimmed, without repeats, sorted; refused for the other roles, which see every
-    team."""
+    """A supervisor's teams, trimmed, without repeats, sorted — or (ALL_TEAMS,), chosen as such: a supervisor
+    with no teams named sees nobody, so that forgetting them does not open every team's addresses. Refused for
+    the other roles, which see every team."""
     cleaned = tuple(sorted({team.strip() for team in teams}))
     if "" in cleaned:
         raise UserRefused("a team name cannot be empty")
     if cleaned and role is not Role.SUPERVISOR:
         raise UserRefused(f"teams limit supervisors only; a {role} sees every team")
+    if role is Role.SUPERVISOR and not cleaned:
+        raise UserRefused(f"a supervisor needs the teams they see, or {ALL_TEAMS!r} for all teams (on the "
+                          "command line --all-teams)")
+    if ALL_TEAMS in cleaned and len(cleaned) > 1:
+        raise UserRefused(f"either all teams ({ALL_TEAMS!r}) or named teams, not both")
     return cleaned
 
 
 def describe_access(role: Role, teams: Iterable[str]) -> str:
-    """"planner", "supervisor of teams A, B", "supervisor of every team": for lists and the audit log."""
+    """"planner (sees addresses and phones)", "supervisor of teams A, B", "supervisor of all teams": for lists and
+    the audit log, which thus say whenever an account is given operators' personal data."""
+    teams = tuple(teams)
+    if role is Role.PLANNER:
+        return "planner (sees operators' addresses and phones)"
     if role is not Role.SUPERVISOR:
         return str(role)
-    teams = tuple(teams)
-    return f"supervisor of {'teams ' + ', '.join(teams) if teams else 'every team'}"
+    if ALL_TEAMS in teams:
+        return "supervisor of all teams"
+    return f"supervisor of teams {', '.join(teams)}" if teams else "supervisor of no team"
 
 
 def check_password(password: str) -> None:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner.auth import Role, UserRefused, check_password, check_user_name, describe_access, user_teams
+from planner.auth import ALL_TEAMS, Role, UserRefused, check_password, check_user_name, describe_access, user_teams
 from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, breaks_report, place_breaks
 from planner.budget import TimeBudget
 from planner.capacity import capacity_warnings
@@ -133,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[str(role) for role in Role])
     add.add_argument("--team", action="append", default=[], dest="teams", metavar="TEAM",
-                     help="a team the supervisor sees; repeat for several (none: every team)")
+                     help="a team the supervisor sees; repeat for several")
+    _all_teams_option(add)
     _password_stdin_option(add)
     add.set_defaults(command=_user_add)
     listing = user_commands.add_parser("list", help="every account with its role, teams and whether it is active")
@@ -146,7 +147,8 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("name")
     role.add_argument("--role", required=True, choices=[str(role) for role in Role])
     role.add_argument("--team", action="append", default=[], dest="teams", metavar="TEAM",
-                      help="a team the supervisor sees; repeat for several (none: every team)")
+                      help="a team the supervisor sees; repeat for several")
+    _all_teams_option(role)
     role.set_defaults(command=_user_role)
     for action, meaning in (("disable", "the account can no longer sign in (it stays in the list and the log)"),
                             ("enable", "a disabled account can sign in again")):
@@ -168,6 +170,15 @@ def _rules_option(parser: argparse.ArgumentParser) -> None:
 
 def _rules(args: argparse.Namespace) -> Rules:
     return load_rules(args.rules)
+
+
+def _all_teams_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--all-teams", action="store_true",
+                        help="the supervisor sees every team (a supervisor needs this or --team)")
+
+
+def _teams(args: argparse.Namespace) -> list[str]:
+    return [*args.teams, ALL_TEAMS] if args.all_teams else args.teams
 
 
 def _previous_option(parser: argparse.ArgumentParser) -> None:
@@ -323,7 +334,7 @@ def _taxi_totals(rides: list[Ride]) -> str:
 def _user_add(args: argparse.Namespace) -> int:
     name = check_user_name(args.name)
     role = Role(args.role)
-    teams = user_teams(role, args.teams)
+    teams = user_teams(role, _teams(args))
     with open_store() as store:
         if store.get_user(name) is not None:  # before asking for a password that would be thrown away
             raise UserExists(name)
@@ -356,7 +367,7 @@ def _user_passwd(args: argparse.Namespace) -> int:
 def _user_role(args: argparse.Namespace) -> int:
     role = Role(args.role)
     with open_store() as store:
-        user = store.set_role(args.name, role, by=_command_line_user(), teams=user_teams(role, args.teams))
+        user = store.set_role(args.name, role, by=_command_line_user(), teams=user_teams(role, _teams(args)))
     print(f"User {user.name}: {describe_access(user.role, user.teams)}.", file=sys.stderr)
     return EXIT_OK
 

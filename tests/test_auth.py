@@ -9,6 +9,7 @@ import pytest
 from argon2 import extract_parameters, profiles
 
 from planner.auth import (
+    ALL_TEAMS,
     MIN_PASSWORD_LENGTH,
     Permissions,
     Role,
@@ -73,7 +74,8 @@ def test_each_role_may_do_what_issue_6_gives_it(user, expected):
 
 def test_visible_teams_limit_only_a_supervisor_with_teams():
     assert Permissions.of(User("sue", Role.SUPERVISOR, ("A", "C"))).visible_teams == {"A", "C"}
-    assert Permissions.of(User("sue", Role.SUPERVISOR)).visible_teams is None
+    assert Permissions.of(User("sue", Role.SUPERVISOR, (ALL_TEAMS,))).visible_teams is None
+    assert Permissions.of(User("sue", Role.SUPERVISOR)).visible_teams == frozenset()  # fails closed
     assert Permissions.of(User("pat", Role.PLANNER)).visible_teams is None
     assert Permissions.of(User("ada", Role.ADMIN)).visible_teams is None
     assert Permissions.of(None).visible_teams == frozenset()
@@ -85,7 +87,7 @@ def test_a_supervisor_sees_the_operators_of_their_teams_with_personal_data():
 
 
 def test_a_supervisor_of_every_team_and_a_planner_see_everyone_unchanged():
-    for user in (User("sue", Role.SUPERVISOR), User("pat", Role.PLANNER)):
+    for user in (User("sue", Role.SUPERVISOR, (ALL_TEAMS,)), User("pat", Role.PLANNER)):
         assert visible_operators(OPERATORS, Permissions.of(user)) == list(OPERATORS)
 
 
@@ -139,9 +141,20 @@ def test_teams_for_another_role_or_an_empty_team_are_refused():
         user_teams(Role.SUPERVISOR, ["A", " "])
 
 
+def test_a_supervisor_of_every_team_is_chosen_as_such_never_by_forgetting_the_teams():
+    # Issue 15, item 6: no teams meant every team's addresses and phones.
+    with pytest.raises(UserRefused, match="a supervisor needs the teams they see, or '\\*' for all teams"):
+        user_teams(Role.SUPERVISOR, [])
+    with pytest.raises(UserRefused, match="not both"):
+        user_teams(Role.SUPERVISOR, ["*", "A"])
+    assert user_teams(Role.SUPERVISOR, [" * "]) == (ALL_TEAMS,)
+
+
 def test_access_is_described_in_words():
     assert describe_access(Role.SUPERVISOR, ("A", "B")) == "supervisor of teams A, B"
-    assert describe_access(Role.SUPERVISOR, ()) == "supervisor of every team"
+    assert describe_access(Role.SUPERVISOR, (ALL_TEAMS,)) == "supervisor of all teams"
+    assert describe_access(Role.SUPERVISOR, ()) == "supervisor of no team"
+    assert describe_access(Role.PLANNER, ()) == "planner (sees operators' addresses and phones)"
     assert describe_access(Role.ADMIN, ()) == "admin"
 
 

@@ -90,7 +90,7 @@ def test_the_password_is_asked_twice_and_two_different_answers_add_nobody(store,
     assert "the two passwords differ; nothing was changed" in capsys.readouterr().err
 
     asked = prompts("short")
-    assert main(["user", "add", "sue", "--role", "supervisor"]) == EXIT_BAD_INPUT
+    assert main(["user", "add", "sue", "--role", "supervisor", "--all-teams"]) == EXIT_BAD_INPUT
     assert len(asked) == 1  # a password too short is refused before it is repeated
     assert "needs at least 10 characters" in capsys.readouterr().err
     assert store.list_users() == ()
@@ -104,6 +104,17 @@ def test_a_prompted_password_adds_a_supervisor_of_their_teams(store, prompts, ca
     assert code == EXIT_OK
     assert "User sue added: supervisor of teams A, B." in capsys.readouterr().err
     assert store.get_user("sue") == User("sue", Role.SUPERVISOR, ("A", "B"))
+
+
+def test_a_supervisor_needs_their_teams_or_all_teams_chosen_as_such(store, no_prompt, monkeypatch, capsys):
+    # Issue 15, item 6: a supervisor added without teams used to see every team.
+    assert main(["user", "add", "sue", "--role", "supervisor", "--password-stdin"]) == EXIT_BAD_INPUT
+    assert "a supervisor needs the teams they see, or '*' for all teams (on the command line --all-teams)" in \
+        capsys.readouterr().err
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert main(["user", "add", "sue", "--role", "supervisor", "--all-teams", "--password-stdin"]) == EXIT_OK
+    assert "User sue added: supervisor of all teams." in capsys.readouterr().err
+    assert store.get_user("sue") == User("sue", Role.SUPERVISOR, ("*",))
 
 
 def test_teams_are_refused_for_a_planner(store, no_prompt, capsys):
@@ -124,14 +135,14 @@ def test_user_list_shows_roles_teams_and_disabled_accounts_never_hashes(store, c
     assert main(["user", "list"]) == EXIT_OK
     lines = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert lines == [
-        ["old", "planner", "disabled"],
+        ["old", "planner", "(sees", "operators'", "addresses", "and", "phones)", "disabled"],
         ["root", "admin", "active"],
         ["sue", "supervisor", "of", "teams", "A", "active"],
     ]
 
 
 def test_passwd_sets_a_new_password_and_records_it(store, monkeypatch, capsys):
-    store.add_user("sue", Role.SUPERVISOR, PASSWORD, by="setup")
+    store.add_user("sue", Role.SUPERVISOR, PASSWORD, by="setup", teams=["A"])
     stdin(monkeypatch, "a brand new password\r\n")
 
     assert main(["user", "passwd", "Sue", "--password-stdin"]) == EXIT_OK

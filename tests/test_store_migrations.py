@@ -7,12 +7,14 @@ import stat
 
 import pytest
 from alembic import command
+from argon2 import profiles
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import URL
 
+from planner.auth import password_hasher
 from planner.store import open_store
 from planner.store.database import create_store_engine, database_url, writing
 from planner.store.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
@@ -142,3 +144,23 @@ def test_operators_saved_before_their_own_limits_existed_keep_the_centres(engine
         [operator] = store.load_operators("2026-12").operators
     assert (operator.id, operator.max_consecutive_days, operator.max_working_weekends) == ("op1", None, None)
     assert operator.shift_requests == frozenset()
+
+
+def test_supervisors_saved_without_teams_keep_every_team_as_an_explicit_choice(engine):
+    # Issue 15, item 6: no teams meant every team; from 0005 it means none, so such accounts get ["*"].
+    with writing(engine).begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+    hasher = password_hasher(profiles.CHEAPEST)
+    with engine.begin() as connection:
+        for name, role, teams in (("duty", "supervisor", "[]"), ("sveta", "supervisor", '["A"]'),
+                                  ("anna", "planner", "[]")):
+            connection.execute(text(
+                "INSERT INTO users (name, password_hash, role, teams, active, created_by, created_at, updated_by, "
+                "updated_at) VALUES (:name, :hash, :role, :teams, true, 'setup', '2026-11-20 10:00:00', 'setup', "
+                "'2026-11-20 10:00:00')"), {"name": name, "hash": hasher.hash("x" * 12), "role": role, "teams": teams})
+
+    upgrade_to_head(engine)
+
+    with open_store(engine.url) as store:
+        assert {user.name: user.teams for user in store.list_users()} == {
+            "anna": (), "duty": ("*",), "sveta": ("A",)}

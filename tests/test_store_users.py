@@ -151,7 +151,7 @@ def test_a_role_and_a_supervisors_teams_can_be_changed(store, admin):
     changed = store.set_role("sue", Role.SUPERVISOR, by="root", teams=["C"])
 
     assert changed == store.get_user("sue") == User("sue", Role.SUPERVISOR, ("C",))
-    assert store.set_role("sue", "supervisor", by="root") == User("sue", Role.SUPERVISOR, ())
+    assert store.set_role("sue", "supervisor", by="root", teams=["*"]) == User("sue", Role.SUPERVISOR, ("*",))
     with pytest.raises(UnknownUser):
         store.set_role("nobody", Role.PLANNER, by="root")
 
@@ -166,14 +166,14 @@ def test_the_last_active_admin_can_be_neither_demoted_nor_disabled(store, admin)
     store.add_user("ada", Role.ADMIN, PASSWORD, by="root")
     store.disable_user("root", by="ada")
     with pytest.raises(LastAdmin, match="ada"):
-        store.set_role("ada", Role.SUPERVISOR, by="ada")
+        store.set_role("ada", Role.SUPERVISOR, by="ada", teams=["A"])
     assert store.set_role("ada", Role.ADMIN, by="ada") == User("ada", Role.ADMIN)
 
 
 def test_every_user_change_is_in_the_audit_log_with_who_did_it(store, admin):
     store.add_user("sue", Role.SUPERVISOR, PASSWORD, by="root", teams=["A"])
     store.set_password("sue", "another long one", by="sue")
-    store.set_role("sue", Role.SUPERVISOR, by="root")
+    store.set_role("sue", Role.SUPERVISOR, by="root", teams=["*"])
     store.disable_user("sue", by="root")
     store.disable_user("sue", by="root")  # already disabled: nothing changes
 
@@ -181,7 +181,7 @@ def test_every_user_change_is_in_the_audit_log_with_who_did_it(store, admin):
         ("setup", "user_add", "user root: admin"),
         ("root", "user_add", "user sue: supervisor of teams A"),
         ("sue", "user_password", "user sue: new password"),
-        ("root", "user_role", "user sue: supervisor of every team"),
+        ("root", "user_role", "user sue: supervisor of all teams"),
         ("root", "user_disable", "user sue: disabled"),
     ]
 

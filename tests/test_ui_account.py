@@ -89,7 +89,7 @@ def test_a_changed_role_applies_at_the_next_rerun(db):
     _accounts(db, ("root", "admin", ()), ("anna", "planner", ()))
     at = _signed_in("anna")
     with open_store(f"sqlite:///{db}") as store:
-        store.set_role("anna", "supervisor", by="root")
+        store.set_role("anna", "supervisor", by="root", teams=["*"])
     at.run()
     assert not at.exception and at.header[0].value == "Taxi"
     assert "Signed in as anna (supervisor)" in at.sidebar.caption[0].value

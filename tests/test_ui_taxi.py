@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
-from planner.auth import Role, User
+from planner.auth import ALL_TEAMS, Role, User
 from planner.taxi import taxi_nights, taxi_rides
 from ui.taxi import DOWNLOAD_CSV, DOWNLOAD_PDF, NIGHT
 
@@ -90,7 +90,7 @@ def test_a_team_supervisor_sees_their_riders_in_the_cars_that_really_drive(store
         cars = _cars(at)
         return {name: (car, stop) for name, car, stop in zip(cars["Name"], cars["Car"], cars["Drop-off order"])}
 
-    everyone = seats(User("duty", Role.SUPERVISOR))
+    everyone = seats(User("duty", Role.SUPERVISOR, (ALL_TEAMS,)))
     own = seats(User("sveta", Role.SUPERVISOR, ("Группа 1",)))
     team = {op.name for op in split if op.team == "Группа 1"}
     assert own and set(own) == team & set(everyone)

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.auth import Role, User, UserRefused, describe_access
+from planner.i18n import N_
 from planner.store import SignInThrottled, StoreError
 from ui import state
 from ui.export import audit_log
@@ -26,6 +27,7 @@ NEW_NAME, NEW_ROLE, NEW_TEAMS, NEW_PASSWORD, ADD = "new_user_name", "new_user_ro
     "new_user_password", "add_user"
 CHANGE_NAME, SWITCH, SAVE_ROLE, SET_PASSWORD = "change_user_name", "switch_user", "save_user_role", "set_user_password"
 NOTICE = "accounts_notice"
+TEAMS_LABEL = N_("Teams a supervisor sees, separated by commas; * for all teams")
 
 
 def first_start_page() -> None:
@@ -79,9 +81,11 @@ def accounts_page() -> None:
     with st.form("new_account"):
         name = st.text_input(_("Name"), key=NEW_NAME)
         role = st.selectbox(_("Role"), [str(role) for role in Role], key=NEW_ROLE)
-        teams = st.text_input(_("Teams a supervisor sees, separated by commas (empty: every team)"), key=NEW_TEAMS)
+        teams = st.text_input(_(TEAMS_LABEL), key=NEW_TEAMS)
         password = st.text_input(_("Password"), type="password", key=NEW_PASSWORD)
         submitted = st.form_submit_button(_("Create"), key=ADD)
+    st.caption(_("A planner sees every operator's address and phone: the audit log records who made an account a "
+                 "planner, and when."))
     if submitted:
         _change(lambda: state.store().add_user(name, role, password, by=state.user(), teams=_teams(teams)),
                 _("Account created."))
@@ -117,7 +121,7 @@ def _change_account(users: Sequence[User]) -> None:
     with left.form("change_role"):
         # Keyed by the account, so choosing another one shows that one's values.
         role = st.selectbox(_("Role"), roles, index=roles.index(str(chosen.role)), key=f"role_of_{chosen.name}")
-        teams = st.text_input(_("Teams a supervisor sees, separated by commas (empty: every team)"),
+        teams = st.text_input(_(TEAMS_LABEL),
                               value=", ".join(chosen.teams), key=f"teams_of_{chosen.name}")
         if st.form_submit_button(_("Save the role"), key=SAVE_ROLE):
             _change(lambda: store.set_role(chosen.name, role, by=by, teams=_teams(teams)), _("Role saved."))

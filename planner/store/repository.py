@@ -747,7 +747,7 @@ class Store:
             return _user(row)
 
     def set_role(self, name: str, role: Role | str, *, by: str, teams: Iterable[str] = ()) -> User:
-        """Give the account `role` (and, for a supervisor, `teams`; none = every team)."""
+        """Give the account `role` (and, for a supervisor, `teams`, or [ALL_TEAMS] for every team)."""
         _require_user(by)
         role = _role(role)
         teams = user_teams(role, teams)
