@@ -15,6 +15,7 @@ import holidays
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planner.csvfile import DEFAULT_MAX_FILE_MB
 from planner.errors import InputError, Problem
 
 __all__ = [
@@ -386,6 +387,12 @@ class Ui(_Strict):
     session_idle_hours: float = Field(8, gt=0, le=24 * 7)
 
 
+class Input(_Strict):
+    # Files larger than this are refused before they are read (the command line) or parsed (the page, whose
+    # uploads Streamlit also bounds: server.maxUploadSize in .streamlit/config.toml).
+    max_file_mb: float = Field(DEFAULT_MAX_FILE_MB, gt=0, le=2048)
+
+
 class Rules(_Strict):
     centre: Centre = Centre()
     staffing: Staffing = Staffing()
@@ -396,6 +403,7 @@ class Rules(_Strict):
     taxi: Taxi = Taxi()
     solver: Solver = Solver()
     ui: Ui = Ui()
+    input: Input = Input()
 
     @field_validator("contracts", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,10 +126,18 @@ class Table:
         return column in self.columns
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The file's content; a missing or unreadable file is an InputError like any other bad input."""
+# The largest input file read, unless the rules say otherwise (`input.max_file_mb`): a year of 5-minute call
+# history is a few MB, so anything near this is not one of the planner's files, and is refused before it is read.
+DEFAULT_MAX_FILE_MB = 50
+MB = 1024 * 1024
+
+
+def read_bytes(path: str | Path, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> bytes:
+    """The file's content; a missing, unreadable or too large file is an InputError like any other bad input."""
     try:
-        return Path(path).read_bytes()
+        with Path(path).open("rb") as opened:
+            check_size(os.fstat(opened.fileno()).st_size, str(path), max_file_mb)
+            return opened.read()
     except FileNotFoundError:
         message = "file not found"
     except IsADirectoryError:
@@ -136,6 +145,14 @@ def read_bytes(path: str | Path) -> bytes:
     except OSError as exc:
         message = f"cannot be read: {exc.strerror or exc}"
     raise InputError([Problem(str(path), None, None, message)])
+
+
+def check_size(size: int, source: str, max_file_mb: float) -> None:
+    """InputError when a file of `size` bytes is larger than `max_file_mb` allows: said before it is read."""
+    if size > max_file_mb * MB:
+        raise InputError([Problem(source, None, None,
+                                  f"is {size / MB:,.1f} MB, more than the {max_file_mb:g} MB the planner reads "
+                                  "(input.max_file_mb in the rules); is this the right file?")])
 
 
 def decode(data: bytes, source: str) -> str:

@@ -48,7 +48,7 @@ class _Interval:
 
 
 def load_forecast(path: str | Path, rules: Rules) -> Forecast:
-    return parse_forecast(read_bytes(path), str(path), rules)
+    return parse_forecast(read_bytes(path, rules.input.max_file_mb), str(path), rules)
 
 
 def parse_forecast(data: bytes, source: str, rules: Rules) -> Forecast:

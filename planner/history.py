@@ -199,7 +199,7 @@ def parse_column_names(text: str) -> dict[str, str]:
 
 def load_history(path: str | Path, rules: Rules, *, gaps: GapPolicy | None = None,
                  columns: Mapping[str, str] | None = None, ignore_offsets: bool = False) -> History:
-    return parse_history(read_bytes(path), str(path), rules, gaps=gaps, columns=columns,
+    return parse_history(read_bytes(path, rules.input.max_file_mb), str(path), rules, gaps=gaps, columns=columns,
                          ignore_offsets=ignore_offsets)
 
 

@@ -30,7 +30,7 @@ _DATE_SEPARATORS = re.compile(r"[\s,;]+")  # spaces as the contract says; ',' or
 
 
 def load_operators(path: str | Path, rules: Rules) -> tuple[Operator, ...]:
-    return parse_operators(read_bytes(path), str(path), rules)
+    return parse_operators(read_bytes(path, rules.input.max_file_mb), str(path), rules)
 
 
 def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, ...]:

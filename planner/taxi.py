@@ -221,7 +221,7 @@ def write_taxi_csv(rides: Iterable[Ride], path: str | Path) -> None:
 
 def load_roster_for_taxi(path: str | Path, rules: Rules) -> Roster:
     """A roster.csv read without a forecast: its month is that of its earliest valid `date`, in the rules' zone."""
-    data, source = read_bytes(path), str(path)
+    data, source = read_bytes(path, rules.input.max_file_mb), str(path)
     days = []
     for row in read_table(data, source).rows:
         try:

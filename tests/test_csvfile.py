@@ -1,3 +1,5 @@
+import tracemalloc
+
 import pytest
 
 from planner.csvfile import (
@@ -11,7 +13,9 @@ from planner.csvfile import (
     read_bytes,
     read_table,
 )
+from planner.config import parse_rules
 from planner.errors import InputError, Problem
+from planner.forecast import load_forecast
 
 
 def messages(excinfo: pytest.ExceptionInfo[InputError]) -> list[str]:
@@ -239,3 +243,25 @@ def test_read_bytes_turns_a_missing_file_into_an_input_error(tmp_path):
     with pytest.raises(InputError) as excinfo:
         read_bytes(tmp_path)
     assert messages(excinfo) == [f"{tmp_path}: is a folder, not a file"]
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path):
+    # Issue 15, item 8: a 200 MB file is refused without being loaded (a sparse file: nothing is written).
+    huge = tmp_path / "forecast.csv"
+    with huge.open("wb") as file:
+        file.truncate(200 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as refused:
+            load_forecast(huge, parse_rules({}))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 1024 * 1024
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{huge}: is 200.0 MB, more than the 50 MB the planner reads (input.max_file_mb in the rules); is this the "
+        "right file?"]
+    small = parse_rules({"input": {"max_file_mb": 0.001}})
+    (tmp_path / "small.csv").write_text("interval_start,calls\n" + "2026-12-01 00:00,1\n" * 100)
+    with pytest.raises(InputError, match="more than the 0.001 MB"):
+        load_forecast(tmp_path / "small.csv", small)

@@ -15,7 +15,7 @@ from planner.domain import Operator, StaffingPlan
 from planner.errors import InputError
 from planner.i18n import MESSAGES, PAGES, column_label
 from ui import state
-from ui.views import Outcome, show_outcome, when
+from ui.views import Outcome, show_outcome, uploaded_bytes, when
 
 __all__ = ["page", "UPLOAD", "OUTCOME"]
 
@@ -52,7 +52,7 @@ def _import_upload() -> None:
         st.session_state.pop(OUTCOME, None)
         return
     try:
-        stored = state.store().save_forecast(uploaded.getvalue(), uploaded.name, state.rules(), state.user())
+        stored = state.store().save_forecast(uploaded_bytes(uploaded), uploaded.name, state.rules(), state.user())
     except InputError as error:
         st.session_state[OUTCOME] = Outcome(rejected=error)
         return

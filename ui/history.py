@@ -19,7 +19,7 @@ from planner.history import GAP_POLICIES, History, parse_column_names, parse_his
 from planner.month import Month
 from planner.samples import write_forecast_csv
 from ui import state
-from ui.views import show_problems
+from ui.views import show_problems, uploaded_bytes
 
 __all__ = ["page", "UPLOAD", "GAPS", "TARGET", "ACCEPT", "COLUMNS", "IGNORE_OFFSETS", "forecast_file"]
 
@@ -51,7 +51,7 @@ def page() -> None:
         st.error(str(error))
         return
     try:
-        history = _history(upload.getvalue(), upload.name, state.rules_text(), gaps, tuple(columns.items()),
+        history = _history(uploaded_bytes(upload), upload.name, state.rules_text(), gaps, tuple(columns.items()),
                            ignore_offsets)
     except InputError as error:
         show_problems(error, _("{name} was rejected, nothing was imported:").format(name=upload.name))

@@ -21,7 +21,7 @@ from planner.operators import parse_operators
 from planner.samples import write_operators_csv
 from planner.store import OperatorList
 from ui import state
-from ui.views import Outcome, record_view, show_outcome, when
+from ui.views import Outcome, record_view, show_outcome, uploaded_bytes, when
 
 __all__ = ["page", "UPLOAD", "OUTCOME", "SAVE", "table_key"]
 
@@ -67,7 +67,7 @@ def _import_upload() -> None:
         st.session_state.pop(OUTCOME, None)
         return
     try:
-        operators = parse_operators(uploaded.getvalue(), uploaded.name, state.rules())
+        operators = parse_operators(uploaded_bytes(uploaded), uploaded.name, state.rules())
     except InputError as error:
         st.session_state[OUTCOME] = Outcome(rejected=error)
         return

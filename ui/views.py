@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 from babel.dates import format_datetime
 
+from planner.csvfile import check_size
 from planner.errors import InputError, Problem
 from planner.i18n import MESSAGES, PAGES
 from planner.store import VIEW, VersionInfo
@@ -89,6 +91,12 @@ def made_file(_make: Callable[[], str | bytes], identity: tuple) -> str | bytes:
     Streamlit calls it on the click, and the rerun the click's audit starts can revoke it before the browser asks
     for the file, which then never comes (the button stays disabled)."""
     return _make()
+
+
+def uploaded_bytes(uploaded: UploadedFile) -> bytes:
+    """An upload's content, or InputError (as for any bad file) when it is larger than `input.max_file_mb`."""
+    check_size(uploaded.size, uploaded.name, state.rules().input.max_file_mb)
+    return uploaded.getvalue()
 
 
 def record_view(what: str, version_id: int | None = None) -> None:
