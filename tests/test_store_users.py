@@ -15,7 +15,16 @@ from planner.auth import Permissions, Role, User, UserRefused, password_hasher
 from planner.config import parse_rules
 from planner.month import Month
 from planner.samples import sample_operators
-from planner.store import AUDIT_KINDS, LastAdmin, SignInThrottled, Store, UnknownUser, UserExists, open_store
+from planner.store import (
+    AUDIT_KINDS,
+    LastAdmin,
+    SignInThrottled,
+    Store,
+    UnknownOperator,
+    UnknownUser,
+    UserExists,
+    open_store,
+)
 from planner.store.database import create_store_engine, writing
 from planner.store.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
 from planner.store.repository import FAILED_SIGN_INS_ALLOWED, SIGN_INS_PER_MINUTE, _operator_values
@@ -346,3 +355,26 @@ def test_the_audit_log_is_read_by_kind_and_a_page_at_a_time(store):
     pages = [store.audit_log(10, actions={"sign_in_refused"}, offset=offset) for offset in (0, 10, 20)]
     assert [event for page in pages for event in page] == list(refused)
     assert store.audit_count() == 31
+
+
+def test_an_operators_personal_data_are_erased_from_every_stored_list_and_the_audit_says_who(store, admin):
+    # Issue 15, item 13: the right to erasure (152-FZ art. 21, GDPR art. 17).
+    month, later = Month(2026, 11, "Europe/Moscow"), Month(2026, 12, "Europe/Moscow")
+    operators = sample_operators(3, month, parse_rules({}), seed=1)
+    gone, kept = operators[0], operators[1]
+    assert gone.phone and gone.address and kept.phone
+    store.save_operators(month, operators, "anna")
+    store.save_operators(month, operators[:2], "anna")
+    store.save_operators(later, operators, "anna")
+
+    assert store.erase_personal_data(gone.id, by="root") == 3
+    for listed in (*store.operator_history(month), *store.operator_history(later)):
+        erased = next(op for op in listed.operators if op.id == gone.id)
+        assert (erased.address, erased.district, erased.lat, erased.lon, erased.phone) == ("", "", None, None, "")
+        assert (erased.name, erased.rate) == (gone.name, gone.rate)  # the labour record stays
+        assert next(op for op in listed.operators if op.id == kept.id) == kept
+    [event] = store.audit_log(actions={"erase"})
+    assert (event.user, event.what) == (
+        "root", f"operator {gone.id}: address, district, home coordinates and phone erased from 3 stored lists")
+    with pytest.raises(UnknownOperator):
+        store.erase_personal_data("nobody", by="root")

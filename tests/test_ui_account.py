@@ -15,7 +15,18 @@ from ui_pages import greedy_draft, make_account, open_page, seed_small_month
 from planner.auth import Role, User, password_hasher
 from planner.store import open_store
 from ui import state
-from ui.account import CHANGE_NAME, NAME, PASSWORD, SAVE_ROLE, SET_PASSWORD, SIGN_IN, SWITCH
+from ui.account import (
+    CHANGE_NAME,
+    ERASE,
+    ERASE_CONFIRM,
+    ERASE_ID,
+    NAME,
+    PASSWORD,
+    SAVE_ROLE,
+    SET_PASSWORD,
+    SIGN_IN,
+    SWITCH,
+)
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD_TEXT = "correct horse battery"
@@ -251,3 +262,21 @@ def test_a_planner_calling_the_accounts_page_directly_is_refused(small_month_sto
     at.run()
     assert [error.value for error in at.error] == ["Your account may not open this page."]
     assert not at.dataframe and not at.get("form")
+
+
+def test_an_admin_erases_an_operators_personal_data_from_the_page(db):
+    _accounts(db, ("root", "admin", ()))
+    with open_store(f"sqlite:///{db}") as store:
+        operator = store.load_operators("2026-02").operators[0]
+    at = _signed_in("root")
+    at.text_input(key=ERASE_ID).input(operator.id)
+    at.button(key=ERASE).click().run()
+    assert [error.value for error in at.error] == ["Tick the box to confirm the erasure."]
+    at.text_input(key=ERASE_ID).input(operator.id)
+    at.checkbox(key=ERASE_CONFIRM).check()
+    at.button(key=ERASE).click().run()
+    assert [s.value for s in at.success] == [f"The personal data of {operator.id} were erased."]
+    with open_store(f"sqlite:///{db}") as store:
+        erased = store.load_operators("2026-02").operators[0]
+        assert (erased.id, erased.phone, erased.address) == (operator.id, "", "")
+        assert store.audit_log(actions={"erase"})[0].user == "root"

@@ -18,7 +18,7 @@ from planner.store import SignInThrottled, StoreError
 from ui import state
 from ui.export import audit_log
 
-__all__ = ["first_start_page", "sign_in_page", "accounts_page", "NAME", "PASSWORD", "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE",
+__all__ = ["first_start_page", "sign_in_page", "accounts_page", "ERASE_ID", "ERASE_CONFIRM", "ERASE", "NAME", "PASSWORD", "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE",
            "SET_PASSWORD"]
 
 # Widget keys.
@@ -27,6 +27,7 @@ NEW_NAME, NEW_ROLE, NEW_TEAMS, NEW_PASSWORD, ADD = "new_user_name", "new_user_ro
     "new_user_password", "add_user"
 CHANGE_NAME, SWITCH, SAVE_ROLE, SET_PASSWORD = "change_user_name", "switch_user", "save_user_role", "set_user_password"
 NOTICE = "accounts_notice"
+ERASE_ID, ERASE_CONFIRM, ERASE = "erase_operator_id", "erase_confirmed", "erase_personal_data"
 TEAMS_LABEL = N_("Teams a supervisor sees, separated by commas; * for all teams")
 
 
@@ -90,7 +91,25 @@ def accounts_page() -> None:
         _change(lambda: state.store().add_user(name, role, password, by=state.user(), teams=_teams(teams)),
                 _("Account created."))
     _change_account(users)
-    audit_log("accounts", ("account changes", "sign-ins", "refused sign-ins"))
+    _erase_personal_data()
+    audit_log("accounts", ("account changes", "erasures", "sign-ins", "refused sign-ins"))
+
+
+def _erase_personal_data() -> None:
+    _ = state.t()
+    st.subheader(_("Erase an operator's personal data"))
+    with st.form("erase_personal_data"):
+        operator_id = st.text_input(_("Operator id"), key=ERASE_ID)
+        confirmed = st.checkbox(_("Erase their address, district, home coordinates and phone from every stored "
+                                  "operator list. This cannot be undone."), key=ERASE_CONFIRM)
+        submitted = st.form_submit_button(_("Erase"), key=ERASE)
+    if not submitted:
+        return
+    if not confirmed:
+        st.error(_("Tick the box to confirm the erasure."))
+        return
+    _change(lambda: state.store().erase_personal_data(operator_id.strip(), by=state.user()),
+            _("The personal data of {operator} were erased.").format(operator=operator_id.strip()))
 
 
 def _teams(text: str) -> list[str]:

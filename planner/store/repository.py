@@ -109,6 +109,7 @@ __all__ = [
     "StoredForecast",
     "StoredRoster",
     "StoredRules",
+    "UnknownOperator",
     "UnknownUser",
     "UnknownVersion",
     "UserExists",
@@ -130,6 +131,7 @@ SIGN_IN = "sign_in"
 SIGN_IN_REFUSED = "sign_in_refused"
 SIGN_IN_THROTTLED = "sign_in_throttled"
 VIEW = "view"  # a page showed personal data (the operators' list, a night's taxi list)
+ERASE = "erase"  # an operator's personal data erased from every stored list
 
 # The audit log's events by kind, as its view filters them: so that 200 refused sign-ins need not push a
 # publication off the screen.
@@ -140,6 +142,7 @@ AUDIT_KINDS: dict[str, tuple[str, ...]] = {
     "sign-ins": (SIGN_IN,),
     "refused sign-ins": (SIGN_IN_REFUSED, SIGN_IN_THROTTLED),
     "account changes": (USER_ADD, USER_PASSWORD, USER_ROLE, USER_DISABLE, USER_ENABLE),
+    "erasures": (ERASE,),
 }
 
 # Guessing passwords: after FAILED_SIGN_INS_ALLOWED wrong passwords for one name within FAILED_SIGN_IN_WINDOW (since
@@ -313,6 +316,12 @@ class SignInThrottled(StoreError):
         super().__init__(f"too many failed sign-ins {whose}: try again in {self.minutes} min")
 
 
+class UnknownOperator(StoreError, LookupError):
+    def __init__(self, operator_id: str):
+        self.operator_id = operator_id
+        super().__init__(f"no stored operator list has an operator {operator_id!r}; nothing was changed")
+
+
 class UnknownUser(StoreError, LookupError):
     def __init__(self, name: str):
         self.name = name
@@ -441,6 +450,24 @@ class Store:
         with self._reading() as session:
             row = _newest_of_month(session, OperatorListRow, _label(month))
             return None if row is None else _operator_list(row, _operators_of(session, row.id))
+
+    def erase_personal_data(self, operator_id: str, *, by: str) -> int:
+        """Blank the operator's address, district, home coordinates and phone in every stored list of every month
+        (the right to erasure: 152-FZ art. 21, GDPR art. 17), and say in the audit log who did; the number of
+        lists changed. Id, name, contract and shifts stay: they are the labour records a centre must keep.
+        UnknownOperator, with nothing changed, for an id no list has."""
+        _require_user(by)
+        with self._writing() as session:
+            lists = session.execute(
+                update(OperatorRow).where(OperatorRow.operator_id == operator_id)
+                .values(address="", district="", lat=None, lon=None, phone="")
+            ).rowcount
+            if not lists:
+                raise UnknownOperator(operator_id)
+            _audit(session, self._clock(), by, ERASE,
+                   f"operator {operator_id}: address, district, home coordinates and phone erased from {lists} "
+                   "stored lists")
+        return lists
 
     def operator_history(self, month: Month | str) -> tuple[OperatorList, ...]:
         """Every list saved for the month, oldest first; the last one is current."""
