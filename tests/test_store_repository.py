@@ -293,6 +293,15 @@ def test_a_working_copy_must_fit_its_version(store):
         store.keep_working_copy(created.id, 1, night_roster(), (), (), "anna", rules_text="rules: [")
 
 
+def _at_once(save, *calls: tuple) -> None:
+    """`save(*call)` for every call, each in its own thread, all started before any is waited for."""
+    threads = [threading.Thread(target=save, args=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def test_of_two_simultaneous_saves_exactly_one_is_written(database_url):
     with open_store(database_url) as first, open_store(database_url) as second:
         created = first.create_draft(night_roster(), REPORT, RULES_TEXT, "anna")
@@ -307,11 +316,7 @@ def test_of_two_simultaneous_saves_exactly_one_is_written(database_url):
             except StaleVersion as exc:
                 outcomes[user] = exc
 
-        threads = [threading.Thread(target=save, args=pair) for pair in ((first, "anna"), (second, "boris"))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        _at_once(save, (first, "anna"), (second, "boris"))
 
         refused = [user for user, outcome in outcomes.items() if isinstance(outcome, StaleVersion)]
         assert len(refused) == 1
@@ -425,11 +430,7 @@ def test_two_drafts_saved_at_once_on_postgresql_get_the_next_two_numbers(postgre
             except Exception as error:  # noqa: BLE001 - the test reports whatever the save raised
                 outcomes[user] = error
 
-        threads = [threading.Thread(target=save, args=pair) for pair in ((first, "anna"), (second, "boris"))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        _at_once(save, (first, "anna"), (second, "boris"))
 
         assert all(isinstance(outcome, VersionInfo) for outcome in outcomes.values()), outcomes
         assert sorted(outcome.number for outcome in outcomes.values()) == [1, 2]
