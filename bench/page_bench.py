@@ -179,8 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_forecast_csv(plan.forecast, forecast)
         with open_store() as store:
             store.save_forecast(forecast.getvalue().encode("utf-8"), "forecast.csv", rules, USER)
-            store.save_rules(month.label, rules_text, USER)
-            store.save_operators(month.label, operators, USER)
+            store.save_rules(month.label, rules_text, USER, based_on=None)
+            store.save_operators(month.label, operators, USER, based_on=None)
             store.create_draft(roster, {}, rules_text, USER)
             store.add_user(USER, "planner", secrets.token_urlsafe(16), by=USER)
         row, column, codes = _edited_cell(roster, operators, rules)

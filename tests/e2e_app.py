@@ -48,10 +48,10 @@ def quick_rules_text() -> str:
 
 def seed_database(db_path: Path) -> None:
     with seed_small_month(db_path) as store:
-        store.save_rules(FEBRUARY.label, quick_rules_text(), SEEDER)
+        store.save_rules(FEBRUARY.label, quick_rules_text(), SEEDER, based_on=store.latest_rules(FEBRUARY.label).id)
         anytime = [replace(op, earliest_start=0, latest_end=24 * 60)
                    for op in sample_operators(OPERATORS, FEBRUARY, rules(), seed=3)]
-        store.save_operators(FEBRUARY.label, anytime, SEEDER)
+        store.save_operators(FEBRUARY.label, anytime, SEEDER, based_on=store.load_operators(FEBRUARY.label).id)
 
 
 @contextmanager

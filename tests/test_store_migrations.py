@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import URL
 
 from planner.auth import password_hasher
-from planner.store import open_store
+from planner.store import StaleInput, open_store
 from planner.store.database import create_store_engine, database_url, writing
 from planner.store.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
 from planner.store.schema import Base
@@ -164,3 +164,34 @@ def test_supervisors_saved_without_teams_keep_every_team_as_an_explicit_choice(e
     with open_store(engine.url) as store:
         assert {user.name: user.teams for user in store.list_users()} == {
             "anna": (), "duty": ("*",), "sveta": ("A",)}
+
+
+def test_lists_and_rules_saved_before_saves_named_their_base_stay_current_and_whole(engine):
+    # Issue 15, item 10 (0006): each earlier save is chained to the one before it in its month, and SQLite's
+    # table copy, which would have deleted every operator with their list (ON DELETE CASCADE), is not used.
+    with writing(engine).begin() as connection:
+        command.upgrade(alembic_config(connection), "0005")
+    with engine.begin() as connection:
+        for list_id in (1, 2):
+            connection.execute(text(
+                "INSERT INTO operator_lists (month, source, saved_by, saved_at) "
+                f"VALUES ('2026-12', 'operators.csv', 'anna', '2026-11-20 10:0{list_id}:00')"))
+            connection.execute(text(
+                "INSERT INTO operators (list_id, position, operator_id, name, rate, earliest_start, latest_end, "
+                f"unavailable, days_off_wished, team, address, district, lat, lon, phone) VALUES ({list_id}, 0, "
+                "'op1', 'Anna', 1.0, 0, 1440, '[]', '[]', 'A', '', '', NULL, NULL, '')"))
+        for rules_id in (1, 2):
+            connection.execute(text(
+                "INSERT INTO rule_sets (month, text, sha256, saved_by, saved_at) "
+                f"VALUES ('2026-12', '{{}}', 'x', 'anna', '2026-11-20 10:0{rules_id}:00')"))
+
+    upgrade_to_head(engine)
+
+    with open_store(engine.url) as store:
+        current = store.load_operators("2026-12")
+        assert current.id == 2 and [op.id for op in current.operators] == ["op1"]
+        assert [len(saved.operators) for saved in store.operator_history("2026-12")] == [1, 1]
+        assert store.latest_rules("2026-12").id == 2
+        with pytest.raises(StaleInput):
+            store.save_operators("2026-12", current.operators, "boris", based_on=1)
+        assert store.save_rules("2026-12", "{}", "boris", based_on=2).id == 3

@@ -19,6 +19,7 @@ from planner.samples import sample_forecast, sample_operators, write_forecast_cs
 from planner.store import (
     CellEdit,
     NotADraft,
+    StaleInput,
     StaleVersion,
     UnknownVersion,
     VersionInfo,
@@ -113,11 +114,11 @@ def test_the_newest_forecast_of_a_month_wins_and_a_rejected_file_stores_nothing(
 def test_operator_list_round_trip_and_history(store):
     operators = sample_operators(12, OCTOBER, RULES, seed=3)
     assert any(op.unavailable for op in operators) and any(op.days_off_wished for op in operators)
-    first = store.save_operators(OCTOBER, operators, "anna", source="operators-2026-10.csv")
+    first = store.save_operators(OCTOBER, operators, "anna", source="operators-2026-10.csv", based_on=None)
     wishes = frozenset({ShiftWish(date(2026, 10, 5), "evening"), ShiftWish(date(2026, 10, 6), "night", work=False)})
     edited = (dataclasses.replace(operators[0], name="Renamed", lat=None, lon=None, max_consecutive_days=4,
                                   max_working_weekends=0, shift_requests=wishes), *operators[1:])
-    second = store.save_operators(OCTOBER, edited, "boris", source="edited in the page")
+    second = store.save_operators(OCTOBER, edited, "boris", source="edited in the page", based_on=first.id)
 
     current = store.load_operators(OCTOBER)
     assert current == second
@@ -129,10 +130,94 @@ def test_operator_list_round_trip_and_history(store):
     assert store.load_operators(NOVEMBER) is None
 
 
+def test_item_10_an_operator_list_saved_on_an_old_list_is_refused_and_kept(store):
+    # Issue 15, item 10: the second planner's save replaced the first's without a word.
+    operators = sample_operators(4, OCTOBER, RULES, seed=3)
+    opened = store.save_operators(OCTOBER, operators, "anna", based_on=None)
+    anna = store.save_operators(OCTOBER, operators[:3], "anna", based_on=opened.id)
+    boris_list = (dataclasses.replace(operators[0], name="Boris's edit"), *operators[1:])
+
+    with pytest.raises(StaleInput, match="saved by anna") as refused:
+        store.save_operators(OCTOBER, boris_list, "boris", based_on=opened.id)
+    with pytest.raises(StaleInput):
+        store.save_operators(OCTOBER, boris_list, "boris", based_on=None)
+
+    assert store.load_operators(OCTOBER) == anna
+    assert len(store.operator_history(OCTOBER)) == 2
+    assert refused.value.current == anna and refused.value.refused == boris_list
+    assert refused.value.based_on == opened.id
+    assert store.save_operators(OCTOBER, boris_list, "boris", based_on=anna.id) == store.load_operators(OCTOBER)
+    assert store.operator_list(opened.id) == opened and store.operator_list(10**6) is None
+
+
+def test_item_10_rules_saved_on_old_rules_are_refused_and_kept(store):
+    opened = store.save_rules(OCTOBER, RULES_TEXT, "anna", based_on=None)
+    anna = store.save_rules(OCTOBER, RULES_TEXT.replace("shrinkage: 0.10", "shrinkage: 0.15"), "anna",
+                            based_on=opened.id)
+    boris = RULES_TEXT.replace("shrinkage: 0.10", "shrinkage: 0.20")
+
+    with pytest.raises(StaleInput, match="rules of 2026-10 were saved by anna") as refused:
+        store.save_rules(OCTOBER, boris, "boris", based_on=opened.id)
+
+    assert store.latest_rules(OCTOBER) == anna
+    assert (refused.value.current, refused.value.refused) == (anna, boris)
+
+
+def test_item_10_a_roster_planned_with_other_rules_leaves_the_months_rules_alone(store):
+    # A re-solve started on rules another planner has changed since must not bring the old ones back.
+    saved = store.save_rules(OCTOBER, RULES_TEXT, "anna", based_on=None)
+    store.create_draft(night_roster(), REPORT, RULES_TEXT + "\n# read before anna's save\n", "boris")
+    assert store.latest_rules(OCTOBER) == saved
+
+
+@pytest.mark.parametrize("what", ["operators", "rules"])
+def test_item_10_of_two_saves_on_the_same_list_at_once_exactly_one_lands(database_url, monkeypatch, what):
+    # On PostgreSQL both saves check the current list before either writes (the barrier), so only the unique
+    # (month, replaces) constraint can refuse the second.
+    operators = sample_operators(3, OCTOBER, RULES, seed=3)
+    with open_store(database_url) as first, open_store(database_url) as second:
+        if what == "operators":
+            base = first.save_operators(OCTOBER, operators, "anna", based_on=None).id
+        else:
+            base = first.save_rules(OCTOBER, RULES_TEXT, "anna", based_on=None).id
+        if database_url.get_backend_name() == "postgresql":  # SQLite lets the second writer in only after the first
+            both_checked = threading.Barrier(2, timeout=20)
+            check = repository._current_id
+
+            def check_then_wait(*args):
+                current = check(*args)
+                both_checked.wait()
+                return current
+
+            monkeypatch.setattr(repository, "_current_id", check_then_wait)
+        outcomes: dict[str, object] = {}
+
+        def save(store, user: str) -> None:
+            try:
+                if what == "operators":
+                    outcomes[user] = store.save_operators(OCTOBER, operators[:2], user, based_on=base)
+                else:
+                    outcomes[user] = store.save_rules(OCTOBER, RULES_TEXT + f"\n# {user}\n", user, based_on=base)
+            except StaleInput as refusal:
+                outcomes[user] = refusal
+
+        _at_once(save, (first, "anna"), (second, "boris"))
+
+    refused = [user for user, outcome in outcomes.items() if isinstance(outcome, StaleInput)]
+    assert len(refused) == 1, outcomes
+    with open_store(database_url) as store:
+        history = store.operator_history(OCTOBER) if what == "operators" else ()
+        current = store.load_operators(OCTOBER) if what == "operators" else store.latest_rules(OCTOBER)
+    [winner] = set(outcomes) - set(refused)
+    assert current.saved_by == winner
+    if what == "operators":
+        assert len(history) == 2
+
+
 def test_an_operator_list_with_a_repeated_id_is_refused(store):
     operators = sample_operators(3, OCTOBER, RULES, seed=3)
     with pytest.raises(ValueError, match="op001"):
-        store.save_operators(OCTOBER, (*operators, operators[0]), "anna")
+        store.save_operators(OCTOBER, (*operators, operators[0]), "anna", based_on=None)
     assert store.operator_history(OCTOBER) == ()
 
 
@@ -140,13 +225,13 @@ def test_an_operator_list_with_a_repeated_id_is_refused(store):
 
 
 def test_rules_round_trip_and_invalid_text_is_refused(store):
-    saved = store.save_rules(OCTOBER, RULES_TEXT, "anna")
+    saved = store.save_rules(OCTOBER, RULES_TEXT, "anna", based_on=None)
     changed = RULES_TEXT.replace("shrinkage: 0.10", "shrinkage: 0.15")
-    store.save_rules(OCTOBER, changed, "anna")
+    second = store.save_rules(OCTOBER, changed, "anna", based_on=saved.id)
     with pytest.raises(InputError, match="rules.shortfall.wieght"):
-        store.save_rules(OCTOBER, "rules:\n  shortfall:\n    wieght: 5\n", "anna")
+        store.save_rules(OCTOBER, "rules:\n  shortfall:\n    wieght: 5\n", "anna", based_on=second.id)
     with pytest.raises(InputError, match="not valid YAML"):
-        store.save_rules(OCTOBER, "rules: [unclosed", "anna")
+        store.save_rules(OCTOBER, "rules: [unclosed", "anna", based_on=second.id)
 
     latest = store.latest_rules(OCTOBER)
     assert latest.text == changed
@@ -229,7 +314,8 @@ def test_saving_a_draft_replaces_shifts_and_locks_and_records_every_edit(store):
         (3, CellEdit("op2", date(2026, 10, 25), "02–08", "03–09"), "anna"),
     ]
     assert all(record.edited_at.tzinfo == UTC for record in history)
-    assert store.latest_rules(OCTOBER).text == new_rules
+    # The roster keeps its rules; the month's rules are what the Rules page saved (none here).
+    assert store.latest_rules(OCTOBER) is None
 
 
 def test_the_later_of_two_sessions_is_refused_and_keeps_its_edits(database_url):
@@ -345,7 +431,6 @@ def test_a_save_failing_half_way_leaves_the_previous_state(store, monkeypatch):
     assert (after.locks, after.info, after.rules_text) == (before.locks, before.info, before.rules_text)
     assert store.edit_history(created.id) == ()
     assert [v.id for v in store.list_versions(OCTOBER)] == [created.id]
-    assert store.latest_rules(OCTOBER).text == RULES_TEXT
 
 
 def test_unknown_versions_are_named(store):

@@ -363,9 +363,9 @@ def test_an_operators_personal_data_are_erased_from_every_stored_list_and_the_au
     operators = sample_operators(3, month, parse_rules({}), seed=1)
     gone, kept = operators[0], operators[1]
     assert gone.phone and gone.address and kept.phone
-    store.save_operators(month, operators, "anna")
-    store.save_operators(month, operators[:2], "anna")
-    store.save_operators(later, operators, "anna")
+    first = store.save_operators(month, operators, "anna", based_on=None)
+    store.save_operators(month, operators[:2], "anna", based_on=first.id)
+    store.save_operators(later, operators, "anna", based_on=None)
 
     assert store.erase_personal_data(gone.id, by="root") == 3
     for listed in (*store.operator_history(month), *store.operator_history(later)):

@@ -4,12 +4,14 @@ refused one lists its problems by line (file) or row (table) and field and chang
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 from ui_pages import FEBRUARY, open_page, rules
 
 from planner.samples import sample_operators, write_operators_csv
 from ui.operators import SAVE, UPLOAD, table_key
+from ui.views import DISCARD, REAPPLY
 
 
 @pytest.fixture
@@ -105,3 +107,60 @@ def test_showing_the_operators_list_is_recorded_once_per_session(small_month_sto
     [view] = small_month_store.audit_log(actions={"view"})
     assert (view.user, view.action) == ("anna", "view")
     assert view.what.startswith("operators 2026-02, list ") and view.what.endswith("(12 operators)")
+
+
+def test_item_10_a_table_saved_on_a_list_someone_replaced_is_refused_then_reapplied_on_theirs(store):
+    at = open_page("operators")
+    opened = store.load_operators(FEBRUARY.label)
+    editor_key = at.data_editor[0].key
+    theirs = tuple(op if i != 5 else replace(op, name="Their edit") for i, op in enumerate(opened.operators))
+    store.save_operators(FEBRUARY.label, theirs, "boris", source="boris", based_on=opened.id)
+    at.session_state[editor_key] = {"edited_rows": {0: {"name": "My edit"}}, "added_rows": [], "deleted_rows": []}
+
+    at.button(key=SAVE).click().run()
+
+    assert not at.exception
+    assert store.load_operators(FEBRUARY.label).operators == theirs  # nothing of mine written over theirs
+    [error] = at.error
+    assert "Not saved: boris saved the operators" in error.value
+    assert f"Your changes: {opened.operators[0].id}" in error.value
+    assert f"Their changes: {opened.operators[5].id}" in error.value
+    assert at.data_editor[0].key == editor_key  # my edits stay on screen, on the list I opened
+    assert "boris saved a newer list" in at.warning[0].value
+
+    at.button(key=REAPPLY).click().run()
+
+    assert not at.exception and not at.error
+    merged = store.load_operators(FEBRUARY.label)
+    assert [op.name for op in merged.operators][0] == "My edit" and merged.operators[5].name == "Their edit"
+    assert merged.saved_by == "anna"
+    assert at.success[0].value == "12 operators saved: your changes re-applied on the current list."
+    assert at.data_editor[0].key == table_key(merged)
+
+
+def test_item_10_a_refused_table_can_be_discarded_for_theirs(store):
+    at = open_page("operators")
+    opened = store.load_operators(FEBRUARY.label)
+    editor_key = at.data_editor[0].key
+    theirs = store.save_operators(FEBRUARY.label, opened.operators[:11], "boris", based_on=opened.id)
+    at.session_state[editor_key] = {"edited_rows": {0: {"name": "My edit"}}, "added_rows": [], "deleted_rows": []}
+    at.button(key=SAVE).click().run()
+
+    at.button(key=DISCARD).click().run()
+
+    assert not at.exception and not at.error
+    assert store.load_operators(FEBRUARY.label) == theirs
+    assert at.data_editor[0].key == table_key(theirs)
+
+
+def test_item_10_an_upload_onto_a_list_someone_replaced_is_refused(store):
+    at = open_page("operators")
+    opened = store.load_operators(FEBRUARY.label)
+    theirs = store.save_operators(FEBRUARY.label, opened.operators[:11], "boris", based_on=opened.id)
+    text = io.StringIO()
+    write_operators_csv(opened.operators, text)
+
+    at.file_uploader(key=UPLOAD).set_value(("team.csv", text.getvalue().encode(), "text/csv")).run()
+
+    assert store.load_operators(FEBRUARY.label) == theirs
+    assert "Not saved: boris saved the operators" in at.error[0].value

@@ -42,10 +42,10 @@ def database(tmp_path, monkeypatch):
     monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
     monkeypatch.setenv("PLANNER_DB_PATH", str(db_path))
     with seed_small_month(db_path) as store:
-        store.save_rules(FEBRUARY.label, quick_rules_text(), SEEDER)
-        anytime = [replace(op, earliest_start=0, latest_end=24 * 60)
-                   for op in store.load_operators(FEBRUARY.label).operators]
-        store.save_operators(FEBRUARY.label, anytime, SEEDER)
+        store.save_rules(FEBRUARY.label, quick_rules_text(), SEEDER, based_on=store.latest_rules(FEBRUARY.label).id)
+        listed = store.load_operators(FEBRUARY.label)
+        anytime = [replace(op, earliest_start=0, latest_end=24 * 60) for op in listed.operators]
+        store.save_operators(FEBRUARY.label, anytime, SEEDER, based_on=listed.id)
     return db_path
 
 
@@ -165,10 +165,11 @@ def test_solve_edit_lock_resolve_save_conflict_publish(database):
 
 def test_a_solve_no_roster_can_satisfy_says_who_and_why(database):
     with open_store(f"sqlite:///{database}") as store:
-        people = store.load_operators(FEBRUARY.label).operators
+        listed = store.load_operators(FEBRUARY.label)
+        people = listed.operators
         # Full time (8-hour shifts) in a 7-hour window: no shift fits, yet the monthly norm asks for many.
         stuck = replace(people[0], rate=1.0, earliest_start=17 * 60, latest_end=24 * 60)
-        store.save_operators(FEBRUARY.label, (stuck, *people[1:]), SEEDER)
+        store.save_operators(FEBRUARY.label, (stuck, *people[1:]), SEEDER, based_on=listed.id)
     at = open_page("roster")
     at.button(key="solve").click().run()
     finish_job(at)

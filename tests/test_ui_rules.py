@@ -8,6 +8,7 @@ from ui_pages import FEBRUARY, RULES_TEXT, open_page
 
 from planner.config import parse_rules_text
 from ui.rules import FIELDS, RESET, SAVE, field_key
+from ui.views import DISCARD, REAPPLY
 
 SHORTFALL = next(field for field in FIELDS if field.key == "rules.shortfall.weight")
 OVERSTAFFING = next(field for field in FIELDS if field.key == "rules.overstaffing.weight")
@@ -72,3 +73,40 @@ def test_reset_brings_back_the_commented_constraints_yaml(store):
     assert not at.exception
     assert store.latest_rules(FEBRUARY.label).text == RULES_TEXT
     assert at.number_input(key=field_key(SHORTFALL)).value == 1000
+
+
+def test_item_10_rules_saved_on_rules_someone_replaced_are_refused_then_reapplied_on_theirs(store):
+    at = open_page("rules")
+    opened = store.latest_rules(FEBRUARY.label)
+    theirs = store.save_rules(FEBRUARY.label, RULES_TEXT.replace("shrinkage: 0.10", "shrinkage: 0.15"), "boris",
+                              based_on=opened.id)
+    assert theirs.text != RULES_TEXT
+    at.number_input(key=field_key(SHORTFALL)).set_value(2500)
+    at.button(key=SAVE).click().run()
+
+    assert not at.exception
+    assert store.latest_rules(FEBRUARY.label) == theirs
+    [error] = at.error
+    assert "Not saved: boris saved the rules" in error.value
+    assert "Your changes: Too few operators: weight (`rules.shortfall.weight`)" in error.value
+    assert "Their changes: Shrinkage" in error.value
+
+    at.button(key=REAPPLY).click().run()
+
+    assert not at.exception and not at.error
+    merged = parse_rules_text(store.latest_rules(FEBRUARY.label).text)
+    assert merged.rules.shortfall.weight == 2500 and merged.staffing.shrinkage == 0.15
+    assert at.success[0].value == "Rules saved for 2026-02: your changes re-applied on the current rules."
+
+
+def test_item_10_a_refused_rules_save_can_be_discarded_for_theirs(store):
+    at = open_page("rules")
+    theirs = store.save_rules(FEBRUARY.label, RULES_TEXT.replace("shrinkage: 0.10", "shrinkage: 0.15"), "boris",
+                              based_on=store.latest_rules(FEBRUARY.label).id)
+    at.button(key=RESET).click().run()
+    assert "Not saved: boris saved the rules" in at.error[0].value
+
+    at.button(key=DISCARD).click().run()
+
+    assert not at.exception and not at.error
+    assert store.latest_rules(FEBRUARY.label) == theirs

@@ -75,9 +75,9 @@ def test_the_published_roster_is_shown_rather_than_a_newer_draft(store):
 
 def test_a_team_supervisor_sees_their_riders_in_the_cars_that_really_drive(store):
     # Issue 15, item 5: the page routed a team's riders alone, into cars that differ from the duty supervisor's.
-    listed = store.load_operators(FEBRUARY.label).operators
-    split = [replace(op, team="Группа 2" if i % 2 else "Группа 1") for i, op in enumerate(listed)]
-    store.save_operators(FEBRUARY.label, split, "anna", source="teams split")
+    listed = store.load_operators(FEBRUARY.label)
+    split = [replace(op, team="Группа 2" if i % 2 else "Группа 1") for i, op in enumerate(listed.operators)]
+    store.save_operators(FEBRUARY.label, split, "anna", source="teams split", based_on=listed.id)
     version_id = greedy_draft(store)
     store.publish(version_id, "anna")
     roster = store.load_roster(version_id).roster

@@ -49,8 +49,9 @@ def seed_small_month(db_path: Path) -> Store:
     look into; the caller closes it."""
     store = open_store(f"sqlite:///{db_path}")
     store.save_forecast(forecast_csv(), "forecast-2026-02.csv", rules(), SEEDER)
-    store.save_rules(FEBRUARY.label, RULES_TEXT, SEEDER)
-    store.save_operators(FEBRUARY.label, sample_operators(12, FEBRUARY, rules(), seed=3), SEEDER, source="seed")
+    store.save_rules(FEBRUARY.label, RULES_TEXT, SEEDER, based_on=None)
+    store.save_operators(FEBRUARY.label, sample_operators(12, FEBRUARY, rules(), seed=3), SEEDER, source="seed",
+                         based_on=None)
     return store
 
 

@@ -4,7 +4,11 @@ The form's values are merged into the month's rules and the result is checked by
 constraints.yaml (`parse_rules_text`), so a value the planner may not use is refused with its key named, and
 nothing is saved. The saved text is `yaml.safe_dump` of the merged rules: simple and exact, but it drops the
 comments of constraints.yaml (the file itself keeps them, and "Reset" brings the commented text back).
-A roster keeps the rules it was planned with (the Roster page stores them with each version)."""
+A roster keeps the rules it was planned with (the Roster page stores them with each version).
+
+A save names the rules the form was filled from; if someone saved others since, nothing is saved and the planner
+sees which settings each side changed, then re-applies theirs on the current rules (`planner.merge`) or drops
+them."""
 
 from __future__ import annotations
 
@@ -17,16 +21,25 @@ import yaml
 from planner.config import Rules
 from planner.errors import InputError
 from planner.i18n import N_, PAGES, rule_label
+from planner.merge import merge_rules_text, rule_key_text
+from planner.store import StaleInput, StoredRules
 from ui import state
-from ui.views import show_problems, when
+from ui.views import show_problems, show_stale, when
 
-__all__ = ["page", "FIELDS", "Field", "field_key", "SAVE", "RESET", "OUTCOME"]
+__all__ = ["page", "FIELDS", "Field", "field_key", "SAVE", "RESET", "OUTCOME", "REFUSED"]
 
 # Session and widget keys.
 SAVE = "rules_save"
 RESET = "rules_reset"
 OUTCOME = "rules_outcome"
+REFUSED = "rules_refused"  # the last save refused because someone saved first, as a Refused
 FORM_SOURCE = "rules_form_source"  # the rules text the form's widgets were filled from
+
+
+@dataclass(frozen=True)
+class Refused:
+    base: str  # the rules text the refused save was made on
+    error: StaleInput
 
 
 @dataclass(frozen=True)
@@ -90,8 +103,11 @@ def page() -> None:
     state.require(state.permissions().can_edit_rosters)
     _ = state.t()
     st.header(_(PAGES["rules"]))
-    rules, text = state.rules(), state.rules_text()
+    # The text, and the id a save names as its base, from one read: a newer text under an older id would let a
+    # save overwrite rules the planner never saw.
     stored = state.store().latest_rules(state.month())
+    text = state.rules_text_of(stored)
+    rules = state.parsed_rules(text)
     if stored is None:
         st.caption(_("The centre's constraints.yaml: no rules saved for this month yet."))
     else:
@@ -102,11 +118,12 @@ def page() -> None:
         show_problems(outcome, _("Not saved: these values break the rules' limits."), field_name=_field_name)
     elif outcome:
         st.success(outcome)
+    _stale(stored)
     left, right = st.columns(2)
     with left:
         _in_plain_words(rules)
     with right:
-        _form(rules, text)
+        _form(rules, stored, text)
 
 
 def _label(field: Field) -> str:
@@ -218,7 +235,7 @@ def _optional_hard_rules(rules: Rules) -> list[str]:
 # --- the form ----------------------------------------------------------------------------------------------------
 
 
-def _form(rules: Rules, text: str) -> None:
+def _form(rules: Rules, stored: StoredRules | None, text: str) -> None:
     _ = state.t()
     st.subheader(_("Change for this month"))
     _refill_when_changed(text)
@@ -227,8 +244,8 @@ def _form(rules: Rules, text: str) -> None:
             value = _value(rules, field)
             st.number_input(_label(field), value=value, step=field.step if isinstance(value, float) else 1,
                             key=field_key(field), help=f"`{field.key}`")
-        st.form_submit_button(_("Save the rules"), key=SAVE, type="primary", on_click=_save, args=(text,))
-    st.button(_("Reset to constraints.yaml"), key=RESET, on_click=_reset,
+        st.form_submit_button(_("Save the rules"), key=SAVE, type="primary", on_click=_save, args=(stored, text))
+    st.button(_("Reset to constraints.yaml"), key=RESET, on_click=_reset, args=(stored, text),
               help=_("Replace this month's rules with the centre's constraints.yaml, comments included."))
 
 
@@ -241,7 +258,7 @@ def _refill_when_changed(text: str) -> None:
         st.session_state[FORM_SOURCE] = text
 
 
-def _save(text: str) -> None:
+def _save(stored: StoredRules | None, text: str) -> None:
     _ = state.t()
     data = yaml.safe_load(text) or {}
     for field in FIELDS:
@@ -251,15 +268,52 @@ def _save(text: str) -> None:
             target = target.setdefault(section, {})
         target[name] = st.session_state[field_key(field)]
     merged = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    if _saved(merged, stored, text):
+        st.session_state[OUTCOME] = _("Rules saved for {month}.").format(month=state.month())
+
+
+def _reset(stored: StoredRules | None, text: str) -> None:
+    _ = state.t()
+    if _saved(state.RULES_FILE.read_text(encoding="utf-8"), stored, text):
+        st.session_state[OUTCOME] = _("Rules reset to constraints.yaml for {month}.").format(month=state.month())
+
+
+def _saved(new_text: str, base: StoredRules | None, base_text: str) -> bool:
+    """Save `new_text`, made on `base`; False if the loader refused it (its problems kept to be shown) or someone
+    saved first (the refusal kept for the planner's choice)."""
     try:
-        state.store().save_rules(state.month(), merged, state.user())
+        state.store().save_rules(state.month(), new_text, state.user(), based_on=base.id if base else None)
     except InputError as error:
         st.session_state[OUTCOME] = error
-        return
-    st.session_state[OUTCOME] = _("Rules saved for {month}.").format(month=state.month())
+        return False
+    except StaleInput as error:
+        st.session_state.pop(OUTCOME, None)
+        st.session_state[REFUSED] = Refused(base_text, error)
+        return False
+    st.session_state.pop(REFUSED, None)
+    return True
 
 
-def _reset() -> None:
+def _stale(current: StoredRules | None) -> None:
+    """A refused save: which settings each side changed, against the rules stored now, and the planner's
+    choice."""
     _ = state.t()
-    state.store().save_rules(state.month(), state.RULES_FILE.read_text(encoding="utf-8"), state.user())
-    st.session_state[OUTCOME] = _("Rules reset to constraints.yaml for {month}.").format(month=state.month())
+    refused: Refused | None = st.session_state.get(REFUSED)
+    if refused is None or refused.error.month != state.month():
+        return
+    mine = refused.error.refused
+    assert isinstance(mine, str)
+    current_text = state.rules_text_of(current)
+    merged, merge = merge_rules_text(refused.base, mine, current_text)
+    choice = show_stale(refused.error, merge, lambda key: _field_name(rule_key_text(key)))
+    if choice == "reapply":
+        # Refused again if someone saved meanwhile (the choice is then asked against their rules), or by the
+        # loader if the two changes together break a limit (its problems shown).
+        if _saved(merged, current, current_text):
+            st.session_state[OUTCOME] = _("Rules saved for {month}: your changes re-applied on the current "
+                                          "rules.").format(month=state.month())
+        st.rerun()
+    elif choice == "discard":
+        del st.session_state[REFUSED]
+        st.rerun()
+

@@ -21,7 +21,7 @@ from planner.i18n import N_, Translator, available_languages, translator
 from planner.month import Month, parse_month
 from planner.operators import parse_operators
 from planner.staffing import staffing_plan
-from planner.store import Store, StoredForecast, StoredRoster, database_url, open_store
+from planner.store import Store, StoredForecast, StoredRoster, StoredRules, database_url, open_store
 
 __all__ = ["ROOT", "store", "database", "accounts_exist", "open_mode", "first_start", "signed_in", "keep_session",
            "sign_in", "sign_out", "Background", "keep_background_alive", "require", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
@@ -61,9 +61,9 @@ def seed_sample_month(target: Store) -> None:
     default_rules = parse_rules_text(text, RULES_FILE.name)
     stored = target.save_forecast(SAMPLE_FORECAST.read_bytes(), SAMPLE_FORECAST.name, default_rules, SEED_USER)
     label = stored.forecast.month.label
-    target.save_rules(label, text, SEED_USER)
+    target.save_rules(label, text, SEED_USER, based_on=None)
     people = parse_operators(SAMPLE_OPERATORS.read_bytes(), SAMPLE_OPERATORS.name, default_rules)
-    target.save_operators(label, people, SEED_USER, source=SAMPLE_OPERATORS.name)
+    target.save_operators(label, people, SEED_USER, source=SAMPLE_OPERATORS.name, based_on=None)
 
 
 def month() -> str:
@@ -76,16 +76,19 @@ def month() -> str:
 
 def rules_text() -> str:
     """The month's rules as saved with it (Rules page), else the centre's constraints.yaml."""
-    stored = store().latest_rules(month())
+    return rules_text_of(store().latest_rules(month()))
+
+
+def rules_text_of(stored: StoredRules | None) -> str:
     return stored.text if stored else RULES_FILE.read_text(encoding="utf-8")
 
 
 def rules() -> Rules:
-    return _parsed_rules(rules_text())
+    return parsed_rules(rules_text())
 
 
 @st.cache_data(show_spinner=False)
-def _parsed_rules(text: str) -> Rules:
+def parsed_rules(text: str) -> Rules:
     return parse_rules_text(text)
 
 

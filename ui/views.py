@@ -1,12 +1,13 @@
 """Small pieces several pages draw the same way: a rejected input with every problem, the outcome of an import
 kept until the next one, a stored instant in the centre's time, which roster version is shown (or that there is
-none yet), and the audit record of a download."""
+none yet), a save refused because someone saved first, and the audit record of a download."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Literal
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -14,15 +15,21 @@ from babel.dates import format_datetime
 
 from planner.csvfile import check_size
 from planner.errors import InputError, Problem
-from planner.i18n import MESSAGES, PAGES
-from planner.store import VIEW, VersionInfo
+from planner.i18n import MESSAGES, N_, PAGES
+from planner.merge import Merge
+from planner.store import VIEW, StaleInput, VersionInfo
 from ui import state
 
 # The personal data this session has been shown and the audit log has recorded (see record_view).
 VIEWED = "viewed_personal_data"
 
 __all__ = ["Outcome", "show_outcome", "show_problems", "when", "show_version", "show_no_roster", "record_export",
-           "made_file"]
+           "made_file", "show_stale", "REAPPLY", "DISCARD"]
+
+# Widget keys of the choice after a refused save (one such save is on screen at a time: the page's own).
+REAPPLY = "stale_reapply"
+DISCARD = "stale_discard"
+STALE_WHAT = {"operators": N_("operators"), "rules": N_("rules")}
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,30 @@ def _where(problem: Problem, in_rows: bool, field_name: Callable[[str], str] | N
         parts.append(field_name(problem.field) if field_name else _("field `{field}`").format(field=problem.field))
     where = ", ".join(parts)
     return f"{where[:1].upper()}{where[1:]}: " if where else ""
+
+
+def show_stale(refused: StaleInput, merge: Merge[Any, Any], name: Callable[[Any], str]) -> \
+        Literal["reapply", "discard"] | None:
+    """A save refused because another planner saved first: who and when, what each side changed (`merge`, of
+    the planner's save on what is stored now; `name` says a changed key in words), and the planner's choice."""
+    _ = state.t()
+    what = _(STALE_WHAT[refused.what])
+    if refused.current is None:
+        lines = [_("Not saved: the {what} you changed are no longer stored.").format(what=what)]
+    else:
+        lines = [_("Not saved: {user} saved the {what} on {when}, after you opened them.").format(
+            user=refused.current.saved_by, when=when(refused.current.saved_at), what=what)]
+    for intro, keys in ((_("Your changes"), merge.mine), (_("Their changes"), merge.theirs),
+                        (_("Changed by both (re-applying keeps yours)"), merge.both)):
+        if keys:
+            lines.append(f"- {intro}: " + ", ".join(name(key) for key in keys))
+    st.error("\n".join(lines))
+    reapply, discard = st.columns(2)
+    if reapply.button(_("Re-apply my changes on theirs"), key=REAPPLY, type="primary"):
+        return "reapply"
+    if discard.button(_("Discard my changes"), key=DISCARD):
+        return "discard"
+    return None
 
 
 def when(moment: datetime) -> str:

@@ -91,7 +91,7 @@ from planner.store.schema import (
 
 
 # The tables that keep every save of a month's input, the newest one counting.
-MonthRow = TypeVar("MonthRow", ForecastRow, OperatorListRow, RuleSetRow)
+ChainRow = TypeVar("ChainRow", OperatorListRow, RuleSetRow)  # a save names the row it replaces
 
 __all__ = [
     "AUDIT_KINDS",
@@ -103,6 +103,7 @@ __all__ = [
     "NotADraft",
     "OperatorList",
     "SignInThrottled",
+    "StaleInput",
     "StaleVersion",
     "Store",
     "StoreError",
@@ -300,6 +301,31 @@ class StaleVersion(StoreError):
         )
 
 
+class StaleInput(StoreError):
+    """Someone saved the month's operators or rules after the caller read them (`based_on`). The refused list or
+    text is kept here (`refused`), so it can be applied again on `current`."""
+
+    def __init__(
+        self,
+        what: str,
+        month: str,
+        current: OperatorList | StoredRules | None,
+        based_on: int | None,
+        refused: tuple[Operator, ...] | str,
+    ):
+        self.what = what
+        self.month = month
+        self.current = current
+        self.based_on = based_on
+        self.refused = refused
+        if current is None:
+            why = f"the {what} of {month} you changed are no longer stored"
+        else:
+            why = (f"the {what} of {month} were saved by {current.saved_by} at {current.saved_at:%Y-%m-%d %H:%M} UTC "
+                   "after you opened them")
+        super().__init__(f"{why}; nothing of yours was saved: apply your changes again on the current {what}")
+
+
 class UserExists(StoreError):
     def __init__(self, name: str):
         self.name = name
@@ -339,6 +365,9 @@ class LastAdmin(StoreError):
 # ---------------------------------------------------------------------------------------------------------------
 # The store
 # ---------------------------------------------------------------------------------------------------------------
+
+
+_Saved = TypeVar("_Saved", OperatorList, StoredRules)
 
 
 def open_store(url: str | URL | None = None, *, hasher: PasswordHasher | None = None) -> Store:
@@ -423,19 +452,26 @@ class Store:
 
     def latest_forecast(self, month: Month | str) -> StoredForecast | None:
         with self._reading() as session:
-            row = _newest_of_month(session, ForecastRow, _label(month))
+            row = _newest_forecast(session, _label(month))
             return None if row is None else _stored_forecast(row)
 
     # --- operators ---------------------------------------------------------------------------------------------
 
     def save_operators(
-        self, month: Month | str, operators: Sequence[Operator], user: str, source: str = ""
+        self, month: Month | str, operators: Sequence[Operator], user: str, source: str = "", *,
+        based_on: int | None,
     ) -> OperatorList:
-        """Keep `operators` as the month's current list; the list it replaces stays in the history."""
+        """Keep `operators` as the month's current list, if the list the caller changed (`based_on`: its id, None
+        when the month had none) is still the current one; else raise StaleInput, with nothing written. The list
+        it replaces stays in the history."""
         _require_user(user)
         _require_unique_ids(operators)
-        with self._writing() as session:
-            row = OperatorListRow(month=_label(month), source=source, saved_by=user, saved_at=self._clock())
+        label = _label(month)
+        operators = tuple(operators)
+
+        def write(session: Session, replaces: int) -> OperatorList:
+            row = OperatorListRow(month=label, replaces=replaces, source=source, saved_by=user,
+                                  saved_at=self._clock())
             session.add(row)
             session.flush()
             if operators:
@@ -443,13 +479,21 @@ class Store:
                     insert(OperatorRow),
                     [_operator_values(row.id, position, op) for position, op in enumerate(operators)],
                 )
-            return _operator_list(row, tuple(operators))
+            return _operator_list(row, operators)
+
+        return self._save_on_current(OperatorListRow, label, based_on, write, _operator_list_of, operators)
 
     def load_operators(self, month: Month | str) -> OperatorList | None:
         """The month's current operator list, or None when none was saved."""
         with self._reading() as session:
-            row = _newest_of_month(session, OperatorListRow, _label(month))
-            return None if row is None else _operator_list(row, _operators_of(session, row.id))
+            row = _current(session, OperatorListRow, _label(month))
+            return None if row is None else _operator_list_of(session, row)
+
+    def operator_list(self, list_id: int) -> OperatorList | None:
+        """One saved list of any month, current or in the history; None for an id never saved."""
+        with self._reading() as session:
+            row = session.get(OperatorListRow, list_id)
+            return None if row is None else _operator_list_of(session, row)
 
     def erase_personal_data(self, operator_id: str, *, by: str) -> int:
         """Blank the operator's address, district, home coordinates and phone in every stored list of every month
@@ -475,23 +519,55 @@ class Store:
             rows = session.scalars(
                 select(OperatorListRow).where(OperatorListRow.month == _label(month)).order_by(OperatorListRow.id)
             ).all()
-            return tuple(_operator_list(row, _operators_of(session, row.id)) for row in rows)
+            return tuple(_operator_list_of(session, row) for row in rows)
 
     # --- rules -------------------------------------------------------------------------------------------------
 
-    def save_rules(self, month: Month | str, text: str, user: str) -> StoredRules:
-        """Keep the month's rules; text that is not valid YAML or breaks a rule raises InputError, unstored."""
+    def save_rules(self, month: Month | str, text: str, user: str, *, based_on: int | None) -> StoredRules:
+        """Keep the month's rules, if the rules the caller changed (`based_on`: their id, None when the month had
+        none) are still the current ones; else raise StaleInput, with nothing written. Text that is not valid
+        YAML or breaks a rule raises InputError, unstored."""
         _require_user(user)
         label = _label(month)
         parse_rules_text(text, f"rules of {label}")
-        with self._writing() as session:
-            row = _new_rule_set(session, label, text, user, self._clock())
-            return _stored_rules(row)
+
+        def write(session: Session, replaces: int) -> StoredRules:
+            return _stored_rules(_new_rule_set(session, label, text, user, self._clock(), replaces))
+
+        return self._save_on_current(RuleSetRow, label, based_on, write, lambda _session, row: _stored_rules(row),
+                                     text)
 
     def latest_rules(self, month: Month | str) -> StoredRules | None:
+        """The month's current rules, as last saved for it (not a copy kept for a roster); None when none was."""
         with self._reading() as session:
-            row = _newest_of_month(session, RuleSetRow, _label(month))
+            row = _current(session, RuleSetRow, _label(month))
             return None if row is None else _stored_rules(row)
+
+    def _save_on_current(
+        self,
+        row_type: type[ChainRow],
+        month: str,
+        based_on: int | None,
+        write: Callable[[Session, int], _Saved],
+        stored: Callable[[Session, ChainRow], _Saved],
+        refused: tuple[Operator, ...] | str,
+    ) -> _Saved:
+        """`write(session, replaces)` if the month's current row is still `based_on`, else StaleInput. A save on
+        the same row committed between the check and the insert breaks the (month, replaces) unique constraint:
+        refused the same way."""
+        broken: IntegrityError | None = None
+        try:
+            with self._writing() as session:
+                if _current_id(session, row_type, month) == based_on:
+                    return write(session, based_on or 0)
+        except IntegrityError as error:
+            broken = error
+        with self._reading() as session:
+            current = _current(session, row_type, month)
+            if broken is not None and (None if current is None else current.id) == based_on:
+                raise broken  # not a save that came first: some other constraint
+            what = "operators" if row_type is OperatorListRow else "rules"
+            raise StaleInput(what, month, None if current is None else stored(session, current), based_on, refused)
 
     # --- rosters -----------------------------------------------------------------------------------------------
 
@@ -1011,24 +1087,40 @@ def _touch(row: UserRow, by: str, now: datetime, **changes: Any) -> None:
     row.updated_at = now
 
 
-def _newest_of_month(session: Session, row_type: type[MonthRow], month: str) -> MonthRow | None:
-    """The month's newest forecast, operator list or rule set: each save adds a row, the latest one counts."""
+def _newest_forecast(session: Session, month: str) -> ForecastRow | None:
+    """Each upload adds a row; the latest one counts."""
     return session.scalars(
-        select(row_type).where(row_type.month == month).order_by(row_type.id.desc()).limit(1)
+        select(ForecastRow).where(ForecastRow.month == month).order_by(ForecastRow.id.desc()).limit(1)
     ).first()
 
 
+def _current(session: Session, row_type: type[ChainRow], month: str) -> ChainRow | None:
+    """The month's current operator list or rules: the newest save of them (a rule set kept only for a roster
+    replaces nothing and is not one)."""
+    return session.scalars(
+        select(row_type).where((row_type.month == month) & row_type.replaces.is_not(None))
+        .order_by(row_type.id.desc()).limit(1)
+    ).first()
+
+
+def _current_id(session: Session, row_type: type[ChainRow], month: str) -> int | None:
+    """The id of `_current` (a module function, so a test can hold two saves between the check and the insert)."""
+    current = _current(session, row_type, month)
+    return None if current is None else current.id
+
+
 def _rule_set_id(session: Session, month: str, text: str, user: str, now: datetime) -> int:
-    """The month's newest rule set if it has this text, else a new one: saving a roster again with unchanged
-    rules adds no copy."""
-    newest = _newest_of_month(session, RuleSetRow, month)
-    if newest is not None and newest.sha256 == _sha256(text):
-        return newest.id
-    return _new_rule_set(session, month, text, user, now).id
+    """The rule set a roster is kept with: the month's current rules if they have this text (saving a roster
+    again with unchanged rules adds no copy), else a copy that leaves the month's rules as they are."""
+    current = _current(session, RuleSetRow, month)
+    if current is not None and current.sha256 == _sha256(text):
+        return current.id
+    return _new_rule_set(session, month, text, user, now, replaces=None).id
 
 
-def _new_rule_set(session: Session, month: str, text: str, user: str, now: datetime) -> RuleSetRow:
-    row = RuleSetRow(month=month, text=text, sha256=_sha256(text), saved_by=user, saved_at=now)
+def _new_rule_set(session: Session, month: str, text: str, user: str, now: datetime,
+                  replaces: int | None) -> RuleSetRow:
+    row = RuleSetRow(month=month, replaces=replaces, text=text, sha256=_sha256(text), saved_by=user, saved_at=now)
     session.add(row)
     session.flush()
     return row
@@ -1153,6 +1245,10 @@ def _operators_of(session: Session, list_id: int) -> tuple[Operator, ...]:
 
 def _operator_list(row: OperatorListRow, operators: tuple[Operator, ...]) -> OperatorList:
     return OperatorList(row.id, row.month, operators, row.source, row.saved_by, row.saved_at)
+
+
+def _operator_list_of(session: Session, row: OperatorListRow) -> OperatorList:
+    return _operator_list(row, _operators_of(session, row.id))
 
 
 def _stored_rules(row: RuleSetRow) -> StoredRules:

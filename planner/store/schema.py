@@ -21,6 +21,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -108,12 +109,16 @@ class ForecastRow(Base):
 
 
 class OperatorListRow(Base):
-    """One saved state of a month's operator list; the newest is the current one, the others its history."""
+    """One saved state of a month's operator list; the newest is the current one, the others its history.
+    `replaces` is the list it was saved over (0 for the month's first): unique per month, so two saves made on the
+    same list cannot both land, whatever the database's isolation."""
 
     __tablename__ = "operator_lists"
+    __table_args__ = (Index("uq_operator_lists_month_replaces", "month", "replaces", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[str] = mapped_column(String(7), index=True)
+    replaces: Mapped[int] = mapped_column(Integer, server_default="0")
     source: Mapped[str] = mapped_column(Text())
     saved_by: Mapped[str] = mapped_column(Text())
     saved_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -144,12 +149,16 @@ class OperatorRow(Base):
 
 
 class RuleSetRow(Base):
-    """The YAML text of the rules a month was planned with, as the planner saved it."""
+    """The YAML text of the rules a month was planned with. A saved state of the month's rules `replaces` the one
+    it was saved over (0 for the first; unique per month, as for operator lists); a copy kept only for a roster
+    planned with other rules replaces nothing (NULL) and does not change the month's rules."""
 
     __tablename__ = "rule_sets"
+    __table_args__ = (Index("uq_rule_sets_month_replaces", "month", "replaces", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[str] = mapped_column(String(7), index=True)
+    replaces: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(Text())
     saved_by: Mapped[str] = mapped_column(Text())
