@@ -14,6 +14,7 @@ st.set_page_config(page_title="Shift planner", layout="wide")
 # holds wherever the server is started from.
 st.set_option("client.disableDataExport", True)
 
+state.keep_choices()
 _ = state.t()
 state.keep_session()
 state.month()  # the latest stored month until the planner picks another
@@ -54,7 +55,15 @@ page_of = {
 }
 shown = list(page_of) if allowed.can_edit_rosters else ["taxi", "export"] if allowed.can_export else []
 titles = {**PAGES, "history": N_("History")}
-pages = [st.Page(page_of[name], title=_(titles[name]), url_path=name, default=i == 0) for i, name in enumerate(shown)]
+pages = [st.Page(page_of[name], title=_(titles[name]), url_path=name) for name in shown]
 if allowed.can_manage_users:
-    pages.append(st.Page(accounts_page, title=_("Accounts"), url_path="accounts", default=not pages))
-st.navigation(pages).run()
+    pages.append(st.Page(accounts_page, title=_("Accounts"), url_path="accounts"))
+
+
+def open_first_page() -> None:
+    """The root address opens the account's first page under that page's own name. Streamlit serves its default
+    page at the root alone, so were the first page the default, `/forecast` would be "Page not found"."""
+    st.switch_page(pages[0])
+
+
+st.navigation([st.Page(open_first_page, url_path="start", default=True, visibility="hidden"), *pages]).run()

@@ -268,6 +268,19 @@ def screenshot(page: Page, name: str) -> None:
     page.set_viewport_size(VIEWPORT)
 
 
+def test_every_page_opens_under_its_own_address_and_the_root_opens_the_first(app: RunningApp, browser: Browser) -> None:
+    # Issue 15, item 14: the first page was Streamlit's default, served at the root alone: /forecast was not found.
+    page = browser.new_page(viewport=VIEWPORT)
+    for name in ("forecast", "roster"):
+        page.goto(f"{app.url}/{name}")
+        expect(heading(page, name)).to_be_visible(timeout=PAGE_MS)
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.goto(app.url)
+    expect(heading(page, "forecast")).to_be_visible(timeout=PAGE_MS)
+    expect(page).to_have_url(f"{app.url}/forecast")
+    page.close()
+
+
 def test_a_supervisor_typing_the_roster_address_gets_no_roster(browser: Browser, tmp_path_factory, request) -> None:
     # Issue 15, item 4: the address bar reaches a page the navigation leaves out.
     folder = tmp_path_factory.mktemp("e2e-supervisor")
@@ -286,6 +299,7 @@ def test_a_supervisor_typing_the_roster_address_gets_no_roster(browser: Browser,
             page.get_by_label("Password", exact=True).fill(SUPERVISOR_PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             expect(heading(page, "taxi")).to_be_visible(timeout=PAGE_MS)  # the first of a supervisor's pages
+            expect(page).to_have_url(f"{url}/taxi")
             settled(page)
             expect(heading(page, "roster")).to_have_count(0)
             expect(page.get_by_text("Your account may not open this page.")).to_have_count(0)

@@ -24,7 +24,7 @@ from planner.staffing import staffing_plan
 from planner.store import Store, StoredForecast, StoredRoster, StoredRules, database_url, open_store
 
 __all__ = ["ROOT", "store", "database", "accounts_exist", "open_mode", "first_start", "signed_in", "keep_session",
-           "sign_in", "sign_out", "Background", "keep_background_alive", "require", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
+           "keep_choices", "sign_in", "sign_out", "Background", "keep_background_alive", "require", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
            "forecast", "operators", "plan", "latest_roster"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +90,15 @@ def rules() -> Rules:
 @st.cache_data(show_spinner=False)
 def parsed_rules(text: str) -> Rules:
     return parse_rules_text(text)
+
+
+def keep_choices() -> None:
+    """At the start of every rerun: the language and month chosen in the sidebar survive a page switch. Streamlit
+    drops a widget's value when the run that drew it is cut short by `st.switch_page` (the root address does that),
+    but not a value the session itself wrote."""
+    for key in ("language", "month"):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def language() -> str:
