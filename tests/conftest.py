@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fuzzing import fuzzing
@@ -10,6 +10,7 @@ from hypothesis import settings
 from pg import PostgresServer, PostgresUnavailable
 from ui_pages import seed_small_month
 from sqlalchemy.engine import URL
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from planner.store import Store
 
@@ -48,3 +49,31 @@ def small_month_store(tmp_path, monkeypatch) -> Iterator[Store]:
     monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
     with seed_small_month(tmp_path / "planner.db") as opened:
         yield opened
+
+
+class Downloads:
+    """The download buttons' files as the browser gets them: a page's button hands Streamlit a callable that runs
+    when the browser asks for the file, which AppTest never does; `fetch` does, for the button drawn last with
+    `key`."""
+
+    def __init__(self) -> None:
+        self._makers: dict[str, Callable[[], str | bytes]] = {}
+
+    def fetch(self, key: str) -> str | bytes:
+        return self._makers[key]()
+
+    def keep(self, element_id: str, make: Callable[[], str | bytes]) -> None:
+        self._makers[element_id.rsplit("-", 1)[-1]] = make
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> Downloads:
+    kept = Downloads()
+    register = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, *args, element_id: str = "", **kwargs):
+        kept.keep(element_id, data_callable)
+        return register(self, data_callable, *args, element_id=element_id, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return kept

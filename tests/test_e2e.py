@@ -177,6 +177,7 @@ def export_roster(page: Page, tmp_path: Path, op_id: str, day: date, code: str) 
     rows = list(csv.DictReader(io.StringIO(downloaded.decode("utf-8"))))
     mine = [(row["start"], row["end"]) for row in rows if row["operator_id"] == op_id and row["date"] == str(day)]
     assert mine == [(f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}")]
+    page.reload()  # the click starts no rerun (the file is made on it): the audit log shows it at the next one
     expect(page.get_by_test_id("stDataFrame").last).to_contain_text(f"roster {FEBRUARY.label} version 1, CSV",
                                                                      timeout=PAGE_MS)
     screenshot(page, "export")

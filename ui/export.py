@@ -1,8 +1,8 @@
 """The export page: the month's roster (the published one, else the newest draft) as roster.csv and as an Excel
 workbook, and its coverage report as coverage.csv and as a workbook; the audit log of publishes and exports.
 
-Each file is made once per roster revision, viewer, language, rules and forecast (`made_file`), so the page
-stays quick on a big month after its first drawing. Every download is recorded in the audit log."""
+Each file is made when its button is clicked, so drawing the page makes none, and recorded in the audit log as it
+is made (`audited_download`)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from planner.outputs import coverage_csv
 from planner.rostercsv import write_roster_csv
 from planner.store import AUDIT_KINDS, StoredRoster
 from ui import state
-from ui.views import made_file, record_export, show_no_roster, show_version, when
+from ui.views import audited_download, show_no_roster, show_version, when
 
 __all__ = ["audit_log", "page", "ExportFile", "export_files"]
 
@@ -84,15 +84,11 @@ def _downloads(stored: StoredRoster, plan: StaffingPlan) -> None:
     last_month = state.last_month_roster()
     files = export_files(stored, plan, state.operators(), state.rules(), language,
                          last_month.roster if last_month else None)
-    forecast = state.forecast()
-    made_of = (state.database(), stored.info.id, stored.info.revision, state.viewer(), language, state.rules_text(),
-               forecast.id if forecast else 0, (last_month.info.id, last_month.info.revision) if last_month else None)
     for what, title in titles.items():
         st.subheader(title)
         for column, file in zip(st.columns(2), [file for file in files if file.what == what]):
-            column.download_button(labels[file.kind], made_file(file.make, (file.key, *made_of)),
-                                   file_name=file.file_name, mime=file.mime, key=file.key, on_click=record_export,
-                                   args=(file.audit_text, stored.info.id))
+            audited_download(column, labels[file.kind], file.make, what=file.audit_text, version_id=stored.info.id,
+                             file_name=file.file_name, mime=file.mime, key=file.key)
 
 
 def _roster_csv(roster: Roster, operators: tuple[Operator, ...]) -> str:

@@ -5,6 +5,7 @@ download is recorded in the audit log."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +17,7 @@ from planner.i18n import ACTIONS, MESSAGES, PAGES, column_label, count_text
 from planner.taxi import Ride, taxi_csv, taxi_nights, taxi_rides
 from planner.taxipdf import taxi_pdf
 from ui import state
-from ui.views import made_file, record_export, record_view, show_no_roster, show_version
+from ui.views import audited_download, record_view, show_no_roster, show_version
 
 __all__ = ["page", "NIGHT", "CARS", "DOWNLOAD_CSV", "DOWNLOAD_PDF", "export_name"]
 
@@ -65,15 +66,12 @@ def page() -> None:
     st.dataframe(_table(rides, night), key=CARS, hide_index=True, width="stretch")
     record_view(f"taxi list {night.isoformat()} ({len(rides)} riders)", info.id)
     left, right = st.columns(2)
-    left.download_button(_(ACTIONS["download_csv"]), taxi_csv(rides), file_name=f"taxi-{night.isoformat()}.csv",
-                         mime="text/csv", key=DOWNLOAD_CSV, on_click=record_export,
-                         args=(export_name(night, "CSV"), info.id))
-    pdf = made_file(lambda: taxi_pdf(rides, rules.taxi.office.address),
-                    ("taxi_pdf", state.database(), state.viewer(), night, info.id, info.revision,
-                     listed.id if listed else 0, state.rules_text()))
-    right.download_button(_(ACTIONS["download_pdf"]), pdf,
-                          file_name=f"taxi-{night.isoformat()}.pdf", mime="application/pdf", key=DOWNLOAD_PDF,
-                          on_click=record_export, args=(export_name(night, "PDF"), info.id))
+    audited_download(left, _(ACTIONS["download_csv"]), partial(taxi_csv, rides), what=export_name(night, "CSV"),
+                     version_id=info.id, file_name=f"taxi-{night.isoformat()}.csv", mime="text/csv",
+                     key=DOWNLOAD_CSV)
+    audited_download(right, _(ACTIONS["download_pdf"]), partial(taxi_pdf, rides, rules.taxi.office.address),
+                     what=export_name(night, "PDF"), version_id=info.id, file_name=f"taxi-{night.isoformat()}.pdf",
+                     mime="application/pdf", key=DOWNLOAD_PDF)
 
 
 # Routing a night's cars takes a moment: kept per night, roster revision, operator list and rules, read here by

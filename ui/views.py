@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 from babel.dates import format_datetime
 
@@ -23,8 +24,8 @@ from ui import state
 # The personal data this session has been shown and the audit log has recorded (see record_view).
 VIEWED = "viewed_personal_data"
 
-__all__ = ["Outcome", "show_outcome", "show_problems", "when", "show_version", "show_no_roster", "record_export",
-           "made_file", "show_stale", "REAPPLY", "DISCARD"]
+__all__ = ["Outcome", "show_outcome", "show_problems", "when", "show_version", "show_no_roster",
+           "audited_download", "show_stale", "REAPPLY", "DISCARD"]
 
 # Widget keys of the choice after a refused save (one such save is on screen at a time: the page's own).
 REAPPLY = "stale_reapply"
@@ -114,14 +115,20 @@ def show_no_roster() -> None:
     st.info(_(MESSAGES["no_roster"]) + " " + _("Solve it on the {page} page.").format(page=_(PAGES["roster"])))
 
 
-# Keyed on what the file is made of (ids, revisions, texts): the leading underscore keeps Streamlit from hashing
-# the maker itself.
-@st.cache_data(show_spinner=False, max_entries=32)
-def made_file(_make: Callable[[], str | bytes], identity: tuple) -> str | bytes:
-    """A download button's file, made once per `identity` and ready before the click. Handed a callable instead,
-    Streamlit calls it on the click, and the rerun the click's audit starts can revoke it before the browser asks
-    for the file, which then never comes (the button stays disabled)."""
-    return _make()
+def audited_download(where: DeltaGenerator, label: str, make: Callable[[], str | bytes], *, what: str,
+                     version_id: int | None, file_name: str, mime: str, key: str) -> None:
+    """A download button whose file is made on the click and recorded in the audit log as it is made (who, when,
+    `what`). A file made before the click waits at an address the browser can fetch without clicking, off the
+    record. The click starts no rerun (`on_click="ignore"`): a rerun would revoke the file before the browser asked
+    for it. The file is made outside the page's run, so the store and the account are taken now."""
+    store, user = state.store(), state.user()
+
+    def exported() -> str | bytes:
+        data = make()
+        store.record_export(user, what, version_id)
+        return data
+
+    where.download_button(label, exported, file_name=file_name, mime=mime, key=key, on_click="ignore")
 
 
 def uploaded_bytes(uploaded: UploadedFile) -> bytes:
@@ -137,8 +144,3 @@ def record_view(what: str, version_id: int | None = None) -> None:
     if what not in seen:
         state.store().record_event(state.user(), VIEW, what, version_id)
         seen.add(what)
-
-
-def record_export(what: str, version_id: int | None) -> None:
-    """A download button's callback: every export goes into the audit log (who, when, what)."""
-    state.store().record_export(state.user(), what, version_id)
