@@ -21,7 +21,7 @@ from planner.i18n import N_, Translator, available_languages, translator
 from planner.month import Month, parse_month
 from planner.operators import parse_operators
 from planner.staffing import staffing_plan
-from planner.store import Store, StoredForecast, StoredRoster, StoredRules, database_url, open_store
+from planner.store import AccountStore, Store, StoredForecast, StoredRoster, StoredRules, database_url, open_store
 
 __all__ = ["ROOT", "store", "database", "accounts_exist", "open_mode", "first_start", "signed_in", "keep_session",
            "keep_choices", "sign_in", "sign_out", "Background", "keep_background_alive", "require", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
@@ -34,8 +34,15 @@ RULES_FILE = ROOT / "constraints.yaml"
 SEED_USER = "sample"
 
 
-def store() -> Store:
-    """The database the environment names (PLANNER_DATABASE_URL or PLANNER_DB_PATH, see planner.store)."""
+def store() -> AccountStore:
+    """The database the environment names (PLANNER_DATABASE_URL or PLANNER_DB_PATH, see planner.store), as the
+    signed-in account may use it: every call checks that account's permission and acts in its name alone."""
+    return AccountStore(_store(database()), signed_in())
+
+
+def _database() -> Store:
+    """The same database unguarded, for what comes before an account: signing in, the month and its rules (which
+    hold no personal data) and whether any account exists."""
     return _store(database())
 
 
@@ -68,7 +75,7 @@ def seed_sample_month(target: Store) -> None:
 
 def month() -> str:
     """The month being planned (YYYY-MM), chosen in the sidebar; the latest one stored by default."""
-    months = store().months()
+    months = _database().months()
     if st.session_state.get("month") not in months:
         st.session_state["month"] = months[0]
     return st.session_state["month"]
@@ -76,7 +83,7 @@ def month() -> str:
 
 def rules_text() -> str:
     """The month's rules as saved with it (Rules page), else the centre's constraints.yaml."""
-    return rules_text_of(store().latest_rules(month()))
+    return rules_text_of(_database().latest_rules(month()))
 
 
 def rules_text_of(stored: StoredRules | None) -> str:
@@ -126,7 +133,7 @@ HOUR_SEC = 3600
 
 
 def accounts_exist() -> bool:
-    return bool(store().list_users())
+    return bool(_database().list_users())
 
 
 def open_mode() -> bool:
@@ -144,7 +151,7 @@ def signed_in() -> User | None:
     name = st.session_state.get(SIGNED_IN)
     if name is None:
         return OPEN_USER if open_mode() else None
-    account = store().get_user(name)
+    account = _database().get_user(name)
     return account if account is not None and account.active else None
 
 
@@ -155,7 +162,7 @@ def keep_session(now: float | None = None) -> None:
     if name is None:
         return
     now = time.time() if now is None else now
-    account = store().get_user(name)
+    account = _database().get_user(name)
     if account is None or not account.active:
         sign_out(N_("Your account has been disabled: you are signed out."))
     elif now - st.session_state.get(LAST_SEEN, now) > rules().ui.session_idle_hours * HOUR_SEC:
@@ -166,7 +173,7 @@ def keep_session(now: float | None = None) -> None:
 
 def sign_in(name: str, password: str) -> bool:
     """True, and the account remembered for this session, when name and password match an active account."""
-    account = store().authenticate(name, password)
+    account = _database().authenticate(name, password)
     if account is not None:
         sign_out()  # nothing of whoever used this tab before carries over
         st.session_state[SIGNED_IN] = account.name

@@ -18,6 +18,7 @@ What is stored, in which form and why, and how concurrent saves are refused inst
 `planner.store.repository`.
 """
 
+from planner.store.access import AccountStore, NotPermitted
 from planner.store.database import DATABASE_URL_VARIABLE, DB_PATH_VARIABLE, database_url
 from planner.store.migrations import upgrade_to_head
 from planner.store.repository import (
@@ -46,6 +47,8 @@ from planner.store.repository import (
 )
 
 __all__ = [
+    "AccountStore",
+    "NotPermitted",
     "DATABASE_URL_VARIABLE",
     "DB_PATH_VARIABLE",
     "AUDIT_KINDS",
