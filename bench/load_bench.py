@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import argparse
 import io
-import multiprocessing
+import json
+import subprocess
 import os
 import random
 import shlex
@@ -27,7 +28,7 @@ import sys
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -122,6 +123,22 @@ def run_session(url: str, user: str, seconds: float, seed: int) -> SessionResult
     return result
 
 
+def sessions_in_children(url: str, users: Sequence[str], seconds: float, seed: int) -> list[SessionResult]:
+    """Every session at once, each in a fresh interpreter (`--session`), as browser sessions are independent: a
+    child forked or spawned from this process would inherit whatever its `__main__` is (under pytest, a page
+    script AppTest ran) and run it."""
+    children = [subprocess.Popen([sys.executable, "-m", "bench.load_bench", "--session", url, user, str(seconds),
+                                  str(seed + i)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+                for i, user in enumerate(users)]
+    results = []
+    for user, child in zip(users, children):
+        output, _ = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"the session of {user} exited with {child.returncode}; its error is printed above")
+        results.append(SessionResult(**json.loads(output.splitlines()[-1])))
+    return results
+
+
 def check_history(results: Sequence[SessionResult], history, last_revision: int) -> list[str]:
     """What went wrong: a save reported as done but missing from the edit history, an edit in the history that no
     session saved, revisions that do not add up."""
@@ -179,6 +196,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--session"]:  # one child of `sessions_in_children`
+        url, user, seconds, seed = argv[1:]
+        print(json.dumps(asdict(run_session(url, user, float(seconds), int(seed)))), flush=True)
+        return 0
     args = _parser().parse_args(argv)
     load_average = os.getloadavg()[0]
     rules_text = args.rules.read_text(encoding="utf-8")
@@ -205,8 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 store.add_user(user, "planner", PASSWORD, by="bench")
         print(f"{args.sessions} sessions editing a draft of {len(operators)} operators for {args.seconds:.0f} s…",
               flush=True)
-        with multiprocessing.get_context("spawn").Pool(args.sessions) as pool:
-            results = pool.starmap(run_session, [(url, user, args.seconds, args.seed + i) for i, user in enumerate(users)])
+        results = sessions_in_children(url, users, args.seconds, args.seed)
         with open_store(url) as store:
             problems = check_history(results, store.edit_history(draft.id), store.load_roster(draft.id).info.revision)
 
