@@ -8,13 +8,14 @@ either read completely or rejected with every reason at once.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -26,12 +27,12 @@ __all__ = [
     "ProblemLog",
     "Row",
     "Table",
-    "decode",
     "detect_separator",
     "parse_date",
     "parse_number",
     "parse_wall_clock",
     "read_bytes",
+    "read_rows",
     "read_table",
     "safe_csv_cell",
     "starts_like_formula",
@@ -53,7 +54,6 @@ _BINARY_SIGNATURES = {
     b"%PDF": "a PDF document",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
 # Excel's "Number" format in a Russian locale groups thousands with a (no-break) space: "1 234,5".
 _GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:[.,][0-9]*)?")
@@ -72,24 +72,33 @@ class ProblemLog:
     def __init__(self, source: str):
         self.source = source
         self._problems: list[Problem] = []
+        self._dropped = 0  # problems later in the file than every kept one: a file of bad rows costs no memory
 
     def __bool__(self) -> bool:
         return bool(self._problems)
 
     def add(self, line: int | None, field: str | None, message: str) -> None:
         self._problems.append(Problem(self.source, line, field, message))
+        if len(self._problems) >= 2 * MAX_LISTED_PROBLEMS:
+            kept = self._in_file_order()[:MAX_LISTED_PROBLEMS]
+            self._dropped += len(self._problems) - len(kept)
+            self._problems = kept
 
     def raise_if_any(self) -> None:
         """Raise every problem so far as one InputError, listing at most `MAX_LISTED_PROBLEMS` of them so
         that a thoroughly broken file still gives a readable message."""
         if not self._problems:
             return
-        in_file_order = sorted(self._problems, key=lambda problem: (problem.line is None, problem.line or 0))
+        in_file_order = self._in_file_order()
         listed = in_file_order[:MAX_LISTED_PROBLEMS]
-        unlisted = len(in_file_order) - len(listed)
+        unlisted = len(in_file_order) - len(listed) + self._dropped
         if unlisted:
             listed.append(Problem(self.source, None, None, f"... and {unlisted} more problems not listed"))
         raise InputError(listed)
+
+    def _in_file_order(self) -> list[Problem]:
+        # A stable sort: problems of one line stay in the order they were found.
+        return sorted(self._problems, key=lambda problem: (problem.line is None, problem.line or 0))
 
     def check(self, row: Row, column: str, parse: Callable[[str], _T]) -> _T | None:
         """`parse` the row's cell; a ValueError becomes a problem of that line and column, returning None."""
@@ -114,16 +123,53 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
+    """A CSV file whose encoding and header were checked; its rows are parsed from the bytes at each `rows` call."""
+
     source: str
     separator: str
     columns: tuple[str, ...]
-    rows: tuple[Row, ...]
+    header: tuple[str, ...] = field(repr=False)  # by position; "" for a column without a name or not read
+    data: bytes = field(repr=False)
+    encoding: str = field(repr=False)
 
     def missing(self, columns: tuple[str, ...]) -> list[str]:
         return [column for column in columns if not self.has(column)]
 
     def has(self, column: str) -> bool:
         return column in self.columns
+
+    def renamed(self, renaming: Mapping[str, str]) -> Table:
+        """The table read with the file's column `theirs` as `ours` for each `theirs: ours` of `renaming`; a file
+        column already named like one of `ours` is left out, so each name means one column."""
+        ours = set(renaming.values())
+        header = tuple(renaming.get(name, "" if name in ours else name) for name in self.header)
+        return replace(self, columns=tuple(name for name in header if name), header=header)
+
+    def rows(self, problems: ProblemLog) -> Iterator[Row]:
+        """The data rows in file order; what cannot be read goes to `problems`, which the caller raises with its own."""
+        records = self._records(problems)
+        next(records, None)  # the header, checked by read_table
+        for line, record in records:
+            yield _row(record, self.header, line, problems)
+
+    def _records(self, problems: ProblemLog) -> Iterator[tuple[int, list[str]]]:
+        """(editor line where it starts, values) of every record that is not blank."""
+        with _text_stream(self.data, self.encoding) as stream:
+            reader = csv.reader(stream, delimiter=self.separator, strict=True, skipinitialspace=True)
+            line = 1  # where the next record starts: a quoted field may span several lines
+            try:
+                for record in reader:
+                    if any(value.strip() for value in record):
+                        yield line, record
+                    line = reader.line_num + 1
+            except csv.Error as exc:
+                if str(exc).startswith("field larger than field limit"):
+                    # Also what a quote left open in a long file leads to: the rest of the file becomes one value.
+                    message = (f"a value starting here is longer than {csv.field_size_limit():,} characters: a quote "
+                               "left open, or not a CSV file")
+                else:
+                    message = f"broken quoting, the file cannot be read from here on ({exc})"
+                problems.add(line, None, message)
 
 
 # The largest input file read, unless the rules say otherwise (`input.max_file_mb`): a year of 5-minute call
@@ -155,35 +201,6 @@ def check_size(size: int, source: str, max_file_mb: float) -> None:
                                   "(input.max_file_mb in the rules); is this the right file?")])
 
 
-def decode(data: bytes, source: str) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), otherwise
-    Windows-1251. Binary content is refused rather than decoded into nonsense."""
-    for signature, kind in _BINARY_SIGNATURES.items():
-        if data.startswith(signature):
-            raise _file_problem(source, f"looks like {kind}, not a CSV file; save it as CSV (UTF-8 or ';'-separated)")
-    try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = data.decode("utf-16")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                if data.startswith(b"\xef\xbb\xbf"):
-                    raise  # a UTF-8 BOM says what the rest must be
-                text = data.decode("cp1251")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        message = f"is neither UTF-8 nor Windows-1251 text (byte {data[exc.start]:#04x} cannot be decoded)"
-        raise InputError([Problem(source, line, None, message)]) from None
-    text = text.removeprefix("\ufeff")
-    control = _CONTROL.search(text)
-    if control:
-        line = len(_LINE_BREAK.findall(text, 0, control.start())) + 1
-        message = f"contains the control character {ord(control[0]):#04x}; is this a text CSV file?"
-        raise InputError([Problem(source, line, None, message)])
-    return text
-
-
 def detect_separator(header: str) -> str:
     """`,`, `;` or tab: whichever occurs most often in the header line (column names never contain them)."""
     counts = {separator: _count_outside_quotes(header, separator) for separator in _SEPARATORS}
@@ -192,42 +209,92 @@ def detect_separator(header: str) -> str:
 
 
 def read_table(data: bytes, source: str) -> Table:
-    """Decode, detect the separator and read every row; raise InputError if the file has no usable table."""
-    text = decode(data, source)
-    if not text.strip():
+    """Check the encoding, detect the separator and read the header; raise InputError if the file has no usable
+    table. The rows are read when `Table.rows` is iterated, so a large file is never held as text or as a list."""
+    encoding = _checked_encoding(data, source)
+    with _text_stream(data, encoding) as stream:
+        first_line = next((line for line in stream if line.strip()), None)
+    if first_line is None:
         raise _file_problem(source, "is empty; expected a header row and data rows")
-    first_line = next(line for line in _LINE_BREAK.split(text) if line.strip())
-    separator = detect_separator(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True, skipinitialspace=True)
+    table = Table(source, detect_separator(first_line), (), (), data, encoding)
     problems = ProblemLog(source)
-    header: list[str] | None = None
-    rows: list[Row] = []
-    line = 1  # where the next record starts: a quoted field may span several lines
-    try:
-        for record in reader:
-            if any(value.strip() for value in record):
-                if header is None:
-                    header = [name.strip().lower() for name in record]
-                    _check_header(header, line, problems)
-                else:
-                    rows.append(_row(record, header, line, problems))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        if str(exc).startswith("field larger than field limit"):
-            # Also what a quote left open in a long file leads to: the rest of the file becomes one value.
-            message = (f"a value starting here is longer than {csv.field_size_limit():,} characters: a quote left "
-                       "open, or not a CSV file")
-        else:
-            message = f"broken quoting, the file cannot be read from here on ({exc})"
-        problems.add(line, None, message)
-    if header is None and not problems:
+    records = table._records(problems)
+    first = next(records, None)
+    header = () if first is None else tuple(name.strip().lower() for name in first[1])
+    if first is not None:
+        _check_header(header, first[0], problems)
+        if next(records, None) is None and not problems:
+            problems.add(None, None, "has a header but no data rows")
+    elif not problems:
         problems.add(None, None, "has no header row, only empty values")
-    elif not rows and not problems:
-        problems.add(None, None, "has a header but no data rows")
+    records.close()
     problems.raise_if_any()
-    assert header is not None  # raise_if_any has raised otherwise
-    columns = tuple(name for name in header if name)
-    return Table(source, separator, columns, tuple(rows))
+    return replace(table, columns=tuple(name for name in header if name), header=header)
+
+
+_CHUNK = 1 << 20  # bytes decoded at a time when checking a file: its text is never held whole
+
+
+def _checked_encoding(data: bytes, source: str) -> str:
+    """The encoding the file is read in, after checking that all of it decodes into text without control
+    characters; an InputError naming the line otherwise."""
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise _file_problem(source, f"looks like {kind}, not a CSV file; save it as CSV (UTF-8 or ';'-separated)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]  # a UTF-8 BOM says what the rest must be
+    else:
+        candidates = ["utf-8", "cp1251"]
+    for encoding in candidates:
+        try:
+            # The BOM decodes as UTF-8 too, and without it dropped the positions of bad bytes stay those of the file.
+            for _ in _text_chunks(data, encoding.removesuffix("-sig")):
+                pass
+        except UnicodeDecodeError as exc:
+            if encoding != candidates[-1]:
+                continue
+            line = data.count(b"\n", 0, exc.start) + 1
+            message = f"is neither UTF-8 nor Windows-1251 text (byte {data[exc.start]:#04x} cannot be decoded)"
+            raise InputError([Problem(source, line, None, message)]) from None
+        _check_control_characters(data, encoding, source)
+        return encoding
+    raise AssertionError("the last candidate either decodes or raises")
+
+
+def _text_chunks(data: bytes, encoding: str) -> Iterator[str]:
+    """The file's text in pieces; a UnicodeDecodeError's `start` is the position in `data`."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for offset in range(0, len(data), _CHUNK):
+        try:
+            yield decoder.decode(data[offset : offset + _CHUNK], final=offset + _CHUNK >= len(data))
+        except UnicodeDecodeError as exc:
+            raise UnicodeDecodeError(exc.encoding, data, offset + exc.start, offset + exc.end, exc.reason) from None
+
+
+def _check_control_characters(data: bytes, encoding: str, source: str) -> None:
+    line = 1
+    with _text_stream(data, encoding) as stream:
+        for text in stream:
+            control = _CONTROL.search(text)
+            if control:
+                message = f"contains the control character {ord(control[0]):#04x}; is this a text CSV file?"
+                raise InputError([Problem(source, line, None, message)])
+            line += 1
+
+
+def _text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """The text read line by line, line ends kept as they are (what `csv` needs); a UTF-8 BOM is dropped."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+
+
+def read_rows(data: bytes, source: str) -> tuple[Row, ...]:
+    """Every row of the file, or InputError naming every row that cannot be read."""
+    problems = ProblemLog(source)
+    rows = tuple(read_table(data, source).rows(problems))
+    problems.raise_if_any()
+    return rows
 
 
 def parse_number(text: str) -> float:
@@ -264,7 +331,7 @@ def parse_date(text: str) -> date:
         raise ValueError(f"is not a real date, got {text!r}") from None
 
 
-def _check_header(header: list[str], line: int, problems: ProblemLog) -> None:
+def _check_header(header: tuple[str, ...], line: int, problems: ProblemLog) -> None:
     first_position: dict[str, int] = {}
     for position, name in enumerate(header, start=1):
         if not name:
@@ -277,7 +344,7 @@ def _check_header(header: list[str], line: int, problems: ProblemLog) -> None:
             first_position[name] = position
 
 
-def _row(record: list[str], header: list[str], line: int, problems: ProblemLog) -> Row:
+def _row(record: list[str], header: tuple[str, ...], line: int, problems: ProblemLog) -> Row:
     surplus = [value for value in record[len(header) :] if value.strip()]
     if surplus:
         problems.add(

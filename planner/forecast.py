@@ -65,7 +65,7 @@ def parse_forecast(data: bytes, source: str, rules: Rules) -> Forecast:
     calls_of, aht_of = calls_cell(rules.staffing), aht_cell(rules.staffing)
     taken: dict[datetime, int] = {}
     intervals: list[_Interval] = []
-    for row in table.rows:
+    for row in table.rows(problems):
         calls = problems.check(row, "calls", calls_of)
         aht = problems.check(row, "aht_sec", aht_of) if table.has("aht_sec") else default_aht
         wall_clock = _wall_clock(row, time_column, problems)

@@ -173,15 +173,19 @@ def _assumed_note(count: int, policy: GapPolicy) -> str:
             f"(choose {other!r} if they were {'lost data' if other == 'missing' else 'hours the line was closed'})")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per row of a file of up to years of 5-minute intervals
 class _Interval:
     line: int
     start: datetime  # UTC
-    hour_start: datetime  # UTC start of the local hour the interval lies in
-    minute: int  # local minute within that hour
+    minute: int  # local minute within the local hour the interval lies in
     status: HourStatus
     calls: float
     aht_sec: float  # NaN when not given
+
+    @property
+    def hour_start(self) -> datetime:
+        """UTC start of the local hour the interval lies in."""
+        return self.start - timedelta(minutes=self.minute)
 
 
 def parse_column_names(text: str) -> dict[str, str]:
@@ -220,7 +224,7 @@ def parse_history(data: bytes, source: str, rules: Rules, *, gaps: GapPolicy | N
     tz = rules.timezone
     taken: dict[datetime, int] = {}
     intervals: list[_Interval] = []
-    for row in table.rows:
+    for row in table.rows(problems):
         interval = _interval(row, table, tz, rules.staffing, ignore_offsets, taken, problems)
         if interval is not None:
             intervals.append(interval)
@@ -250,12 +254,7 @@ def _renamed(table: Table, columns: Mapping[str, str], problems: ProblemLog) -> 
             problems.add(1, theirs, f"column {theirs!r}, to be read as {ours!r}, is not in the file "
                                     f"(its columns: {', '.join(table.columns)})")
         renaming[theirs] = ours
-    kept = [name for name in table.columns if name not in renaming.values() or name in renaming]
-    rows = tuple(
-        Row(row.line, {renaming.get(name, name): value for name, value in row.cells.items() if name in kept})
-        for row in table.rows
-    )
-    return Table(table.source, table.separator, tuple(renaming.get(name, name) for name in kept), rows)
+    return table.renamed(renaming)
 
 
 def _interval(row: Row, table: Table, tz: ZoneInfo, staffing: Staffing, ignore_offsets: bool,
@@ -285,7 +284,7 @@ def _interval(row: Row, table: Table, tz: ZoneInfo, staffing: Staffing, ignore_o
     if status is None or calls is None or aht is None:
         return None
     minute = start.astimezone(tz).minute
-    return _Interval(row.line, start, start - timedelta(minutes=minute), minute, status, calls, aht)
+    return _Interval(row.line, start, minute, status, calls, aht)
 
 
 def _status(text: str) -> HourStatus:

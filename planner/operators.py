@@ -43,7 +43,7 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
 
     first_line_of_id: dict[str, int] = {}
     operators: list[Operator] = []
-    for row in table.rows:
+    for row in table.rows(problems):
         operator_id = problems.check(row, "id", _non_empty)
         if operator_id is not None and operator_id in first_line_of_id:
             first_line = first_line_of_id[operator_id]

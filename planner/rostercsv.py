@@ -99,7 +99,7 @@ def read_roster_csv(data: bytes, source: str, month: Month) -> Roster:
     for column in table.missing(_REQUIRED):
         problems.add(1, column, f"required column is missing (a roster needs {', '.join(_REQUIRED)}, breaks)")
     problems.raise_if_any()
-    shifts = [shift for row in table.rows if (shift := _shift(row, month.tz, problems)) is not None]
+    shifts = [shift for row in table.rows(problems) if (shift := _shift(row, month.tz, problems)) is not None]
     problems.raise_if_any()
     return Roster(month, tuple(sorted(shifts, key=lambda s: (s.start.astimezone(UTC), s.operator_id))))
 

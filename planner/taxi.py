@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.config import Rules, Taxi
-from planner.csvfile import parse_date, read_bytes, read_table, safe_csv_cell
+from planner.csvfile import ProblemLog, parse_date, read_bytes, read_table, safe_csv_cell
 from planner.domain import Operator, Roster, Shift
 from planner.i18n import N_
 from planner.month import Month
@@ -223,7 +223,8 @@ def load_roster_for_taxi(path: str | Path, rules: Rules) -> Roster:
     """A roster.csv read without a forecast: its month is that of its earliest valid `date`, in the rules' zone."""
     data, source = read_bytes(path, rules.input.max_file_mb), str(path)
     days = []
-    for row in read_table(data, source).rows:
+    unread = ProblemLog(source)  # read_roster_csv reports them with their lines
+    for row in read_table(data, source).rows(unread):
         try:
             days.append(parse_date(row.get("date")))
         except ValueError:

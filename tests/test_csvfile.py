@@ -1,21 +1,23 @@
 import tracemalloc
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planner.csvfile import (
     MAX_LISTED_PROBLEMS,
     ProblemLog,
     Row,
-    decode,
     detect_separator,
     parse_date,
     parse_number,
     read_bytes,
+    read_rows,
     read_table,
 )
 from planner.config import parse_rules
 from planner.errors import InputError, Problem
-from planner.forecast import load_forecast
+from planner.forecast import load_forecast, parse_forecast
 
 
 def messages(excinfo: pytest.ExceptionInfo[InputError]) -> list[str]:
@@ -35,34 +37,34 @@ def messages(excinfo: pytest.ExceptionInfo[InputError]) -> list[str]:
     ],
     ids=["utf-8", "utf-8 with BOM", "windows-1251", "utf-16 with BOM"],
 )
-def test_decode_reads_the_encodings_excel_writes(data):
-    assert decode(data, "f.csv") == "name\nИванов\n"
+def test_the_encodings_excel_writes_are_read(data):
+    assert read_rows(data, "f.csv") == (Row(2, {"name": "Иванов"}),)
 
 
-def test_decode_refuses_an_excel_workbook():
+def test_read_table_refuses_an_excel_workbook():
     with pytest.raises(InputError) as excinfo:
-        decode(b"PK\x03\x04\x14\x00\x06\x00", "f.csv")
+        read_table(b"PK\x03\x04\x14\x00\x06\x00", "f.csv")
     assert messages(excinfo) == [
         "f.csv: looks like an Excel workbook (.xlsx) or another zip archive, not a CSV file; "
         "save it as CSV (UTF-8 or ';'-separated)"
     ]
 
 
-def test_decode_refuses_binary_content_naming_the_line():
+def test_read_table_refuses_binary_content_naming_the_line():
     with pytest.raises(InputError) as excinfo:
-        decode(b"a,b\r\n1,2\r\n3,\x00\x01", "f.csv")
+        read_table(b"a,b\r\n1,2\r\n3,\x00\x01", "f.csv")
     assert messages(excinfo) == ["f.csv, line 3: contains the control character 0x00; is this a text CSV file?"]
 
 
-def test_decode_refuses_bytes_undefined_in_windows_1251():
+def test_read_table_refuses_bytes_undefined_in_windows_1251():
     with pytest.raises(InputError) as excinfo:
-        decode(b"a\n\x98\n", "f.csv")
+        read_table(b"a\n\x98\n", "f.csv")
     assert messages(excinfo) == ["f.csv, line 2: is neither UTF-8 nor Windows-1251 text (byte 0x98 cannot be decoded)"]
 
 
-def test_decode_refuses_a_bom_followed_by_invalid_utf8():
+def test_read_table_refuses_a_bom_followed_by_invalid_utf8():
     with pytest.raises(InputError) as excinfo:
-        decode(b"\xef\xbb\xbfa\n\xff\n", "f.csv")
+        read_table(b"\xef\xbb\xbfa\n\xff\n", "f.csv")
     assert messages(excinfo) == ["f.csv, line 2: is neither UTF-8 nor Windows-1251 text (byte 0xff cannot be decoded)"]
 
 
@@ -90,13 +92,12 @@ def test_read_table_normalises_column_names_and_strips_cells():
     table = read_table(b" ID ;Name; Extra \n op1 ; Anna ;x\n", "f.csv")
     assert table.separator == ";"
     assert table.columns == ("id", "name", "extra")
-    assert table.rows == (Row(2, {"id": "op1", "name": "Anna", "extra": "x"}),)
+    assert tuple(table.rows(ProblemLog("f.csv"))) == (Row(2, {"id": "op1", "name": "Anna", "extra": "x"}),)
 
 
 def test_read_table_keeps_the_editor_line_of_every_row():
     text = 'id,address\n\nop1,"Main St 1\nflat 2"\nop2,x\r\n\r\nop3,"a ""quoted"" word"\n'
-    table = read_table(text.encode(), "f.csv")
-    assert [(row.line, row.get("address")) for row in table.rows] == [
+    assert [(row.line, row.get("address")) for row in read_rows(text.encode(), "f.csv")] == [
         (3, "Main St 1\nflat 2"),
         (5, "x"),
         (7, 'a "quoted" word'),
@@ -106,11 +107,11 @@ def test_read_table_keeps_the_editor_line_of_every_row():
 def test_read_table_skips_separator_only_rows_and_unnamed_columns():
     table = read_table(b"id;name;;\nop1;Anna;;\n;;;\n", "f.csv")
     assert table.columns == ("id", "name")
-    assert table.rows == (Row(2, {"id": "op1", "name": "Anna"}),)
+    assert tuple(table.rows(ProblemLog("f.csv"))) == (Row(2, {"id": "op1", "name": "Anna"}),)
 
 
 def test_a_short_row_reads_missing_cells_as_empty():
-    row = read_table(b"id,name,team\nop1,Anna\n", "f.csv").rows[0]
+    row = read_rows(b"id,name,team\nop1,Anna\n", "f.csv")[0]
     assert (row.get("name"), row.get("team")) == ("Anna", "")
 
 
@@ -137,7 +138,7 @@ def test_read_table_refuses_duplicate_column_names():
 
 def test_read_table_refuses_an_unquoted_decimal_comma_in_a_comma_file():
     with pytest.raises(InputError) as excinfo:
-        read_table(b"date,hour,calls\n2026-03-01,0,12,5\n", "f.csv")
+        read_rows(b"date,hour,calls\n2026-03-01,0,12,5\n", "f.csv")
     assert messages(excinfo) == [
         "f.csv, line 2: has 4 values but the header has 3 columns "
         "(a decimal comma in a ','-separated file must be quoted, or use ';' as the separator)"
@@ -146,7 +147,7 @@ def test_read_table_refuses_an_unquoted_decimal_comma_in_a_comma_file():
 
 def test_read_table_refuses_broken_quoting_at_the_line_it_starts():
     with pytest.raises(InputError) as excinfo:
-        read_table(b'id,name\nop1,"Anna\nop2,Boris\n', "f.csv")
+        read_rows(b'id,name\nop1,"Anna\nop2,Boris\n', "f.csv")
     assert messages(excinfo) == [
         "f.csv, line 2: broken quoting, the file cannot be read from here on (unexpected end of data)"
     ]
@@ -265,3 +266,63 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path):
     (tmp_path / "small.csv").write_text("interval_start,calls\n" + "2026-12-01 00:00,1\n" * 100)
     with pytest.raises(InputError, match="more than the 0.001 MB"):
         load_forecast(tmp_path / "small.csv", small)
+
+
+# --- large files (issue 15, item 8) -----------------------------------------------------------------------
+
+
+def _peak_bytes(read):
+    tracemalloc.start()
+    try:
+        read()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(1, 400)), max_size=3 * MAX_LISTED_PROBLEMS))
+def test_problem_log_lists_the_first_problems_of_the_file_however_many_are_found(lines):
+    log = ProblemLog("f.csv")
+    for order, line in enumerate(lines):
+        log.add(line, None, str(order))
+    if not lines:
+        log.raise_if_any()
+        return
+    with pytest.raises(InputError) as excinfo:
+        log.raise_if_any()
+    in_file_order = sorted(enumerate(lines), key=lambda found: (found[1] is None, found[1] or 0))
+    expected = [str(Problem("f.csv", line, None, str(order))) for order, line in in_file_order[:MAX_LISTED_PROBLEMS]]
+    if len(lines) > MAX_LISTED_PROBLEMS:
+        expected.append(f"f.csv: ... and {len(lines) - MAX_LISTED_PROBLEMS} more problems not listed")
+    assert messages(excinfo) == expected
+
+
+def test_a_file_of_bad_rows_is_refused_without_holding_a_problem_per_row(tmp_path):
+    bad = tmp_path / "forecast.csv"
+    bad.write_bytes(b"interval_start,calls\n" + b"yesterday,many\n" * 100_000)
+    with pytest.raises(InputError) as refused:
+        load_forecast(bad, parse_rules({}))
+    assert refused.value.problems[-1].message == f"... and {2 * 100_000 - MAX_LISTED_PROBLEMS} more problems not listed"
+    assert _peak_bytes(lambda: pytest.raises(InputError, load_forecast, bad, parse_rules({}))) < 3 * bad.stat().st_size
+
+
+def test_rows_are_read_as_they_are_used_so_a_file_is_never_held_as_text_or_a_list(tmp_path):
+    cell = "x" * 100
+    table = tmp_path / "wide.csv"
+    table.write_text("id,note\n" + "".join(f"op{line},{cell}\n" for line in range(20_000)))
+    read = read_table(table.read_bytes(), "wide.csv")
+    count = sum(1 for _ in read.rows(ProblemLog("wide.csv")))
+    assert count == 20_000
+    assert _peak_bytes(lambda: sum(1 for _ in read.rows(ProblemLog("wide.csv")))) < table.stat().st_size / 4
+
+
+def test_what_the_reader_finds_is_reported_with_the_importers_own_problems():
+    # A quote left open far down the file and a bad number near the top are both listed, in file order.
+    lines = ["interval_start,calls", "2026-03-01 00:00,x"] + [f"2026-03-01 {hour:02d}:00,1" for hour in range(1, 23)]
+    data = ("\n".join(lines) + '\n2026-03-01 23:00,"1\n').encode()
+    with pytest.raises(InputError) as excinfo:
+        parse_forecast(data, "f.csv", parse_rules({}))
+    assert messages(excinfo)[:2] == [
+        "f.csv, line 2, field 'calls': must be a number, got 'x'",
+        "f.csv, line 25: broken quoting, the file cannot be read from here on (unexpected end of data)",
+    ]

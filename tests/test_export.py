@@ -9,7 +9,7 @@ import pytest
 
 from planner.config import parse_rules
 from planner.coverage import CoverageRow
-from planner.csvfile import read_table, safe_csv_cell
+from planner.csvfile import read_rows, safe_csv_cell
 from planner.domain import Operator, Roster, Shift
 from planner.export import (
     ROSTER_FIXED_COLUMNS,
@@ -139,7 +139,7 @@ def test_other_csv_cells_are_left_alone(text):
 def test_a_text_whose_own_quote_precedes_a_formula_start_reads_back_with_it(text):
     cell = safe_csv_cell(text)
     assert cell == "'" + text
-    assert read_table(f"name\n{cell}\n".encode(), "names.csv").rows[0].get("name") == text
+    assert read_rows(f"name\n{cell}\n".encode(), "names.csv")[0].get("name") == text
 
 
 def test_csv_exports_quote_formulas_in_free_text_and_read_them_back_unchanged():
@@ -161,7 +161,7 @@ def test_csv_exports_quote_formulas_in_free_text_and_read_them_back_unchanged():
 
     assert parse_operators(operators_csv.getvalue().encode(), "operators.csv", RULES) == (hostile,)
     assert read_roster_csv(roster_csv.getvalue().encode(), "roster.csv", MONTH) == roster
-    assert read_table(seats.encode(), "taxi.csv").rows[0].get("name") == name
+    assert read_rows(seats.encode(), "taxi.csv")[0].get("name") == name
 
 
 def test_dates_and_numbers_are_not_quoted():

@@ -1,4 +1,5 @@
 import math
+import tracemalloc
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -255,3 +256,19 @@ def test_every_problem_of_a_file_is_listed_at_once():
     problems = problems_of(csv_bytes(lines))
     assert [problem.split(":")[0] for problem in problems] == [
         "h.csv, line 2, field 'calls'", "h.csv, line 3, field 'calls'", "h.csv, line 4, field 'interval_start'"]
+
+
+def test_a_long_history_is_read_within_a_memory_budget(tmp_path):
+    # Issue 15, item 8: rows are parsed as they are read, and what is kept of each 5-minute row is small.
+    start = datetime(2026, 1, 1)
+    rows = (f"{start + timedelta(minutes=5 * index):%Y-%m-%d %H:%M},{index % 40}\n" for index in range(12 * 24 * 60))
+    path = tmp_path / "history.csv"
+    path.write_text("interval_start,calls\n" + "".join(rows))
+    tracemalloc.start()
+    try:
+        history = load_history(path, parse_rules({}))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(history.hours) == 24 * 60
+    assert peak < 20 * path.stat().st_size

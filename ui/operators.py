@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from planner.csvfile import read_table
+from planner.csvfile import read_rows
 from planner.domain import Operator
 from planner.errors import InputError
 from planner.i18n import MESSAGES, PAGES, column_label, count_text, rule_label
@@ -178,7 +178,7 @@ def _table(operators: tuple[Operator, ...]) -> pd.DataFrame:
     write_operators_csv(operators, text)
     columns = next(csv.reader(io.StringIO(text.getvalue())))
     # Read back with the importer's reader, which drops the formula guard the writer puts before "+7 900 ...".
-    rows = read_table(text.getvalue().encode("utf-8"), TABLE_SOURCE).rows if operators else ()
+    rows = read_rows(text.getvalue().encode("utf-8"), TABLE_SOURCE) if operators else ()
     return pd.DataFrame([[row.get(column) for column in columns] for row in rows], columns=columns, dtype="string")
 
 
