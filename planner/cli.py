@@ -108,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     forecast = commands.add_parser("forecast", help="forecast a month's calls and AHT per hour from the call "
                                                     "history, and measure the forecast's accuracy (--backtest)")
     forecast.add_argument("--history", required=True, type=Path,
-                          help="CSV of interval_start, calls[, aht_sec][, status] at 5, 15, 30 or 60 minutes")
+                          help="CSV of interval_start (or date, hour), calls[, aht_sec][, status] at 5, 15, 30 or 60 "
+                               "minutes")
     forecast.add_argument("--month", help="YYYY-MM: the month to forecast (with --out)")
     forecast.add_argument("--out", type=Path, help="forecast CSV to write, as `planner solve` reads it")
     forecast.add_argument("--backtest", action="store_true",

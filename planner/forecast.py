@@ -28,8 +28,8 @@ from planner.domain import Forecast
 from planner.month import Month
 
 # The wall-clock helpers are shared with the call-history import (planner.history), which reads times the same way.
-__all__ = ["parse_forecast", "load_forecast", "parse_offset", "real_starts", "duplicate_message", "calls_cell",
-           "aht_cell"]
+__all__ = ["parse_forecast", "load_forecast", "parse_offset", "find_time_column", "wall_clock", "real_start",
+           "calls_cell", "aht_cell"]
 
 _HOUR = re.compile(r"[0-9]{1,2}")
 _MINUTES_OF_STEP = {15: (0, 15, 30, 45), 30: (0, 30), 60: (0,)}
@@ -55,7 +55,7 @@ def parse_forecast(data: bytes, source: str, rules: Rules) -> Forecast:
     """Read a forecast file of one month; raise InputError listing every problem, or return all of it."""
     table = read_table(data, source)
     problems = ProblemLog(source)
-    time_column = _time_column(table, problems)
+    time_column = find_time_column(table, problems)
     if not table.has("calls"):
         problems.add(1, "calls", "missing column 'calls' (calls offered per interval)")
     problems.raise_if_any()
@@ -68,20 +68,9 @@ def parse_forecast(data: bytes, source: str, rules: Rules) -> Forecast:
     for row in table.rows(problems):
         calls = problems.check(row, "calls", calls_of)
         aht = problems.check(row, "aht_sec", aht_of) if table.has("aht_sec") else default_aht
-        wall_clock = _wall_clock(row, time_column, problems)
-        if wall_clock is None:
+        start = real_start(row, time_column, wall_clock(row, time_column, problems), tz, taken, problems)
+        if start is None:
             continue
-        try:
-            candidates = real_starts(*wall_clock, tz)
-        except ValueError as exc:
-            problems.add(row.line, time_column, str(exc))
-            continue
-        free = [moment for moment in candidates if moment not in taken]
-        if not free:
-            problems.add(row.line, time_column, duplicate_message(wall_clock[0], [taken[moment] for moment in candidates]))
-            continue
-        start = free[0]
-        taken[start] = row.line
         minute = start.astimezone(tz).minute
         hour_start = start - timedelta(minutes=minute)
         intervals.append(_Interval(row.line, hour_start, minute, _or_nan(calls), _or_nan(aht)))
@@ -95,7 +84,7 @@ def parse_forecast(data: bytes, source: str, rules: Rules) -> Forecast:
     return Forecast(month=month, calls=calls_per_hour, aht_sec=aht_per_hour, source=source)
 
 
-def _time_column(table: Table, problems: ProblemLog) -> str:
+def find_time_column(table: Table, problems: ProblemLog) -> str:
     """The column whose problems name a row's time: `interval_start`, or `hour` in the date + hour form."""
     if table.has("interval_start"):
         return "interval_start"
@@ -141,15 +130,39 @@ def _or_nan(value: float | None) -> float:
     return float("nan") if value is None else value
 
 
-def _wall_clock(row: Row, time_column: str, problems: ProblemLog) -> tuple[datetime, timedelta | None] | None:
-    """Naive local start of the row's interval and the UTC offset if the row states one; None if reported."""
+WallClock = tuple[datetime, timedelta | None]  # a row's naive local time and the UTC offset it states, if any
+
+
+def wall_clock(row: Row, time_column: str, problems: ProblemLog,
+               interval_start: Callable[[str], WallClock] | None = None) -> WallClock | None:
+    """The row's time as `find_time_column` found it; None if reported. `interval_start` parses that column
+    (default: the forecast's quarter-hour grid)."""
     if time_column == "interval_start":
-        return problems.check(row, "interval_start", _interval_start)
+        return problems.check(row, "interval_start", interval_start or _interval_start)
     day = problems.check(row, "date", parse_date)
     hour = problems.check(row, "hour", _hour)
     if day is None or hour is None:
         return None
     return datetime(day.year, day.month, day.day, hour), None
+
+
+def real_start(row: Row, time_column: str, stamp: WallClock | None, tz: ZoneInfo, taken: dict[datetime, int],
+               problems: ProblemLog) -> datetime | None:
+    """The UTC instant the row's `stamp` means and no earlier row took (recorded in `taken` with the row's line);
+    None, and the problem logged, for a time that does not exist or repeats."""
+    if stamp is None:
+        return None
+    try:
+        candidates = _real_starts(*stamp, tz)
+    except ValueError as exc:
+        problems.add(row.line, time_column, str(exc))
+        return None
+    free = [moment for moment in candidates if moment not in taken]
+    if not free:
+        problems.add(row.line, time_column, _duplicate_message(stamp[0], [taken[moment] for moment in candidates]))
+        return None
+    taken[free[0]] = row.line
+    return free[0]
 
 
 def _hour(text: str) -> int:
@@ -179,7 +192,7 @@ def parse_offset(text: str | None) -> timedelta | None:
     return -size if text[0] == "-" else size
 
 
-def real_starts(wall: datetime, offset: timedelta | None, tz: ZoneInfo) -> list[datetime]:
+def _real_starts(wall: datetime, offset: timedelta | None, tz: ZoneInfo) -> list[datetime]:
     """The UTC instants a row's time may mean, earlier first: two for a wall-clock time that repeats when the
     clocks go back (unless an offset says which), none for one skipped when they go forward (an error)."""
     earlier, later = (wall.replace(tzinfo=tz, fold=fold) for fold in (0, 1))
@@ -200,7 +213,7 @@ def real_starts(wall: datetime, offset: timedelta | None, tz: ZoneInfo) -> list[
     return [start]
 
 
-def duplicate_message(wall: datetime, lines: list[int]) -> str:
+def _duplicate_message(wall: datetime, lines: list[int]) -> str:
     """What a row whose time is already taken (by the rows on `lines`) is told."""
     if len(lines) == 1:
         return f"duplicate: {wall:%Y-%m-%d %H:%M} is already on line {lines[0]}"

@@ -2,7 +2,8 @@
 
 The file has the forecast file's standards (`planner.csvfile`: Excel-saved files, `;` and decimal commas, BOM or
 Windows-1251, every problem listed by line and field, nothing half-imported) and the columns
-`interval_start, calls[, aht_sec][, status]`. Times are the centre's local wall-clock time; where the clocks go back
+`interval_start, calls[, aht_sec][, status]` — or, for hourly rows, `date, hour` instead of `interval_start`, as the
+forecast file allows. Times are the centre's local wall-clock time; where the clocks go back
 the repeated wall-clock times appear twice, the earlier first, or carry their UTC offset (as in the forecast file).
 
 **Interval length.** One per file: the most common distance between consecutive rows (5, 15, 30 or 60 minutes).
@@ -42,7 +43,7 @@ from zoneinfo import ZoneInfo
 from planner.config import Rules, Staffing
 from planner.csvfile import ProblemLog, Row, Table, parse_number, parse_wall_clock, read_bytes, read_table
 from planner.errors import InputError, Problem
-from planner.forecast import aht_cell, calls_cell, duplicate_message, parse_offset, real_starts
+from planner.forecast import aht_cell, calls_cell, find_time_column, parse_offset, real_start, wall_clock
 from planner.month import Month
 
 __all__ = [
@@ -59,7 +60,7 @@ __all__ = [
 
 GapPolicy = Literal["closed", "missing"]
 GAP_POLICIES: tuple[str, ...] = get_args(GapPolicy)
-COLUMNS = ("interval_start", "calls", "aht_sec", "status")
+COLUMNS = ("interval_start", "date", "hour", "calls", "aht_sec", "status")
 _INTERVAL_MINUTES = (5, 15, 30, 60)
 # A history is months to a couple of years; a span beyond this is a mistyped year, not data.
 _MAX_SPAN_DAYS = 3 * 366
@@ -215,28 +216,27 @@ def parse_history(data: bytes, source: str, rules: Rules, *, gaps: GapPolicy | N
         raise ValueError(f"gaps must be one of {', '.join(GAP_POLICIES)}, got {gaps!r}")
     problems = ProblemLog(source)
     table = _renamed(read_table(data, source), columns or {}, problems)
-    for column, meaning in (("interval_start", "start of the interval, YYYY-MM-DD HH:MM"),
-                            ("calls", "calls offered in the interval")):
-        if not table.has(column):
-            problems.add(1, column, f"missing column {column!r} ({meaning})")
+    time_column = find_time_column(table, problems)
+    if not table.has("calls"):
+        problems.add(1, "calls", "missing column 'calls' (calls offered in the interval)")
     problems.raise_if_any()
 
     tz = rules.timezone
     taken: dict[datetime, int] = {}
     intervals: list[_Interval] = []
     for row in table.rows(problems):
-        interval = _interval(row, table, tz, rules.staffing, ignore_offsets, taken, problems)
+        interval = _interval(row, table, time_column, tz, rules.staffing, ignore_offsets, taken, problems)
         if interval is not None:
             intervals.append(interval)
     if not intervals:
         problems.raise_if_any()
-    step = _step(sorted(taken), problems)
+    step = _step(sorted(taken), time_column, problems)
     for interval in intervals:
         if interval.minute % step:
-            problems.add(interval.line, "interval_start",
+            problems.add(interval.line, time_column,
                          f"starts at :{interval.minute:02d}, off the file's {step}-minute grid "
                          f"(most rows are {step} minutes apart); one interval length per file")
-    first, last = _span(intervals, tz, problems)
+    first, last = _span(intervals, tz, time_column, problems)
     problems.raise_if_any()
     return _history(intervals, first, last, step, policy, rules, source)
 
@@ -257,7 +257,7 @@ def _renamed(table: Table, columns: Mapping[str, str], problems: ProblemLog) -> 
     return table.renamed(renaming)
 
 
-def _interval(row: Row, table: Table, tz: ZoneInfo, staffing: Staffing, ignore_offsets: bool,
+def _interval(row: Row, table: Table, time_column: str, tz: ZoneInfo, staffing: Staffing, ignore_offsets: bool,
               taken: dict[datetime, int], problems: ProblemLog) -> _Interval | None:
     """The row as an interval placed in real time; None (and problems logged) if any cell is bad."""
     status = problems.check(row, "status", _status) if table.has("status") else HourStatus.OPEN
@@ -266,21 +266,12 @@ def _interval(row: Row, table: Table, tz: ZoneInfo, staffing: Staffing, ignore_o
     aht = math.nan
     if table.has("aht_sec") and (row.get("aht_sec") or (open_row and calls)):
         aht = problems.check(row, "aht_sec", aht_cell(staffing))
-    stamp = problems.check(row, "interval_start", _interval_start)
-    if stamp is None:
+    stamp = wall_clock(row, time_column, problems, _interval_start)
+    if stamp is not None and ignore_offsets:
+        stamp = stamp[0], None
+    start = real_start(row, time_column, stamp, tz, taken, problems)
+    if start is None:
         return None
-    wall, offset = stamp
-    try:
-        candidates = real_starts(wall, None if ignore_offsets else offset, tz)
-    except ValueError as exc:
-        problems.add(row.line, "interval_start", str(exc))
-        return None
-    free = [moment for moment in candidates if moment not in taken]
-    if not free:
-        problems.add(row.line, "interval_start", duplicate_message(wall, [taken[moment] for moment in candidates]))
-        return None
-    start = free[0]
-    taken[start] = row.line
     if status is None or calls is None or aht is None:
         return None
     minute = start.astimezone(tz).minute
@@ -309,23 +300,23 @@ def _interval_start(text: str) -> tuple[datetime, timedelta | None]:
     return wall, parse_offset(offset)
 
 
-def _step(starts: list[datetime], problems: ProblemLog) -> int:
+def _step(starts: list[datetime], time_column: str, problems: ProblemLog) -> int:
     """The file's interval length: the commonest distance between consecutive rows among the lengths read."""
     gaps = Counter(int((later - earlier) / timedelta(minutes=1)) for earlier, later in zip(starts, starts[1:]))
     usable = {minutes: count for minutes, count in gaps.items() if minutes in _INTERVAL_MINUTES}
     if not usable:
-        problems.add(None, "interval_start",
+        problems.add(None, time_column,
                      "cannot tell the interval length: no two rows are 5, 15, 30 or 60 minutes apart")
         return 60
     return max(usable, key=lambda minutes: (usable[minutes], -minutes))
 
 
-def _span(intervals: list[_Interval], tz: ZoneInfo, problems: ProblemLog) -> tuple[date, date]:
+def _span(intervals: list[_Interval], tz: ZoneInfo, time_column: str, problems: ProblemLog) -> tuple[date, date]:
     earliest = min(intervals, key=lambda interval: interval.start)
     latest = max(intervals, key=lambda interval: interval.start)
     first, last = earliest.start.astimezone(tz).date(), latest.start.astimezone(tz).date()
     if (last - first).days > _MAX_SPAN_DAYS:
-        problems.add(latest.line, "interval_start",
+        problems.add(latest.line, time_column,
                      f"the rows run from {first} (line {earliest.line}) to {last} (line {latest.line}), "
                      f"{(last - first).days} days; at most {_MAX_SPAN_DAYS} days are read: is a year mistyped?")
     return first, last

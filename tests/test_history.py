@@ -188,6 +188,50 @@ def test_load_history_reads_a_file(tmp_path):
     assert load_history(path, MOSCOW).source == str(path)
 
 
+# --- date and hour columns (issue 16, item 6) --------------------------------------------------------------
+
+
+def test_a_history_saved_as_date_hour_calls_reads_as_its_interval_start_form():
+    hourly = rows(60, range(24), calls=lambda moment: moment.hour)
+    as_date_hour = [f"{line[8:10]}.{line[5:7]}.{line[:4]};{int(line[11:13])};{line[17:]}" for line in hourly]
+    expected = parse_history(csv_bytes(hourly), "h.csv", MOSCOW)
+    read = parse_history(csv_bytes(as_date_hour, "date;hour;calls"), "h.csv", MOSCOW)
+    assert (read.hours, read.calls, read.interval_minutes) == (expected.hours, expected.calls, 60)
+
+
+def test_date_and_hour_place_the_repeated_hour_of_a_25_hour_day_in_file_order():
+    # 2026-10-25 in Berlin: 02:00 happens twice; the first row is the earlier one, as in the forecast file.
+    day = date(2026, 10, 25)
+    lines = [f"{day};{hour};{calls}" for hour, calls in [*((hour, 1) for hour in range(3)), (2, 5),
+                                                        *((hour, 1) for hour in range(3, 24))]]
+    history = parse_history(csv_bytes(lines, "date;hour;calls"), "h.csv", BERLIN)
+    assert len(history.hours) == 25
+    assert history.calls[2:4] == (1.0, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("header", "lines", "expected"),
+    [
+        ("date;calls", ["2026-03-02;1"],
+         "h.csv, line 1, field 'hour': missing column 'hour' (0-23), needed with 'date'; or give 'interval_start' "
+         "instead"),
+        ("date;hour;calls", ["2026-03-02;0;1", "2026-03-02;24;1"], "h.csv, line 3, field 'hour': must be a whole "
+         "hour 0..23, got '24'"),
+        ("date;hour;calls", ["2026-03-02;0;1", "2026-03-02;0;1"], "h.csv, line 3, field 'hour': duplicate: "
+         "2026-03-02 00:00 is already on line 2"),
+    ],
+)
+def test_date_and_hour_refusals_name_the_line_and_the_field(header, lines, expected):
+    assert problems_of(csv_bytes(lines, header))[0].startswith(expected)
+
+
+def test_the_date_and_hour_columns_can_be_named_as_the_file_names_them():
+    lines = ["2026-03-02;0;4", "2026-03-02;1;6"]
+    history = parse_history(csv_bytes(lines, "Day;Hour of day;Calls"), "h.csv", MOSCOW,
+                            columns={"date": "Day", "hour": "Hour of day"})
+    assert history.calls[:2] == (4.0, 6.0)
+
+
 # --- bad input: each its message, nothing imported -----------------------------------------------------------
 
 
@@ -197,8 +241,8 @@ def test_load_history_reads_a_file(tmp_path):
         (rows(60, range(3)), "interval_start,volume",
          "h.csv, line 1, field 'calls': missing column 'calls' (calls offered in the interval)"),
         (rows(60, range(3)), "start,calls",
-         "h.csv, line 1, field 'interval_start': missing column 'interval_start' (start of the interval, "
-         "YYYY-MM-DD HH:MM)"),
+         "h.csv, line 1, field 'interval_start': missing column 'interval_start' (or the two columns 'date' and "
+         "'hour')"),
         (["2026-03-02 00:00,1", "2026-03-02 01:00,many"], "interval_start,calls",
          "h.csv, line 3, field 'calls': must be a number, got 'many'"),
         (["2026-03-02 00:00,1", "2026-03-02 01:00,-4"], "interval_start,calls",

@@ -33,7 +33,8 @@ def page() -> None:
     state.require(state.permissions().can_edit_rosters)
     _ = state.t()
     st.header(_("History and forecast"))
-    st.caption(_("A CSV of interval_start, calls and optionally aht_sec and status, at 5, 15, 30 or 60 minutes."))
+    st.caption(_("A CSV of interval_start (or date and hour), calls and optionally aht_sec and status, at 5, 15, 30 or "
+                 "60 minutes."))
     upload = st.file_uploader(_("Call history"), type=["csv", "txt"], key=UPLOAD)
     gaps = st.radio(_("Hours absent from the file are"), GAP_POLICIES, key=GAPS, horizontal=True,
                     format_func=lambda policy: {"closed": _("closed (0 calls)"),
