@@ -10,6 +10,7 @@ Roles (issue 6):
 | planner | everything about rosters: drafts, edits, publishing, taxi lists, exports, the audit log |
 | supervisor | published rosters, taxi lists and exports of their teams (`User.teams`; `ALL_TEAMS` = every team) |
 | admin | users and the audit log; sees published rosters with names only, never an address or a phone |
+| operator | their own published shifts, hours, calendar and wishes (`User.operator_id`); nobody else's data |
 
 Addresses, districts, home coordinates and phone numbers are personal data: only planners and supervisors see
 them (the district and the coordinates place a home as well as the address does).
@@ -58,6 +59,7 @@ __all__ = [
     "describe_access",
     "hash_password",
     "password_hasher",
+    "user_operator",
     "user_teams",
     "visible_operators",
     "visible_rides",
@@ -75,6 +77,7 @@ class Role(StrEnum):
     PLANNER = "planner"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    OPERATOR = "operator"
 
 
 class UserRefused(ValueError):
@@ -84,12 +87,19 @@ class UserRefused(ValueError):
 @dataclass(frozen=True)
 class User:
     """An account as the page sees it: never its password or hash. `teams` limits a supervisor to those teams
-    ((ALL_TEAMS,): every team); other roles have none."""
+    ((ALL_TEAMS,): every team); other roles have none. `operator_id` ties an operator's account to their rows
+    in the operator lists and rosters; other roles have none."""
 
     name: str
     role: Role
     teams: tuple[str, ...] = ()
     active: bool = True
+    operator_id: str | None = None
+
+    @property
+    def access(self) -> str:
+        """What the account may see, in words (`describe_access`)."""
+        return describe_access(self.role, self.teams, self.operator_id)
 
 
 @dataclass(frozen=True)
@@ -99,12 +109,13 @@ class Permissions:
 
     role: Role | None
     teams: frozenset[str] = frozenset()
+    operator_id: str | None = None  # an operator's own id: what they may see of rosters and operator lists
 
     @classmethod
     def of(cls, user: User | None) -> Permissions:
         if user is None or not user.active:
             return cls(None)
-        return cls(user.role, frozenset(user.teams))
+        return cls(user.role, frozenset(user.teams), user.operator_id)
 
     @property
     def can_edit_rosters(self) -> bool:
@@ -117,7 +128,18 @@ class Permissions:
 
     @property
     def can_see_published_rosters(self) -> bool:
-        return self.role is not None
+        """Every operator's shifts in published versions."""
+        return self.role in (Role.PLANNER, Role.SUPERVISOR, Role.ADMIN)
+
+    @property
+    def can_see_own_schedule(self) -> bool:
+        """An operator's own shifts in published versions, their hours, nights and weekends, and their calendar."""
+        return self.role is Role.OPERATOR and self.operator_id is not None
+
+    @property
+    def sees_only_own(self) -> bool:
+        """Whether rosters and operator lists are cut down to the account's own operator id."""
+        return self.role is Role.OPERATOR
 
     @property
     def can_export(self) -> bool:
@@ -141,7 +163,7 @@ class Permissions:
     def visible_teams(self) -> frozenset[str] | None:
         """The teams whose operators this user sees; None means every team (and operators without a team). A
         supervisor sees every team only when given ALL_TEAMS, none when given no team."""
-        if self.role is None:
+        if self.role in (None, Role.OPERATOR):
             return frozenset()
         if self.role is Role.SUPERVISOR and ALL_TEAMS not in self.teams:
             return self.teams
@@ -151,11 +173,17 @@ class Permissions:
         teams = self.visible_teams
         return teams is None or team in teams
 
+    def sees_operator(self, op: Operator) -> bool:
+        """An operator sees themselves only; the other roles see the operators of the teams they see."""
+        if self.sees_only_own:
+            return op.id == self.operator_id
+        return self.sees_team(op.team)
+
 
 def visible_operators(operators: Iterable[Operator], permissions: Permissions) -> list[Operator]:
     """The operators of the teams `permissions` may see, in their order, without personal data unless it may be
     seen."""
-    return [_shown(op, permissions) for op in operators if permissions.sees_team(op.team)]
+    return [_shown(op, permissions) for op in operators if permissions.sees_operator(op)]
 
 
 def visible_rides(rides: Iterable[Ride], permissions: Permissions) -> list[Ride]:
@@ -164,7 +192,7 @@ def visible_rides(rides: Iterable[Ride], permissions: Permissions) -> list[Ride]
     return [
         replace(ride, operator=_shown(ride.operator, permissions))
         for ride in rides
-        if permissions.sees_team(ride.operator.team)
+        if permissions.sees_operator(ride.operator)
     ]
 
 
@@ -207,12 +235,26 @@ def user_teams(role: Role, teams: Iterable[str]) -> tuple[str, ...]:
     return cleaned
 
 
-def describe_access(role: Role, teams: Iterable[str]) -> str:
-    """"planner (sees addresses and phones)", "supervisor of teams A, B", "supervisor of all teams": for lists and
-    the audit log, which thus say whenever an account is given operators' personal data."""
+def user_operator(role: Role, operator_id: str | None) -> str | None:
+    """An operator account's operator id, trimmed; refused when an operator has none or another role has one."""
+    cleaned = operator_id.strip() if operator_id else None
+    if role is Role.OPERATOR and not cleaned:
+        raise UserRefused("an operator account needs the id of its operator, as in the operators file "
+                          "(on the command line --operator ID)")
+    if cleaned and role is not Role.OPERATOR:
+        raise UserRefused(f"only an operator account is tied to an operator; a {role} is not")
+    return cleaned
+
+
+def describe_access(role: Role, teams: Iterable[str], operator_id: str | None = None) -> str:
+    """"planner (sees addresses and phones)", "supervisor of teams A, B", "supervisor of all teams", "operator
+    op7 (own shifts only)": for lists and the audit log, which thus say whenever an account is given operators'
+    personal data."""
     teams = tuple(teams)
     if role is Role.PLANNER:
         return "planner (sees operators' addresses and phones)"
+    if role is Role.OPERATOR:
+        return f"operator {operator_id} (own shifts only)"
     if role is not Role.SUPERVISOR:
         return str(role)
     if ALL_TEAMS in teams:

@@ -7,9 +7,10 @@ import getpass
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
-from planner.auth import ALL_TEAMS, Role, UserRefused, check_password, check_user_name, describe_access, user_teams
+from planner.auth import ALL_TEAMS, Role, UserRefused, check_password, check_user_name, user_operator, user_teams
 from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, breaks_report, place_breaks
 from planner.budget import TimeBudget
 from planner.capacity import capacity_warnings
@@ -17,10 +18,11 @@ from planner.config import Rules, load_rules
 from planner.csvfile import parse_date
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
-from planner.errors import InputError
+from planner.errors import InputError, Problem
 from planner.forecast import load_forecast
 from planner.forecasting import METHODS, backtest_report, forecast_month, holidays_of
 from planner.history import GAP_POLICIES, load_history, parse_column_names
+from planner.ical import calendars_zip, operator_calendar
 from planner.month import Month, parse_month
 from planner.operators import load_operators
 from planner.grid import operator_loads
@@ -105,6 +107,15 @@ def _parser() -> argparse.ArgumentParser:
     taxi.add_argument("--pdf", type=Path, help="write the printable list here, one page per night")
     taxi.set_defaults(command=_taxi)
 
+    ical = commands.add_parser("ical", help="an operator's shifts as a calendar file (.ics) for their phone, or "
+                                            "every operator's in one zip")
+    ical.add_argument("--roster", required=True, type=Path)
+    ical.add_argument("--operators", required=True, type=Path)
+    _rules_option(ical)
+    ical.add_argument("--operator", metavar="ID", help="the operator's id; without it, a zip of everyone's calendars")
+    ical.add_argument("--out", required=True, type=Path, help="the .ics file to write (a .zip without --operator)")
+    ical.set_defaults(command=_ical)
+
     forecast = commands.add_parser("forecast", help="forecast a month's calls and AHT per hour from the call "
                                                     "history, and measure the forecast's accuracy (--backtest)")
     forecast.add_argument("--history", required=True, type=Path,
@@ -136,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--team", action="append", default=[], dest="teams", metavar="TEAM",
                      help="a team the supervisor sees; repeat for several")
     _all_teams_option(add)
+    _operator_option(add)
     _password_stdin_option(add)
     add.set_defaults(command=_user_add)
     listing = user_commands.add_parser("list", help="every account with its role, teams and whether it is active")
@@ -150,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("--team", action="append", default=[], dest="teams", metavar="TEAM",
                       help="a team the supervisor sees; repeat for several")
     _all_teams_option(role)
+    _operator_option(role)
     role.set_defaults(command=_user_role)
     for action, meaning in (("disable", "the account can no longer sign in (it stays in the list and the log)"),
                             ("enable", "a disabled account can sign in again")):
@@ -176,6 +189,11 @@ def _rules(args: argparse.Namespace) -> Rules:
 def _all_teams_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all-teams", action="store_true",
                         help="the supervisor sees every team (a supervisor needs this or --team)")
+
+
+def _operator_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--operator", metavar="ID",
+                        help="the operator id (as in the operators file) an operator account sees the shifts of")
 
 
 def _teams(args: argparse.Namespace) -> list[str]:
@@ -324,6 +342,25 @@ def _taxi(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ical(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    operators = load_operators(args.operators, rules)
+    roster = load_roster_for_taxi(args.roster, rules)
+    # The roster file's own time, so a calendar made again from an unchanged file does not look newer.
+    saved_at = datetime.fromtimestamp(args.roster.stat().st_mtime, UTC)
+    if args.operator is None:
+        args.out.write_bytes(calendars_zip(roster, operators, rules, saved_at=saved_at))
+        print(f"Calendars of {len(operators)} operators written to {args.out}.", file=sys.stderr)
+        return EXIT_OK
+    operator = next((op for op in operators if op.id == args.operator), None)
+    if operator is None:
+        raise InputError([Problem(str(args.operators), None, "id", f"no operator {args.operator!r} in the file")])
+    args.out.write_bytes(operator_calendar(roster, operator, rules, saved_at=saved_at))
+    shifts = sum(1 for shift in roster.shifts if shift.operator_id == operator.id)
+    print(f"{shifts} shift(s) of {operator.name} written to {args.out}.", file=sys.stderr)
+    return EXIT_OK
+
+
 def _taxi_totals(rides: list[Ride]) -> str:
     nights = {ride.night for ride in rides}
     cars = {(ride.night, ride.car) for ride in rides}
@@ -336,11 +373,13 @@ def _user_add(args: argparse.Namespace) -> int:
     name = check_user_name(args.name)
     role = Role(args.role)
     teams = user_teams(role, _teams(args))
+    operator = user_operator(role, args.operator)
     with open_store() as store:
         if store.get_user(name) is not None:  # before asking for a password that would be thrown away
             raise UserExists(name)
-        user = store.add_user(name, role, _new_password(args), by=_command_line_user(), teams=teams)
-    print(f"User {user.name} added: {describe_access(user.role, user.teams)}.", file=sys.stderr)
+        user = store.add_user(name, role, _new_password(args), by=_command_line_user(), teams=teams,
+                              operator=operator)
+    print(f"User {user.name} added: {user.access}.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -350,7 +389,7 @@ def _user_list(_args: argparse.Namespace) -> int:
     if not users:
         print("No users yet: create the first admin with `planner user add NAME --role admin`.", file=sys.stderr)
     for user in users:
-        print(f"{user.name:<24} {describe_access(user.role, user.teams):<40} "
+        print(f"{user.name:<24} {user.access:<40} "
               f"{'active' if user.active else 'disabled'}".rstrip())
     return EXIT_OK
 
@@ -368,8 +407,9 @@ def _user_passwd(args: argparse.Namespace) -> int:
 def _user_role(args: argparse.Namespace) -> int:
     role = Role(args.role)
     with open_store() as store:
-        user = store.set_role(args.name, role, by=_command_line_user(), teams=user_teams(role, _teams(args)))
-    print(f"User {user.name}: {describe_access(user.role, user.teams)}.", file=sys.stderr)
+        user = store.set_role(args.name, role, by=_command_line_user(), teams=user_teams(role, _teams(args)),
+                              operator=args.operator)
+    print(f"User {user.name}: {user.access}.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from planner.auth import (
     UserRefused,
     check_password,
     check_sign_in,
+    user_operator,
     check_user_name,
     describe_access,
     hash_password,
@@ -52,20 +53,22 @@ def personal(operator: Operator) -> tuple:
 
 PREDICATES = (
     "can_edit_rosters", "can_see_drafts", "can_see_published_rosters", "can_export", "can_manage_users",
-    "can_see_personal_data", "can_see_audit_log",
+    "can_see_personal_data", "can_see_audit_log", "can_see_own_schedule",
 )
 
 
 @pytest.mark.parametrize(
     ("user", "expected"),
     [
-        (User("pat", Role.PLANNER), (True, True, True, True, False, True, True)),
-        (User("sue", Role.SUPERVISOR, ("A",)), (False, False, True, True, False, True, False)),
-        (User("ada", Role.ADMIN), (False, False, True, False, True, False, True)),
-        (User("pat", Role.PLANNER, active=False), (False,) * 7),
-        (None, (False,) * 7),
+        (User("pat", Role.PLANNER), (True, True, True, True, False, True, True, False)),
+        (User("sue", Role.SUPERVISOR, ("A",)), (False, False, True, True, False, True, False, False)),
+        (User("ada", Role.ADMIN), (False, False, True, False, True, False, True, False)),
+        (User("olga", Role.OPERATOR, operator_id="op1"), (False,) * 7 + (True,)),
+        (User("olga", Role.OPERATOR), (False,) * 8),
+        (User("pat", Role.PLANNER, active=False), (False,) * 8),
+        (None, (False,) * 8),
     ],
-    ids=["planner", "supervisor", "admin", "disabled", "nobody"],
+    ids=["planner", "supervisor", "admin", "operator", "operator without id", "disabled", "nobody"],
 )
 def test_each_role_may_do_what_issue_6_gives_it(user, expected):
     permissions = Permissions.of(user)
@@ -96,6 +99,27 @@ def test_an_admin_sees_every_name_but_no_address_district_coordinates_or_phone()
     assert [(o.id, o.name, o.team) for o in shown] == [(o.id, o.name, o.team) for o in OPERATORS]
     assert {personal(o) for o in shown} == {("", "", None, None, "")}
     assert personal(OPERATORS[0]) != ("", "", None, None, "")  # the input is left as it was
+
+
+def test_an_operator_sees_themselves_only_and_without_personal_data():
+    # Issue 16, item 1.
+    olga = Permissions.of(User("olga", Role.OPERATOR, operator_id="op3"))
+    (shown,) = visible_operators(OPERATORS, olga)
+    assert shown.id == "op3" and personal(shown) == ("", "", None, None, "")
+    assert olga.visible_teams == frozenset()
+
+
+@pytest.mark.parametrize(("role", "operator_id", "refusal"), [
+    (Role.OPERATOR, None, "an operator account needs the id of its operator"),
+    (Role.OPERATOR, "  ", "an operator account needs the id of its operator"),
+    (Role.PLANNER, "op1", "only an operator account is tied to an operator; a planner is not"),
+])
+def test_an_operator_account_needs_an_operator_and_only_it_has_one(role, operator_id, refusal):
+    with pytest.raises(UserRefused, match=refusal):
+        user_operator(role, operator_id)
+    assert user_operator(Role.OPERATOR, " op1 ") == "op1"
+    assert user_operator(Role.SUPERVISOR, "") is None
+    assert User("olga", Role.OPERATOR, operator_id="op1").access == "operator op1 (own shifts only)"
 
 
 def test_nobody_signed_in_sees_no_operator():

@@ -117,6 +117,20 @@ def test_a_supervisor_needs_their_teams_or_all_teams_chosen_as_such(store, no_pr
     assert store.get_user("sue") == User("sue", Role.SUPERVISOR, ("*",))
 
 
+def test_an_operator_account_is_tied_to_its_operator(store, no_prompt, monkeypatch, capsys):
+    # Issue 16, item 1.
+    assert main(["user", "add", "olga", "--role", "operator", "--password-stdin"]) == EXIT_BAD_INPUT
+    assert "an operator account needs the id of its operator" in capsys.readouterr().err
+    stdin(monkeypatch, PASSWORD + "\n")
+    assert main(["user", "add", "olga", "--role", "operator", "--operator", "op7", "--password-stdin"]) == EXIT_OK
+    assert "User olga added: operator op7 (own shifts only)." in capsys.readouterr().err
+    assert store.get_user("olga") == User("olga", Role.OPERATOR, operator_id="op7")
+    assert main(["user", "role", "olga", "--role", "operator", "--operator", "op8"]) == EXIT_OK
+    assert store.get_user("olga").operator_id == "op8"
+    assert main(["user", "role", "olga", "--role", "planner", "--operator", "op8"]) == EXIT_BAD_INPUT
+    assert "only an operator account is tied to an operator" in capsys.readouterr().err
+
+
 def test_teams_are_refused_for_a_planner(store, no_prompt, capsys):
     assert main(["user", "add", "pat", "--role", "planner", "--team", "A", "--password-stdin"]) == EXIT_BAD_INPUT
     assert "teams limit supervisors only" in capsys.readouterr().err

@@ -13,13 +13,14 @@ from ui_pages import FEBRUARY, ROOT, greedy_draft, make_account
 
 from planner.auth import ALL_TEAMS, Permissions, Role, User
 from planner.store import AccountStore, NotPermitted, Store
-from planner.store.access import REQUIRED
+from planner.store.access import REQUIRED, may_call
 from ui import state
 
 ANNA = User("anna", Role.PLANNER)
 SVETA = User("sveta", Role.SUPERVISOR, (ALL_TEAMS,))
 ROOT_ADMIN = User("root", Role.ADMIN)
-ACCOUNTS = (ANNA, SVETA, ROOT_ADMIN, None)
+OLGA = User("olga", Role.OPERATOR, operator_id="op1")
+ACCOUNTS = (ANNA, SVETA, ROOT_ADMIN, OLGA, None)
 
 
 def _arguments(name: str, account: User | None) -> dict[str, object]:
@@ -35,7 +36,7 @@ def test_item_4_each_store_call_runs_only_for_an_account_with_its_permission(nam
     # Issue 15, item 4: the pages checked the role; the store served whoever called it.
     store = MagicMock(spec=Store)
     guarded = AccountStore(store, account)
-    allowed = getattr(Permissions.of(account), REQUIRED[name])
+    allowed = may_call(Permissions.of(account), name)
     if allowed:
         getattr(guarded, name)(**_arguments(name, account))
         getattr(store, name).assert_called_once()
@@ -115,3 +116,40 @@ def test_item_4_the_pages_get_the_store_as_the_signed_in_account_may_use_it(smal
     at.run()
     assert not at.exception
     assert at.markdown[0].value == shown
+
+
+# --- the operator role (issue 16, item 1) ----------------------------------------------------------------------
+
+
+def test_an_operator_gets_their_own_published_shifts_and_nothing_of_anyone_else(small_month_store):
+    draft = greedy_draft(small_month_store)
+    own_id = small_month_store.load_roster(draft).roster.shifts[0].operator_id
+    operator = AccountStore(small_month_store, User("olga", Role.OPERATOR, operator_id=own_id))
+    assert operator.list_versions(FEBRUARY.label) == ()
+    with pytest.raises(NotPermitted, match="is a draft"):
+        operator.load_roster(draft)
+    small_month_store.publish(draft, "anna")
+    full = small_month_store.load_roster(draft)
+    seen = operator.load_roster(draft)
+    assert {shift.operator_id for shift in seen.roster.shifts} == {own_id}
+    assert seen.roster.shifts == tuple(shift for shift in full.roster.shifts if shift.operator_id == own_id)
+    assert seen.report == {}
+    (own,) = operator.load_operators(FEBRUARY.label).operators
+    assert own.id == own_id and not (own.address or own.phone or own.district or own.lat is not None)
+
+
+@pytest.mark.parametrize("name", ["latest_forecast", "record_export", "record_event", "operator_list",
+                                  "operator_history", "save_operators", "save_draft", "publish", "edit_history",
+                                  "working_copy", "audit_log", "list_users", "erase_personal_data"])
+def test_an_operator_may_not_read_the_centres_data_or_change_anything(name):
+    store = MagicMock(spec=Store)
+    with pytest.raises(NotPermitted):
+        getattr(AccountStore(store, OLGA), name)(**_arguments(name, OLGA))
+    getattr(store, name).assert_not_called()
+
+
+def test_an_operator_account_without_an_operator_id_may_see_nothing():
+    store = MagicMock(spec=Store)
+    with pytest.raises(NotPermitted):
+        AccountStore(store, User("nobody-in-particular", Role.OPERATOR)).load_roster(1)
+    store.load_roster.assert_not_called()

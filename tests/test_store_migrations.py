@@ -195,3 +195,25 @@ def test_lists_and_rules_saved_before_saves_named_their_base_stay_current_and_wh
         with pytest.raises(StaleInput):
             store.save_operators("2026-12", current.operators, "boris", based_on=1)
         assert store.save_rules("2026-12", "{}", "boris", based_on=2).id == 3
+
+
+def test_accounts_made_before_operator_accounts_keep_their_roles_and_the_role_check_stays(engine):
+    # Issue 16, item 1 (0007): SQLite copies the users table to replace its role check; nothing may be lost.
+    with writing(engine).begin() as connection:
+        command.upgrade(alembic_config(connection), "0006")
+    hasher = password_hasher(profiles.CHEAPEST)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (name, password_hash, role, teams, active, created_by, created_at, updated_by, "
+            "updated_at) VALUES ('sveta', :hash, 'supervisor', '[\"A\"]', true, 'setup', '2026-11-20 10:00:00', "
+            "'setup', '2026-11-20 10:00:00')"), {"hash": hasher.hash("x" * 12)})
+
+    upgrade_to_head(engine)
+
+    with open_store(engine.url, hasher=hasher) as store:
+        assert [(user.name, user.role, user.teams, user.operator_id) for user in store.list_users()] == [
+            ("sveta", "supervisor", ("A",), None)]
+        assert store.authenticate("sveta", "x" * 12) is not None
+        store.add_user("olga", "operator", "x" * 12, by="sveta", operator="op1")
+    with pytest.raises(DBAPIError), engine.begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'boss' WHERE name = 'olga'"))

@@ -91,6 +91,6 @@ def make_account(user: User) -> None:
     with open_store(database_url(), hasher=password_hasher(profiles.CHEAPEST)) as store:
         found = store.get_user(user.name)
         if found is None:
-            store.add_user(user.name, user.role, PASSWORD, by=SEEDER, teams=user.teams)
-        elif (found.role, found.teams) != (user.role, user.teams):
-            store.set_role(user.name, user.role, by=SEEDER, teams=user.teams)
+            store.add_user(user.name, user.role, PASSWORD, by=SEEDER, teams=user.teams, operator=user.operator_id)
+        elif (found.role, found.teams, found.operator_id) != (user.role, user.teams, user.operator_id):
+            store.set_role(user.name, user.role, by=SEEDER, teams=user.teams, operator=user.operator_id)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from planner.auth import Role, User, UserRefused, describe_access
+from planner.auth import Role, User, UserRefused
 from planner.i18n import N_
 from planner.store import SignInThrottled, StoreError
 from ui import state
@@ -23,12 +23,13 @@ __all__ = ["first_start_page", "sign_in_page", "accounts_page", "ERASE_ID", "ERA
 
 # Widget keys.
 NAME, PASSWORD, SIGN_IN = "sign_in_name", "sign_in_password", "sign_in"
-NEW_NAME, NEW_ROLE, NEW_TEAMS, NEW_PASSWORD, ADD = "new_user_name", "new_user_role", "new_user_teams", \
-    "new_user_password", "add_user"
+NEW_NAME, NEW_ROLE, NEW_TEAMS, NEW_OPERATOR, NEW_PASSWORD, ADD = "new_user_name", "new_user_role", \
+    "new_user_teams", "new_user_operator", "new_user_password", "add_user"
 CHANGE_NAME, SWITCH, SAVE_ROLE, SET_PASSWORD = "change_user_name", "switch_user", "save_user_role", "set_user_password"
 NOTICE = "accounts_notice"
 ERASE_ID, ERASE_CONFIRM, ERASE = "erase_operator_id", "erase_confirmed", "erase_personal_data"
 TEAMS_LABEL = N_("Teams a supervisor sees, separated by commas; * for all teams")
+OPERATOR_LABEL = N_("Operator id an operator account sees the shifts of")
 
 
 def first_start_page() -> None:
@@ -75,7 +76,7 @@ def accounts_page() -> None:
     st.dataframe(pd.DataFrame({
         _("Name"): [user.name for user in users],
         _("Role"): [str(user.role) for user in users],
-        _("Access"): [describe_access(user.role, user.teams) for user in users],
+        _("Access"): [user.access for user in users],
         _("Active"): [user.active for user in users],
     }), key="accounts_table", hide_index=True, width="stretch")
     st.subheader(_("New account"))
@@ -83,12 +84,14 @@ def accounts_page() -> None:
         name = st.text_input(_("Name"), key=NEW_NAME)
         role = st.selectbox(_("Role"), [str(role) for role in Role], key=NEW_ROLE)
         teams = st.text_input(_(TEAMS_LABEL), key=NEW_TEAMS)
+        operator = st.text_input(_(OPERATOR_LABEL), key=NEW_OPERATOR)
         password = st.text_input(_("Password"), type="password", key=NEW_PASSWORD)
         submitted = st.form_submit_button(_("Create"), key=ADD)
     st.caption(_("A planner sees every operator's address and phone: the audit log records who made an account a "
                  "planner, and when."))
     if submitted:
-        _change(lambda: state.store().add_user(name, role, password, by=state.user(), teams=_teams(teams)),
+        _change(lambda: state.store().add_user(name, role, password, by=state.user(), teams=_teams(teams),
+                                               operator=operator),
                 _("Account created."))
     _change_account(users)
     _erase_personal_data()
@@ -142,8 +145,11 @@ def _change_account(users: Sequence[User]) -> None:
         role = st.selectbox(_("Role"), roles, index=roles.index(str(chosen.role)), key=f"role_of_{chosen.name}")
         teams = st.text_input(_(TEAMS_LABEL),
                               value=", ".join(chosen.teams), key=f"teams_of_{chosen.name}")
+        operator = st.text_input(_(OPERATOR_LABEL), value=chosen.operator_id or "",
+                                 key=f"operator_of_{chosen.name}")
         if st.form_submit_button(_("Save the role"), key=SAVE_ROLE):
-            _change(lambda: store.set_role(chosen.name, role, by=by, teams=_teams(teams)), _("Role saved."))
+            _change(lambda: store.set_role(chosen.name, role, by=by, teams=_teams(teams), operator=operator),
+                    _("Role saved."))
     with right.form("change_password"):
         password = st.text_input(_("New password"), type="password", key=f"password_of_{chosen.name}")
         if st.form_submit_button(_("Set the password"), key=SET_PASSWORD):

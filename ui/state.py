@@ -231,7 +231,8 @@ def permissions() -> Permissions:
 def viewer() -> str:
     """What the signed-in user may see, as text: part of the cache key of anything filtered for them."""
     allowed = permissions()
-    return f"{allowed.role}:{sorted(allowed.visible_teams or ())}:{allowed.can_see_personal_data}"
+    return (f"{allowed.role}:{sorted(allowed.visible_teams or ())}:{allowed.can_see_personal_data}:"
+            f"{allowed.operator_id or ''}")
 
 
 def user() -> str:
@@ -297,13 +298,14 @@ def _published_of(of: Month) -> StoredRoster | None:
     published = [version for version in store().list_versions(of) if version.status == "published"]
     if not published:
         return None
-    return _published_roster(database(), published[-1].id, published[-1].revision)
+    return _published_roster(database(), published[-1].id, published[-1].revision, viewer())
 
 
-# A published version never changes; keyed on the database and its id (and revision, to be plain about it). Enough
-# entries for the months the ledger looks back on.
+# A published version never changes; keyed on the database and its id (and revision, to be plain about it), and on
+# the viewer, since the store cuts a roster down to what the account may see. Enough entries for the months the
+# ledger looks back on.
 @st.cache_data(show_spinner=False, max_entries=26)
-def _published_roster(db: str, version_id: int, revision: int) -> StoredRoster:
+def _published_roster(db: str, version_id: int, revision: int, _viewer: str) -> StoredRoster:
     return store().load_roster(version_id)
 
 

@@ -23,18 +23,20 @@ from typing import Any
 from planner.auth import Permissions, User, visible_operators
 from planner.store.repository import OperatorList, Store, StoredRoster, StoreError, VersionInfo
 
-__all__ = ["REQUIRED", "AccountStore", "NotPermitted"]
+__all__ = ["REQUIRED", "AccountStore", "NotPermitted", "may_call"]
 
-# Each store call the page makes, and the permission (`planner.auth.Permissions`) it needs.
-REQUIRED: dict[str, str] = {
-    "months": "can_see_published_rosters",
+# Each store call the page makes, and the permissions (`planner.auth.Permissions`) of which it needs one. An
+# operator's own schedule uses the calls that read rosters, cut down to their own rows by `_visible`.
+OWN_OR_ALL = ("can_see_published_rosters", "can_see_own_schedule")
+REQUIRED: dict[str, str | tuple[str, ...]] = {
+    "months": OWN_OR_ALL,
     "latest_forecast": "can_see_published_rosters",
-    "latest_rules": "can_see_published_rosters",
-    "list_versions": "can_see_published_rosters",
-    "load_roster": "can_see_published_rosters",
+    "latest_rules": OWN_OR_ALL,
+    "list_versions": OWN_OR_ALL,
+    "load_roster": OWN_OR_ALL,
     "record_event": "can_see_published_rosters",
     "record_export": "can_export",
-    "load_operators": "can_see_published_rosters",
+    "load_operators": OWN_OR_ALL,
     "operator_list": "can_edit_rosters",
     "operator_history": "can_edit_rosters",
     "save_forecast": "can_edit_rosters",
@@ -75,20 +77,19 @@ class AccountStore:
         self.permissions = Permissions.of(account)
 
     def __getattr__(self, name: str) -> Any:
-        needed = REQUIRED.get(name)
-        if needed is None:
+        if name not in REQUIRED:
             raise NotPermitted(f"the page may not call Store.{name}: it has no permission in planner.store.access")
         call = getattr(self._store, name)
 
         def checked(*args: Any, **kwargs: Any) -> Any:
-            self._check(name, needed, args, kwargs)
+            self._check(name, args, kwargs)
             return _visible(name, call(*args, **kwargs), self.permissions)
 
         return checked
 
-    def _check(self, name: str, needed: str, args: tuple, kwargs: dict) -> None:
+    def _check(self, name: str, args: tuple, kwargs: dict) -> None:
         who = self.account.name if self.account is not None else "nobody"
-        if not getattr(self.permissions, needed):
+        if not may_call(self.permissions, name):
             raise NotPermitted(f"{who} ({self.permissions.role or 'not signed in'}) may not {name.replace('_', ' ')}")
         arguments = inspect.signature(getattr(Store, name)).bind(self._store, *args, **kwargs).arguments
         for acting in _ACTING:
@@ -96,17 +97,32 @@ class AccountStore:
                 raise NotPermitted(f"{who} may not {name.replace('_', ' ')} in the name of {arguments[acting]!r}")
 
 
+def may_call(permissions: Permissions, name: str) -> bool:
+    """Whether an account with `permissions` may make the store call `name` (False for a call not in REQUIRED)."""
+    needed = REQUIRED.get(name, ())
+    return any(getattr(permissions, permission) for permission in ((needed,) if isinstance(needed, str) else needed))
+
+
 def _visible(name: str, result: Any, permissions: Permissions) -> Any:
     """What the account may see of a call's result: published versions only without the right to see drafts,
-    operators without personal data without the right to see it."""
-    if isinstance(result, StoredRoster) and not _may_see(result.info, permissions):
-        raise NotPermitted(f"roster version {result.info.number} of {result.info.month} is a draft: "
-                           f"{permissions.role} may see published versions only")
+    operators without personal data without the right to see it, and an operator only their own rows."""
+    if isinstance(result, StoredRoster):
+        if not _may_see(result.info, permissions):
+            raise NotPermitted(f"roster version {result.info.number} of {result.info.month} is a draft: "
+                               f"{permissions.role} may see published versions only")
+        return _own_roster(result, permissions.operator_id) if permissions.sees_only_own else result
     if name == "list_versions":
         return tuple(info for info in result if _may_see(info, permissions))
     if isinstance(result, OperatorList) and not permissions.can_see_personal_data:
         return replace(result, operators=tuple(visible_operators(result.operators, permissions)))
     return result
+
+
+def _own_roster(stored: StoredRoster, operator_id: str | None) -> StoredRoster:
+    """The operator's own shifts and locks; the solve's report, which speaks of everyone, left out."""
+    shifts = tuple(shift for shift in stored.roster.shifts if shift.operator_id == operator_id)
+    return replace(stored, roster=replace(stored.roster, shifts=shifts), report={},
+                   locks=frozenset(cell for cell in stored.locks if cell[0] == operator_id))
 
 
 def _may_see(info: VersionInfo, permissions: Permissions) -> bool:

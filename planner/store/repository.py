@@ -64,6 +64,7 @@ from planner.auth import (
     describe_access,
     hash_password,
     password_hasher,
+    user_operator,
     user_teams,
 )
 from planner.config import Rules, parse_rules_text
@@ -799,19 +800,23 @@ class Store:
     # --- users -------------------------------------------------------------------------------------------------
     # `by` names who makes a change, for the audit log. Names are matched trimmed and in lower case.
 
-    def add_user(self, name: str, role: Role | str, password: str, *, by: str, teams: Iterable[str] = ()) -> User:
-        """A new active account. Refused, with nothing changed: UserExists when the name is taken, UserRefused
-        for a bad name, role or team list or a password too short."""
+    def add_user(self, name: str, role: Role | str, password: str, *, by: str, teams: Iterable[str] = (),
+                 operator: str | None = None) -> User:
+        """A new active account (an operator's tied to the id `operator`). Refused, with nothing changed:
+        UserExists when the name is taken, UserRefused for a bad name, role, team list or operator id or a
+        password too short."""
         _require_user(by)
         name = check_user_name(name)
         role = _role(role)
         teams = user_teams(role, teams)
+        operator = user_operator(role, operator)
         password_hash = hash_password(password, self._hasher)
         now = self._clock()
         row = UserRow(
             name=name,
             role=role,
             teams=list(teams),
+            operator_id=operator,
             password_hash=password_hash,
             active=True,
             created_by=by,
@@ -824,7 +829,7 @@ class Store:
                 if _user_row(session, name) is not None:
                     raise UserExists(name)
                 session.add(row)
-                _audit(session, now, by, USER_ADD, f"user {name}: {describe_access(role, teams)}")
+                _audit(session, now, by, USER_ADD, f"user {name}: {describe_access(role, teams, operator)}")
         except IntegrityError as error:  # added by a concurrent session since the check
             raise UserExists(name) from error
         return _user(row)
@@ -849,18 +854,21 @@ class Store:
             _audit(session, now, by, USER_PASSWORD, f"user {row.name}: new password")
             return _user(row)
 
-    def set_role(self, name: str, role: Role | str, *, by: str, teams: Iterable[str] = ()) -> User:
-        """Give the account `role` (and, for a supervisor, `teams`, or [ALL_TEAMS] for every team)."""
+    def set_role(self, name: str, role: Role | str, *, by: str, teams: Iterable[str] = (),
+                 operator: str | None = None) -> User:
+        """Give the account `role` (and, for a supervisor, `teams`, or [ALL_TEAMS] for every team; for an
+        operator, the operator id)."""
         _require_user(by)
         role = _role(role)
         teams = user_teams(role, teams)
+        operator = user_operator(role, operator)
         now = self._clock()
         with self._writing() as session:
             row = _existing_user_row(session, name)
             if role is not Role.ADMIN:
                 _require_another_admin(session, row)
-            _touch(row, by, now, role=role, teams=list(teams))
-            _audit(session, now, by, USER_ROLE, f"user {row.name}: {describe_access(role, teams)}")
+            _touch(row, by, now, role=role, teams=list(teams), operator_id=operator)
+            _audit(session, now, by, USER_ROLE, f"user {row.name}: {describe_access(role, teams, operator)}")
             return _user(row)
 
     def disable_user(self, name: str, *, by: str) -> User:
@@ -1340,4 +1348,4 @@ def _audit_event(row: AuditEventRow) -> AuditEvent:
 
 
 def _user(row: UserRow) -> User:
-    return User(row.name, Role(row.role), tuple(row.teams), row.active)
+    return User(row.name, Role(row.role), tuple(row.teams), row.active, row.operator_id)

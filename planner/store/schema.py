@@ -266,8 +266,8 @@ class AuditEventRow(Base):
 class UserRow(Base):
     """An account of the page. `name` is stored trimmed and in lower case (`planner.auth.check_user_name`);
     `password_hash` is the Argon2id hash string, salt and parameters included; `teams` (a list of team names)
-    limits a supervisor, empty meaning every team. Accounts are disabled, never deleted, so the audit log's names
-    keep meaning someone."""
+    limits a supervisor; `operator_id` ties an operator's account to their operator. Accounts are disabled, never
+    deleted, so the audit log's names keep meaning someone."""
 
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(f"role IN ({', '.join(repr(str(role)) for role in Role)})", name="role"),)
@@ -282,3 +282,4 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(Text())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    operator_id: Mapped[str | None] = mapped_column(Text())
