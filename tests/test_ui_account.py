@@ -16,11 +16,16 @@ from planner.auth import Role, User, password_hasher
 from planner.store import open_store
 from ui import state
 from ui.account import (
+    ADD,
     CHANGE_NAME,
     ERASE,
     ERASE_CONFIRM,
     ERASE_ID,
     NAME,
+    NEW_NAME,
+    NEW_OPERATOR,
+    NEW_PASSWORD,
+    NEW_ROLE,
     PASSWORD,
     SAVE_ROLE,
     SET_PASSWORD,
@@ -207,6 +212,32 @@ def test_an_admin_changes_disables_and_enables_an_account(db):
         assert store.authenticate("sue", PASSWORD_TEXT) is not None
         actions = [event.action for event in store.audit_log()]
         assert {"user_role", "user_disable", "user_enable", "sign_in"} <= set(actions)
+
+
+def test_an_admin_creates_an_operator_account_who_signs_in_to_their_own_shifts(db):
+    # Issue 16, item 1: the Accounts page ties an operator's account to their operator id.
+    _accounts(db, ("root", "admin", ()))
+    with open_store(f"sqlite:///{db}") as store:
+        draft = greedy_draft(store)
+        store.publish(draft, "anna")
+        operator_id = store.load_roster(draft).roster.shifts[0].operator_id
+    at = _signed_in("root")
+    at.text_input(key=NEW_NAME).input("olga")
+    at.selectbox(key=NEW_ROLE).select("operator")
+    at.text_input(key=NEW_PASSWORD).input(PASSWORD_TEXT)
+    at.button(key=ADD).click().run()
+    assert [error.value for error in at.error] == [
+        "an operator account needs the id of its operator, as in the operators file (on the command line "
+        "--operator ID)"]
+    at.text_input(key=NEW_OPERATOR).input(operator_id)
+    at.button(key=ADD).click().run()
+    assert [s.value for s in at.success] == ["Account created."]
+    accounts = next(frame.value for frame in at.dataframe if "Role" in frame.value.columns)
+    assert f"operator {operator_id} (own shifts only)" in list(accounts["Access"])
+    olga = _signed_in("olga")
+    assert not olga.exception
+    assert olga.header[0].value == "My shifts"
+    assert [str(page.label) for page in olga.sidebar.selectbox] == ["Language", "Month"]
 
 
 def test_the_last_admin_cannot_be_disabled_from_the_page(db):

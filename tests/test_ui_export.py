@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
+from icalendar import Calendar
 from openpyxl import load_workbook
 from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
@@ -29,13 +31,14 @@ def test_without_a_roster_no_download_but_the_audit_log(store):
     assert at.subheader[0].value == "Audit log"
 
 
-def test_four_downloads_each_recorded_in_the_audit_log_shown_below(store, downloads):
+def test_five_downloads_each_recorded_in_the_audit_log_shown_below(store, downloads):
     version_id = greedy_draft(store)
     at = open_page("export")
     assert not at.exception
     assert [(button.key, button.label) for button in at.download_button] == [
         ("export_roster_csv", "Download CSV"), ("export_roster_excel", "Download Excel"),
-        ("export_coverage_csv", "Download CSV"), ("export_coverage_excel", "Download Excel")]
+        ("export_coverage_csv", "Download CSV"), ("export_coverage_excel", "Download Excel"),
+        ("export_calendars_zip", "Download every operator's calendar (.ics files in a .zip)")]
     # Issue 15, item 12: files made with the page waited at an address to fetch without a click or an audit entry.
     assert all(button.proto.deferred_file_id and not button.proto.url for button in at.download_button)
     assert store.audit_log(actions={"export"}) == ()
@@ -66,3 +69,10 @@ def test_the_files_are_the_contract_csvs_and_workbooks_of_the_version(store):
     coverage_book = load_workbook(io.BytesIO(files["export_coverage_excel"].make()))
     assert coverage_book.active.max_row == len(FEBRUARY.hours) + 1
     assert files["export_roster_excel"].file_name == "roster-2026-02-v1.xlsx"
+    # Issue 16, item 2: a planner downloads every operator's calendar at once.
+    with zipfile.ZipFile(io.BytesIO(files["export_calendars_zip"].make())) as calendars:
+        assert calendars.namelist() == [f"shifts-2026-02-{op.id}.ics" for op in operators]
+        for op in operators:
+            events = list(Calendar.from_ical(calendars.read(f"shifts-2026-02-{op.id}.ics")).walk("VEVENT"))
+            assert len(events) == sum(shift.operator_id == op.id for shift in stored.roster.shifts)
+    assert files["export_calendars_zip"].file_name == "calendars-2026-02-v1.zip"

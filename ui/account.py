@@ -18,8 +18,9 @@ from planner.store import SignInThrottled, StoreError
 from ui import state
 from ui.export import audit_log
 
-__all__ = ["first_start_page", "sign_in_page", "accounts_page", "ERASE_ID", "ERASE_CONFIRM", "ERASE", "NAME", "PASSWORD", "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE",
-           "SET_PASSWORD"]
+__all__ = ["first_start_page", "sign_in_page", "accounts_page", "ERASE_ID", "ERASE_CONFIRM", "ERASE", "NAME", "PASSWORD",
+           "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE", "SET_PASSWORD", "NEW_NAME", "NEW_ROLE", "NEW_TEAMS",
+           "NEW_OPERATOR", "NEW_PASSWORD", "ADD"]
 
 # Widget keys.
 NAME, PASSWORD, SIGN_IN = "sign_in_name", "sign_in_password", "sign_in"

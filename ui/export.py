@@ -19,6 +19,7 @@ from planner.coverage import coverage_rows
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.export import coverage_workbook, roster_workbook
 from planner.i18n import ACTIONS, MESSAGES, PAGES, N_
+from planner.ical import calendars_zip
 from planner.outputs import coverage_csv
 from planner.rostercsv import write_roster_csv
 from planner.store import AUDIT_KINDS, StoredRoster
@@ -29,13 +30,16 @@ __all__ = ["audit_log", "page", "ExportFile", "export_files"]
 
 CSV_MIME = "text/csv"
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_MIME = "application/zip"
+EXTENSIONS = {"CSV": "csv", "Excel": "xlsx", "zip": "zip"}
+MIMES = {"CSV": CSV_MIME, "Excel": EXCEL_MIME, "zip": ZIP_MIME}
 
 
 @dataclass(frozen=True)
 class ExportFile:
     key: str  # of its download button
-    what: str  # "roster" or "coverage"
-    kind: str  # "CSV" or "Excel"
+    what: str  # "roster", "coverage" or "calendars"
+    kind: str  # "CSV", "Excel" or "zip"
     file_name: str
     mime: str
     make: Callable[[], str | bytes]
@@ -44,19 +48,21 @@ class ExportFile:
 
 def export_files(stored: StoredRoster, plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules,
                  language: str, previous: Roster | None = None) -> list[ExportFile]:
-    """The four files of a roster version, each made when `make` is called; the coverage counts last month's
-    (`previous`) night shifts that run on into the month."""
+    """The files of a roster version, each made when `make` is called: the roster and its coverage as CSV and
+    Excel, and every operator's calendar of shifts in one zip. The coverage counts last month's (`previous`)
+    night shifts that run on into the month."""
     roster, info = stored.roster, stored.info
     makers = {
         ("roster", "CSV"): partial(_roster_csv, roster, operators),
         ("roster", "Excel"): partial(roster_workbook, roster, operators, rules, language),
         ("coverage", "CSV"): partial(_coverage_csv, plan, roster, rules, previous),
         ("coverage", "Excel"): partial(_coverage_workbook, plan, roster, rules, language, previous),
+        ("calendars", "zip"): partial(calendars_zip, roster, operators, rules, saved_at=info.updated_at,
+                                      language=language),
     }
     return [
         ExportFile(key=f"export_{what}_{kind.lower()}", what=what, kind=kind,
-                   file_name=f"{what}-{info.month}-v{info.number}.{'csv' if kind == 'CSV' else 'xlsx'}",
-                   mime=CSV_MIME if kind == "CSV" else EXCEL_MIME, make=make,
+                   file_name=f"{what}-{info.month}-v{info.number}.{EXTENSIONS[kind]}", mime=MIMES[kind], make=make,
                    audit_text=f"{what} {info.month} version {info.number}, {kind}")
         for (what, kind), make in makers.items()
     ]
@@ -78,8 +84,10 @@ def page() -> None:
 def _downloads(stored: StoredRoster, plan: StaffingPlan) -> None:
     _ = state.t()
     show_version(stored.info)
-    titles = {"roster": _(MESSAGES["roster_sheet"]), "coverage": _(MESSAGES["coverage_sheet"])}
-    labels = {"CSV": _(ACTIONS["download_csv"]), "Excel": _(ACTIONS["download_excel"])}
+    titles = {"roster": _(MESSAGES["roster_sheet"]), "coverage": _(MESSAGES["coverage_sheet"]),
+              "calendars": _("Operators' calendars")}
+    labels = {"CSV": _(ACTIONS["download_csv"]), "Excel": _(ACTIONS["download_excel"]),
+              "zip": _("Download every operator's calendar (.ics files in a .zip)")}
     language = state.language()
     last_month = state.last_month_roster()
     files = export_files(stored, plan, state.operators(), state.rules(), language,
