@@ -25,9 +25,10 @@ from planner.history import GAP_POLICIES, load_history, parse_column_names
 from planner.ical import calendars_zip, operator_calendar
 from planner.month import Month, parse_month
 from planner.operators import load_operators
-from planner.grid import operator_loads
+from planner.grid import operator_loads, shift_code
 from planner.outputs import start_time_summary, summary, write_coverage_csv, write_summary_json
 from planner.quality import roster_quality
+from planner.replace import NoShiftThatDay, apply_candidate, candidates_csv, changes, changes_csv, sick_call
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.rostercsv import load_earlier_roster_csv, load_roster_csv, write_roster_csv
 from planner.samples import write_forecast_csv
@@ -97,6 +98,22 @@ def _parser() -> argparse.ArgumentParser:
     _rules_option(validate)
     _previous_option(validate)
     validate.set_defaults(command=_validate)
+
+    replace = commands.add_parser("replace", help="a sick call: take an operator's shift of a day out and rank who "
+                                                  "can take it keeping every hard rule; write the roster with the "
+                                                  "best one (or --pick) and who must be told")
+    replace.add_argument("--roster", required=True, type=Path)
+    replace.add_argument("--operators", required=True, type=Path)
+    replace.add_argument("--forecast", required=True, type=Path)
+    _rules_option(replace)
+    _previous_option(replace)
+    replace.add_argument("--absent", required=True, metavar="ID", help="the operator who is absent")
+    replace.add_argument("--date", required=True, type=parse_date, help="YYYY-MM-DD: the day their shift starts")
+    replace.add_argument("--pick", type=int, default=1, metavar="RANK",
+                         help="the candidate to apply, by rank (default 1, the best; 0 drops the shift only)")
+    replace.add_argument("--out", required=True, type=Path,
+                         help="directory for roster.csv, candidates.csv and changes.csv (names and phones)")
+    replace.set_defaults(command=_replace)
 
     taxi = commands.add_parser("taxi", help="taxi lists for late shifts: cars, drop-off order; CSV and printable PDF")
     taxi.add_argument("--roster", required=True, type=Path)
@@ -325,6 +342,44 @@ def _validate(args: argparse.Namespace) -> int:
     if roster.shifts and not any(shift.breaks for shift in roster.shifts):
         print("No shift has breaks yet, so the break rules were not checked: place them with `planner breaks`.",
               file=sys.stderr)
+    return EXIT_OK
+
+
+def _replace(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    plan = staffing_plan(load_forecast(args.forecast, rules), rules)
+    operators = load_operators(args.operators, rules)
+    roster = load_roster_csv(args.roster, plan.month)
+    previous = _previous(args, plan.month)
+    try:
+        call = sick_call(plan, roster, operators, rules, args.absent, args.date, previous)
+    except NoShiftThatDay as refused:
+        raise InputError([Problem(str(args.roster), None, "operator_id", str(refused))]) from None
+    if not 0 <= args.pick <= len(call.candidates):
+        raise InputError([Problem("--pick", None, None, f"must be 0..{len(call.candidates)} (the candidates' "
+                                                        f"ranks, 0 to drop the shift only), got {args.pick}")])
+    chosen = call.candidates[args.pick - 1] if args.pick else None
+    replaced, violations = apply_candidate(call, chosen, plan, rules, previous)
+    if violations:
+        print(format_violations(violations))
+        print(f"{len(violations)} violation(s) of the hard rules once the breaks were placed: nothing written",
+              file=sys.stderr)
+        return EXIT_VIOLATIONS
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_roster_csv(replaced, operators, args.out / "roster.csv")
+    (args.out / "candidates.csv").write_text(candidates_csv(call, operators), encoding="utf-8")
+    told = changes(call, chosen, {op.id: op.name for op in operators})
+    (args.out / "changes.csv").write_text(changes_csv(told, operators), encoding="utf-8")
+    shortfall = coverage_totals(coverage_rows(plan, replaced, rules.breaks, previous)).under_coverage_agent_hours
+    tz = plan.month.tz
+    for rank, candidate in enumerate(call.candidates[:10], start=1):
+        print(f"{rank:>3}. {candidate.operator_id:<10} {candidate.name:<30} {shift_code(candidate.shift, tz):<7} "
+              f"covers {candidate.short_hours_covered} short hour(s)"
+              + ("; wished the day off" if candidate.wished_off else ""), file=sys.stderr)
+    outcome = (f"{chosen.operator_id} takes {shift_code(chosen.shift, tz)}" if chosen
+               else "the shift is dropped" + ("" if call.candidates else ": nobody can take it keeping the rules"))
+    print(f"{args.absent} absent on {args.date}: {outcome}. Shortfall {shortfall} agent-hours "
+          f"(dropping the shift: {call.shortfall_without}). {len(call.candidates)} candidate(s).", file=sys.stderr)
     return EXIT_OK
 
 
