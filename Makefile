@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.forecast_bench
 	$(BIN)/python -m bench.page_bench
 	$(BIN)/python -m bench.load_bench
+	$(BIN)/python -m bench.replace_bench
 	$(BIN)/python -m bench.growth_bench
 	$(BIN)/python -m bench.curtois
 

@@ -20,6 +20,7 @@ one shift; the sick day counts as unavailable for the absent operator, so their 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections import Counter
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from planner.breaks import place_breaks
+from planner.breaks import BreaksInfeasible, place_breaks
 from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.csvfile import safe_csv_cell
@@ -114,14 +115,16 @@ def sick_call(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator],
 
 def apply_candidate(call: SickCall, candidate: Candidate | None, plan: StaffingPlan, rules: Rules,
                     previous: Roster | None = None) -> tuple[Roster, list[Violation]]:
-    """The roster with `candidate`'s shift added (None: the shift only dropped), breaks of its day placed again
-    when the roster has breaks, and the hard-rule violations it has that the roster without the shift had not
-    (empty when it may be published)."""
+    """The roster with `candidate`'s shift added (None: the shift only dropped) and, when the roster has breaks,
+    the new shift's breaks placed around everyone else's, which stay where they are; and the hard-rule violations
+    it has that the roster without the shift had not (empty when it may be published; a new shift whose breaks
+    cannot be placed shows as one without breaks)."""
     roster = call.without
     if candidate is not None:
         roster = replace(roster, shifts=(*roster.shifts, candidate.shift))
         if any(s.breaks for s in call.without.shifts):
-            roster = place_breaks(plan, roster, call.operators, rules, only_days={candidate.shift.day}).roster
+            with contextlib.suppress(BreaksInfeasible):
+                roster = place_breaks(plan, roster, call.operators, rules, only_days=()).roster
     before = Counter(validate_roster(call.without, call.operators, rules, previous))
     after = Counter(validate_roster(roster, call.operators, rules, previous))
     return roster, sorted((after - before).elements(), key=str)
