@@ -137,6 +137,11 @@ class Permissions:
         return self.role is Role.OPERATOR and self.operator_id is not None
 
     @property
+    def can_approve_swaps(self) -> bool:
+        """Approve or refuse a swap operators agreed on."""
+        return self.role in (Role.PLANNER, Role.SUPERVISOR)
+
+    @property
     def sees_only_own(self) -> bool:
         """Whether rosters and operator lists are cut down to the account's own operator id."""
         return self.role is Role.OPERATOR

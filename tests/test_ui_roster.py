@@ -16,9 +16,12 @@ from planner.auth import Role, User
 from planner.domain import Roster, Shift
 from planner.grid import shift_code
 from planner.i18n import rule_label
+from planner.config import parse_rules_text
 from planner.month import Month
+from planner.replace import sick_call
+from planner.staffing import staffing_plan
 from planner.store import open_store
-from ui.roster import JOB, WORK, day_labels
+from ui.roster import JOB, SICK_APPLY, SICK_DAY, SICK_EXPORT, SICK_ON, SICK_OPERATOR, WORK, day_labels
 
 SOLVE_SECONDS = 2
 QUICK_RULES = {"time_limit_sec: 60": f"time_limit_sec: {SOLVE_SECONDS}", "workers: 2": "workers: 1",
@@ -271,3 +274,39 @@ def test_a_solve_beyond_the_servers_limit_is_refused_in_plain_words(database, mo
     assert not at.exception and JOB not in at.session_state
     assert [error.value for error in at.error] == [
         "2 solves are running on this server already: start this one when one of them has finished."]
+
+
+def test_a_sick_call_ranks_who_can_take_the_shift_and_applying_one_edits_two_cells(database, downloads):
+    # Issue 16, item 5: the same ranking as `planner replace`, applied as edits of the opened version. The greedy
+    # roster fills everyone up to the norm's tolerance; with a wider one there is room for one more shift.
+    with open_store(f"sqlite:///{database}") as store:
+        text = quick_rules_text().replace("tolerance_shifts: 1 ", "tolerance_shifts: 3 ")
+        store.save_rules(FEBRUARY.label, text, SEEDER, based_on=store.latest_rules(FEBRUARY.label).id)
+        version_id = greedy_draft(store)
+        roster = store.load_roster(version_id).roster
+        operators = store.load_operators(FEBRUARY.label).operators
+        plan = staffing_plan(store.latest_forecast(FEBRUARY.label).forecast, parse_rules_text(text))
+    removed = next(shift for shift in roster.shifts if sick_call(plan, roster, operators, parse_rules_text(text),
+                                                                 shift.operator_id, shift.day).candidates)
+    at = open_page("roster")
+    assert SICK_OPERATOR not in [box.key for box in at.selectbox]  # nothing computed until asked
+    at.toggle(key=SICK_ON).set_value(True).run()
+    at.selectbox(key=SICK_OPERATOR).select(removed.operator_id).run()
+    at.selectbox(key=f"{SICK_DAY}_{removed.operator_id}").select(removed.day).run()
+    assert not at.exception
+    candidates = next(frame.value for frame in at.dataframe if "Short hours covered" in frame.value.columns)
+    assert len(candidates) >= 1
+    told = downloads.fetch(SICK_EXPORT)
+    assert told.splitlines()[1].startswith(f"{removed.operator_id},")
+    at.button(key=SICK_APPLY).click().run()
+    assert not at.exception
+    work = at.session_state[WORK]
+    (taker_edit,) = [edit for edit in work.edits if edit.operator_id != removed.operator_id]
+    assert [(e.operator_id, e.day, e.after) for e in work.edits if e.operator_id == removed.operator_id] == [
+        (removed.operator_id, removed.day, "")]
+    assert taker_edit.day == removed.day and taker_edit.before == "" and taker_edit.after
+    assert not any(s.operator_id == removed.operator_id and s.day == removed.day for s in work.roster.shifts)
+    with open_store(f"sqlite:///{database}") as store:
+        assert store.working_copy(version_id, "anna") is not None  # kept like any edit until saved
+        assert [event.what for event in store.audit_log(actions={"export"})] == [
+            f"sick call changes {removed.operator_id} {removed.day}"]

@@ -33,19 +33,21 @@ from planner.capacity import capacity_warnings
 from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
-from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roster_grid
+from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roster_grid, shift_code
 from planner.i18n import ACTIONS, MESSAGES, PAGES, N_, column_label, rule_label
 from planner.jobs import SolveJob, SolvesBusy
 from planner.ledger import past_loads
 from planner.outputs import summary
 from planner.quality import roster_quality
+from planner.replace import apply_candidate, changes, changes_csv, sick_call
 from planner.roster import Locks
 from planner.store import NotADraft, StaleVersion, StoredRoster, VersionInfo
-from planner.validate import revalidate, validate_roster
+from planner.validate import format_violations, revalidate, validate_roster
 from ui import state
-from ui.views import when
+from ui.views import audited_download, when
 
-__all__ = ["page", "Work", "JOB", "WORK", "SHOWN", "day_labels", "local_naive", "shown_roster"]
+__all__ = ["page", "Work", "JOB", "WORK", "SHOWN", "day_labels", "local_naive", "shown_roster", "SICK_ON", "SICK_OPERATOR",
+           "SICK_DAY", "SICK_PICK", "SICK_APPLY", "SICK_EXPORT"]
 
 # Session keys.
 JOB = "roster_job"
@@ -59,6 +61,8 @@ SHOWN = "roster_shown"
 REFUSED = "roster_refused"
 NOTICE = "roster_notice"
 TIME_LIMIT = "solve_time_limit"
+SICK_ON, SICK_OPERATOR, SICK_DAY, SICK_PICK, SICK_APPLY, SICK_EXPORT = (
+    "sick_on", "sick_operator", "sick_day", "sick_pick", "sick_apply", "sick_export")
 KEPT = "roster_kept"
 COPY = "roster_working_copy"  # what the database's working copy holds, as last written by this session
 
@@ -135,6 +139,7 @@ def page() -> None:
     _violations(work.roster, roster, operators, rules, previous)
     _locks(work, edited.edits, roster, operators)
     _actions(work, edited, plan, operators, rules, previous, earlier)
+    _sick_call(work, edited, plan, operators, rules, previous)
     _coverage(plan, roster, rules, work, previous)
     _in_words(plan, roster, operators, rules, work, previous)
     _loads(work, edited, operators, rules, (previous, *earlier))
@@ -533,6 +538,64 @@ def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tupl
     if is_draft and work.unsaved(pending):
         publish.caption(_("Save the draft before publishing."))
     _refused_save(operators, rules)
+
+
+def _sick_call(work: Work, edited: GridResult, plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules,
+               previous: Roster | None) -> None:
+    """Someone calls in sick: their shift of a day comes out, and the page ranks who can take it keeping every hard
+    rule (`planner.replace`); applying one edits the grid as two changed cells, saved like any edit. The ranking
+    (under a second at 150 operators) runs only while the section is switched on."""
+    _ = state.t()
+    roster = edited.roster
+    if not st.toggle(_("Sick call: who can take a shift"), key=SICK_ON):
+        return
+    with st.container(border=True):
+        by_id = {op.id: op for op in operators}
+        working = sorted({shift.operator_id for shift in roster.shifts if shift.operator_id in by_id})
+        if not working:
+            return
+        left, right = st.columns(2)
+        absent = left.selectbox(_("Absent operator"), working, key=SICK_OPERATOR,
+                                format_func=lambda op_id: f"{by_id[op_id].name} ({op_id})")
+        days = sorted(shift.day for shift in roster.shifts if shift.operator_id == absent)
+        language = state.language()
+        day = right.selectbox(_("Day"), days, key=f"{SICK_DAY}_{absent}",
+                              format_func=lambda d: format_date(d, "EEE d MMM", locale=language))
+        call = _kept("sick_call", (roster, absent, day, operators, rules, previous),
+                     lambda: sick_call(plan, roster, operators, rules, absent, day, previous))
+        tz = roster.month.tz
+        st.caption(_("Dropping the shift leaves {hours} agent-hours short this month.").format(
+            hours=call.shortfall_without))
+        if not call.candidates:
+            st.warning(_("Nobody can take this shift keeping every hard rule."))
+            return
+        labels = {rank: f"{rank}. {c.name} — {shift_code(c.shift, tz)}"
+                  for rank, c in enumerate(call.candidates, start=1)}
+        _table(pd.DataFrame({
+            _("Rank"): list(labels),
+            column_label("name", language): [c.name for c in call.candidates],
+            _("Shift"): [shift_code(c.shift, tz) for c in call.candidates],
+            _("Short hours covered"): [c.short_hours_covered for c in call.candidates],
+            _("Wished the day off"): [c.wished_off for c in call.candidates],
+            _("Hours against the norm"): [round(c.hours_before - c.norm_hours, 1) for c in call.candidates],
+        }), "sick_call_candidates")
+        rank = st.selectbox(_("Who takes it"), list(labels), key=f"{SICK_PICK}_{absent}_{day}",
+                            format_func=labels.__getitem__)
+        chosen = call.candidates[rank - 1]
+        told = changes(call, chosen, {op.id: op.name for op in operators})
+        apply, export = st.columns(2)
+        if apply.button(_("Apply"), key=SICK_APPLY, disabled=st.session_state.get(JOB) is not None):
+            replaced, broken = apply_candidate(call, chosen, plan, rules, previous)
+            if broken:
+                _notify("error", format_violations(broken))
+            else:
+                cells = tuple(CellEdit(change.operator_id, change.day, change.before, change.after)
+                              for change in told)
+                _replace_work(replace(work, roster=replaced, edits=work.edits + edited.edits + cells))
+            st.rerun()
+        audited_download(export, _("Who must be told (CSV)"), lambda: changes_csv(told, operators),
+                         what=f"sick call changes {absent} {day}", version_id=work.version.id,
+                         file_name=f"sick-call-{absent}-{day}.csv", mime="text/csv", key=SICK_EXPORT)
 
 
 def _save(work: Work, roster: Roster, edits: tuple[CellEdit, ...]) -> None:

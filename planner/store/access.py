@@ -37,6 +37,11 @@ REQUIRED: dict[str, str | tuple[str, ...]] = {
     "record_event": "can_see_published_rosters",
     "record_export": "can_export",
     "load_operators": OWN_OR_ALL,
+    "operator_names": OWN_OR_ALL,
+    "ask_swap": "can_see_own_schedule",
+    "answer_swap": "can_see_own_schedule",
+    "swaps": ("can_see_own_schedule", "can_approve_swaps"),
+    "decide_swap": "can_approve_swaps",
     "operator_list": "can_edit_rosters",
     "operator_history": "can_edit_rosters",
     "save_forecast": "can_edit_rosters",
@@ -113,6 +118,9 @@ def _visible(name: str, result: Any, permissions: Permissions) -> Any:
         return _own_roster(result, permissions.operator_id) if permissions.sees_only_own else result
     if name == "list_versions":
         return tuple(info for info in result if _may_see(info, permissions))
+    if name == "swaps" and permissions.sees_only_own:
+        return tuple(info for info in result if permissions.operator_id in (info.swap.from_operator,
+                                                                            info.swap.to_operator))
     if isinstance(result, OperatorList) and not permissions.can_see_personal_data:
         return replace(result, operators=tuple(visible_operators(result.operators, permissions)))
     return result

@@ -70,6 +70,8 @@ from planner.auth import (
 from planner.config import Rules, parse_rules_text
 from planner.domain import Forecast, Operator, Roster, Shift, ShiftWish
 from planner.forecast import parse_forecast
+from planner.swaps import Swap, SwapNotPossible, swap_edits, swap_violations, swapped
+from planner.validate import Violation
 from planner.month import Month
 from planner.grid import CellEdit
 from planner.store.database import create_store_engine, database_url, reading, writing
@@ -86,6 +88,7 @@ from planner.store.schema import (
     RosterVersionRow,
     RuleSetRow,
     ShiftRow,
+    SwapRow,
     UserRow,
     WorkingCopyRow,
 )
@@ -111,6 +114,8 @@ __all__ = [
     "StoredForecast",
     "StoredRoster",
     "StoredRules",
+    "SwapInfo",
+    "SwapRefused",
     "UnknownOperator",
     "UnknownUser",
     "UnknownVersion",
@@ -134,11 +139,12 @@ SIGN_IN_REFUSED = "sign_in_refused"
 SIGN_IN_THROTTLED = "sign_in_throttled"
 VIEW = "view"  # a page showed personal data (the operators' list, a night's taxi list)
 ERASE = "erase"  # an operator's personal data erased from every stored list
+SWAP = "swap"  # a swap approved: a new revision of the published roster
 
 # The audit log's events by kind, as its view filters them: so that 200 refused sign-ins need not push a
 # publication off the screen.
 AUDIT_KINDS: dict[str, tuple[str, ...]] = {
-    "publications": (PUBLISH,),
+    "publications": (PUBLISH, SWAP),
     "exports": (EXPORT,),
     "views of personal data": (VIEW,),
     "sign-ins": (SIGN_IN,),
@@ -223,6 +229,21 @@ class StoredRoster:
     locks: frozenset[Cell]
     report: dict[str, Any]
     rules_text: str
+
+
+@dataclass(frozen=True)
+class SwapInfo:
+    """A swap as stored: what it moves, where it stands (`planner.store.schema.SWAP_STATUSES`) and who did what."""
+
+    id: int
+    version_id: int
+    swap: Swap
+    status: str
+    reason: str
+    asked_by: str
+    asked_at: datetime
+    answered_by: str | None
+    decided_by: str | None
 
 
 @dataclass(frozen=True)
@@ -325,6 +346,15 @@ class StaleInput(StoreError):
             why = (f"the {what} of {month} were saved by {current.saved_by} at {current.saved_at:%Y-%m-%d %H:%M} UTC "
                    "after you opened them")
         super().__init__(f"{why}; nothing of yours was saved: apply your changes again on the current {what}")
+
+
+class SwapRefused(StoreError):
+    """A swap that cannot be asked, answered or approved. `violations` are the hard rules it would break (their
+    keys and details, for the page to put in words); empty when the refusal is of another kind (the message)."""
+
+    def __init__(self, message: str, violations: Sequence[Violation] = ()):
+        self.violations = tuple(violations)
+        super().__init__(message)
 
 
 class UserExists(StoreError):
@@ -797,6 +827,115 @@ class Store:
         with self._reading() as session:
             return session.scalar(_audit_of(select(func.count()).select_from(AuditEventRow), actions)) or 0
 
+    # --- swaps -------------------------------------------------------------------------------------------------
+    # Each step checks the swap on the published roster as it is then (`planner.swaps.swap_violations`), with the
+    # month's operators, the version's rules and last month's published shifts: a swap the rules no longer allow
+    # is refused at that step and marked so, with the rules it would break.
+
+    def operator_names(self, month: Month | str) -> tuple[tuple[str, str], ...]:
+        """(id, name) of the month's operators: whom an operator can ask for a swap."""
+        listed = self.load_operators(month)
+        return () if listed is None else tuple((op.id, op.name) for op in listed.operators)
+
+    def ask_swap(self, version_id: int, swap: Swap, *, by: str) -> SwapInfo:
+        """An operator (`by`, whose account is tied to `swap.from_operator`) asks a colleague for a swap of a
+        published version. SwapRefused, with nothing stored, when it would break a hard rule."""
+        _require_user(by)
+        with self._reading() as session:
+            account = _user(_existing_user_row(session, by))
+        if account.role is not Role.OPERATOR or account.operator_id != swap.from_operator:
+            raise SwapRefused(f"{by} may ask for swaps of their own shifts only, not of {swap.from_operator}'s")
+        self._check_swap(version_id, swap)
+        now = self._clock()
+        with self._writing() as session:
+            row = SwapRow(version_id=version_id, kind=swap.kind, from_operator=swap.from_operator,
+                          from_day=swap.from_day, to_operator=swap.to_operator, to_day=swap.to_day, status="asked",
+                          reason="", asked_by=account.name, asked_at=now)
+            session.add(row)
+            session.flush()
+            return _swap_info(row)
+
+    def answer_swap(self, swap_id: int, accept: bool, *, by: str) -> SwapInfo:
+        """The colleague (`by`, tied to `to_operator`) accepts or declines a swap asked of them."""
+        _require_user(by)
+        with self._reading() as session:
+            account = _user(_existing_user_row(session, by))
+            info = _swap_info(_swap_row(session, swap_id, "asked"))
+        if account.role is not Role.OPERATOR or account.operator_id != info.swap.to_operator:
+            raise SwapRefused(f"swap {swap_id} was asked of {info.swap.to_operator}, not of {by}")
+        if accept:
+            self._check_swap(info.version_id, info.swap, swap_id)
+        return self._set_swap(swap_id, "asked", "accepted" if accept else "declined", answered_by=account.name,
+                              answered_at=self._clock())
+
+    def decide_swap(self, swap_id: int, approve: bool, *, by: str) -> SwapInfo:
+        """A planner or supervisor approves an accepted swap — the published version gets a new revision with the
+        swap's cells in its edit history — or refuses it."""
+        _require_user(by)
+        with self._reading() as session:
+            info = _swap_info(_swap_row(session, swap_id, "accepted"))
+        now = self._clock()
+        if not approve:
+            return self._set_swap(swap_id, "accepted", "refused", reason=f"refused by {by}", decided_by=by,
+                                  decided_at=now)
+        stored = self._check_swap(info.version_id, info.swap, swap_id)
+        after = swapped(stored.roster, info.swap)
+        edits = swap_edits(stored.roster, after, info.swap)
+        with self._writing() as session:
+            claimed = _claim(session, info.version_id, stored.info.revision, by, now, {}, status=PUBLISHED)
+            if claimed is None:  # another swap was approved since the check
+                raise SwapRefused(f"roster version {stored.info.number} changed while swap {swap_id} was checked; "
+                                  "approve it again to check it on the roster as it is now")
+            _replace_shifts(session, info.version_id, _shift_values(after))
+            _insert_edits(session, info.version_id, claimed.revision, edits, by, now)
+            row = _swap_row(session, swap_id, "accepted")
+            row.status, row.decided_by, row.decided_at = "approved", by, now
+            _audit(session, now, by, SWAP, f"swap {swap_id} in roster {claimed.month} version {claimed.number}: "
+                                           + ", ".join(f"{e.operator_id} {e.day} {e.before or '-'} → {e.after or '-'}"
+                                                       for e in edits), info.version_id)
+            return _swap_info(row)
+
+    def swaps(self, month: Month | str) -> tuple[SwapInfo, ...]:
+        """The swaps asked of the month's versions, oldest first."""
+        with self._reading() as session:
+            rows = session.scalars(select(SwapRow).join(RosterVersionRow, RosterVersionRow.id == SwapRow.version_id)
+                                   .where(RosterVersionRow.month == _label(month)).order_by(SwapRow.id))
+            return tuple(_swap_info(row) for row in rows)
+
+    def _check_swap(self, version_id: int, swap: Swap, swap_id: int | None = None) -> StoredRoster:
+        """The published version the swap is checked on; SwapRefused (and the stored swap marked refused) when it
+        names a shift that is not there or would break a hard rule."""
+        stored = self.load_roster(version_id)
+        if stored.info.status != PUBLISHED:
+            raise SwapRefused(f"roster {stored.info.month} version {stored.info.number} is a draft: only published "
+                              "shifts are swapped")
+        listed = self.load_operators(stored.roster.month)
+        operators = listed.operators if listed is not None else ()
+        try:
+            broken = swap_violations(stored.roster, swap, operators, parse_rules_text(stored.rules_text),
+                                     self._published_roster(stored.roster.month.before))
+        except SwapNotPossible as refused:
+            reason, broken = str(refused), []
+        else:
+            reason = "; ".join(str(violation) for violation in broken)
+        if reason:
+            if swap_id is not None:
+                self._set_swap(swap_id, None, "refused", reason=reason)
+            raise SwapRefused(reason, broken)
+        return stored
+
+    def _set_swap(self, swap_id: int, expected: str | None, status: str, **values: Any) -> SwapInfo:
+        with self._writing() as session:
+            row = _swap_row(session, swap_id, expected)
+            row.status = status
+            for name, value in values.items():
+                setattr(row, name, value)
+            return _swap_info(row)
+
+    def _published_roster(self, month: Month) -> Roster | None:
+        published = [info for info in self.list_versions(month) if info.status == PUBLISHED]
+        return self.load_roster(published[-1].id).roster if published else None
+
     # --- users -------------------------------------------------------------------------------------------------
     # `by` names who makes a change, for the audit log. Names are matched trimmed and in lower case.
 
@@ -977,11 +1116,14 @@ def _claim(
     user: str,
     now: datetime,
     changes: Mapping[str, Any],
+    *,
+    status: str = DRAFT,
 ) -> RosterVersionRow | None:
-    """Move a draft to its next revision, if it is still a draft at `expected_revision` (any revision when
-    None); None if not. One conditional UPDATE: a concurrent save of the same version waits for it (row lock)
-    or finds the revision gone, so two saves never both succeed."""
-    condition = (RosterVersionRow.id == version_id) & (RosterVersionRow.status == DRAFT)
+    """Move a version to its next revision, if it is still at `status` (a draft, unless an approved swap revises
+    a published version) and at `expected_revision` (any revision when None); None if not. One conditional UPDATE:
+    a concurrent save of the same version waits for it (row lock) or finds the revision gone, so two saves never
+    both succeed."""
+    condition = (RosterVersionRow.id == version_id) & (RosterVersionRow.status == status)
     if expected_revision is not None:
         condition &= RosterVersionRow.revision == expected_revision
     result = session.execute(
@@ -1049,6 +1191,22 @@ def _insert_edits(
                 for edit in edits
             ],
         )
+
+
+def _swap_row(session: Session, swap_id: int, expected: str | None) -> SwapRow:
+    """The swap, when it is at status `expected` (any when None); SwapRefused otherwise."""
+    row = session.get(SwapRow, swap_id)
+    if row is None:
+        raise SwapRefused(f"there is no swap {swap_id}")
+    if expected is not None and row.status != expected:
+        raise SwapRefused(f"swap {swap_id} is {row.status}, not {expected}")
+    return row
+
+
+def _swap_info(row: SwapRow) -> SwapInfo:
+    swap = Swap(row.kind, row.from_operator, row.from_day, row.to_operator, row.to_day)  # type: ignore[arg-type]
+    return SwapInfo(row.id, row.version_id, swap, row.status, row.reason, row.asked_by, row.asked_at,
+                    row.answered_by, row.decided_by)
 
 
 def _audit(

@@ -34,6 +34,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from planner.auth import Role
 
+# A swap's life: asked by an operator, accepted or declined by the colleague, approved or refused by a planner or
+# supervisor (also refused at any step the rules no longer allow it).
+SWAP_STATUSES = ("asked", "accepted", "declined", "approved", "refused")
+
 __all__ = [
     "Base",
     "UtcDateTime",
@@ -248,6 +252,32 @@ class WorkingCopyRow(Base):
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a re-solve's report, until saved
     rules_text: Mapped[str | None] = mapped_column(Text)  # the rules of that re-solve
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SwapRow(Base):
+    """A swap asked by an operator (`planner.swaps.Swap`): asked, then accepted or declined by the colleague, then
+    approved (a new revision of the published version) or refused by a planner or supervisor. `reason` says why a
+    swap was refused when the rules no longer allowed it."""
+
+    __tablename__ = "swaps"
+    __table_args__ = (CheckConstraint(f"status IN ({', '.join(map(repr, SWAP_STATUSES))})", name="status"),
+                      CheckConstraint("kind IN ('swap', 'give')", name="kind"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_versions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    from_operator: Mapped[str] = mapped_column(Text())
+    from_day: Mapped[date] = mapped_column(Date)
+    to_operator: Mapped[str] = mapped_column(Text())
+    to_day: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text())
+    asked_by: Mapped[str] = mapped_column(Text())
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answered_by: Mapped[str | None] = mapped_column(Text())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(Text())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuditEventRow(Base):
