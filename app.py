@@ -5,7 +5,7 @@ month, seeded into the database on the first start."""
 import streamlit as st
 
 from planner.i18n import N_, PAGES, available_languages
-from ui import breaks, export, forecast, history, operators, roster, rules, schedule, state, taxi
+from ui import breaks, export, forecast, history, operators, roster, rules, schedule, state, swaps, taxi
 from ui.account import accounts_page, first_start_page, sign_in_page
 
 st.set_page_config(page_title="Shift planner", layout="wide")
@@ -42,7 +42,7 @@ with st.sidebar:
         st.button(_("Sign out"), key="sign_out", on_click=state.sign_out)
 
 # What each role sees (planner.auth): planners everything, supervisors the published rosters' taxi lists and
-# exports, admins the accounts and the audit log, operators their own shifts.
+# exports and swaps to approve, admins the accounts and the audit log, operators their own shifts and swaps.
 page_of = {
     "forecast": forecast.page,
     "history": history.page,
@@ -52,13 +52,14 @@ page_of = {
     "breaks": breaks.page,
     "taxi": taxi.page,
     "export": export.page,
+    "swaps": swaps.page,
     "schedule": schedule.page,
 }
 if allowed.can_edit_rosters:
     shown = [name for name in page_of if name != "schedule"]
 else:
-    shown = ["taxi", "export"] if allowed.can_export else ["schedule"] if allowed.can_see_own_schedule else []
-titles = {**PAGES, "history": N_("History"), "schedule": N_("My shifts")}
+    shown = ["taxi", "export", "swaps"] if allowed.can_export else ["schedule"] if allowed.can_see_own_schedule else []
+titles = {**PAGES, "history": N_("History"), "schedule": N_("My shifts"), "swaps": N_("Swaps")}
 pages = [st.Page(page_of[name], title=_(titles[name]), url_path=name) for name in shown]
 if allowed.can_manage_users:
     pages.append(st.Page(accounts_page, title=_("Accounts"), url_path="accounts"))

@@ -1,5 +1,5 @@
 """The operator's own page: their shifts of the month's published roster with breaks, hours against the norm,
-nights and weekend shifts, and the calendar file of their shifts (issue 16, items 1 and 2).
+nights and weekend shifts, the calendar file of their shifts, and their swaps (issue 16, items 1, 2 and 4).
 
 What it shows comes from the store as the operator's account may read it (`planner.store.access`): their own
 shifts and their own operator row, nothing of anyone else."""
@@ -13,6 +13,7 @@ from babel.dates import format_date
 from planner.grid import operator_loads, shift_code
 from planner.ical import calendar_file_name, operator_calendar
 from ui import state
+from ui.swaps import operator_swaps
 
 __all__ = ["page", "CALENDAR"]
 
@@ -51,3 +52,4 @@ def page() -> None:
         file_name=calendar_file_name(roster, operator), mime=ICS_MIME, key=CALENDAR, on_click="ignore")
     st.caption(_("Import it into your phone's calendar. Importing a newer one moves the shifts that changed; a "
                  "shift that was removed stays in your calendar until you delete it."))
+    operator_swaps(stored, operator, shifts)
