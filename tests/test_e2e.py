@@ -25,7 +25,8 @@ from e2e_app import quick_rules_text, seed_database, served_app
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from pypdf import PdfReader
 from test_ui_roster import rest_breaking_edit
-from ui_pages import FEBRUARY, ROOT, forecast_csv
+from ui_pages import FEBRUARY, ROOT, forecast_csv, greedy_draft
+from icalendar import Calendar
 
 from planner.config import Rules, parse_rules_text
 from planner.domain import Roster
@@ -33,6 +34,8 @@ from planner.grid import parse_code
 from planner.i18n import ACTIONS, MESSAGES, PAGES, rule_label
 from planner.store import open_store
 from planner.auth import password_hasher
+from planner.swaps import Swap, swap_violations
+from ui.swaps import SWAP_COLLEAGUE, SWAP_DAY
 from planner.taxi import taxi_nights
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -306,3 +309,97 @@ def test_a_supervisor_typing_the_roster_address_gets_no_roster(browser: Browser,
             expect(page.get_by_text("Your account may not open this page.")).to_have_count(0)
     finally:
         request.node.add_report_section("call", "streamlit", log_path.read_text(errors="replace"))
+
+
+OPERATOR_PASSWORD = "my own shifts only"
+
+
+def test_an_operator_sees_their_shifts_takes_the_calendar_and_asks_a_swap_the_planner_approves(
+        browser: Browser, tmp_path_factory, tmp_path, request) -> None:
+    # Issue 16: the operator's side, from sign-in to a swap on the published roster.
+    folder = tmp_path_factory.mktemp("e2e-operator")
+    db_path, log_path = folder / "planner.db", folder / "streamlit.log"
+    seed_database(db_path)
+    with open_store(f"sqlite:///{db_path}", hasher=password_hasher(profiles.CHEAPEST)) as store:
+        loose = quick_rules_text().replace("tolerance_shifts: 1 ", "tolerance_shifts: 31 ")
+        store.save_rules(FEBRUARY.label, loose, "test", based_on=store.latest_rules(FEBRUARY.label).id)
+        version_id = greedy_draft(store)
+        store.publish(version_id, "test")
+        roster = store.load_roster(version_id).roster
+        operators = store.load_operators(FEBRUARY.label).operators
+        gift = next(g for g in (Swap("give", s.operator_id, s.day, op.id) for s in roster.shifts for op in operators)
+                    if g.from_operator != g.to_operator
+                    and not any(s.operator_id == g.to_operator and s.day == g.from_day for s in roster.shifts)
+                    and not swap_violations(roster, g, operators, parse_rules_text(loose)))
+        names = {op.id: op.name for op in operators}
+        store.add_user("olga", "operator", OPERATOR_PASSWORD, by="test", operator=gift.from_operator)
+        store.add_user("petr", "operator", OPERATOR_PASSWORD, by="test", operator=gift.to_operator)
+        store.add_user("anna", "planner", OPERATOR_PASSWORD, by="test")
+    own = sorted((s for s in roster.shifts if s.operator_id == gift.from_operator), key=lambda s: s.start)
+    try:
+        with served_app(db_path, log_path) as url:
+            page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
+            page.goto(url)
+            sign_in(page, "olga")
+            expect(page.get_by_role("heading", name="My shifts", exact=True)).to_be_visible(timeout=PAGE_MS)
+            settled(page)
+            choose(page, SWAP_DAY, format_date(gift.from_day, "EEE d MMM", locale="en"))
+            page.get_by_text("give it to a colleague").click()
+            choose(page, SWAP_COLLEAGUE, names[gift.to_operator])
+            page.get_by_role("button", name="Ask", exact=True).click()
+            expect(page.get_by_text(f"Asked: {names[gift.to_operator]} sees it on their page.")).to_be_visible(
+                timeout=PAGE_MS)
+            settled(page)
+            screenshot(page, "my-shifts")
+            events = list(Calendar.from_ical(download(
+                page, page.get_by_role("button", name="Download my calendar (.ics)"), tmp_path)).walk("VEVENT"))
+            assert sorted(event.decoded("dtstart") for event in events) == [shift.start for shift in own]
+            sign_out(page)
+
+            sign_in(page, "petr")
+            settled(page)
+            button(page, "Accept").click()
+            expect(page.get_by_text("Accepted.")).to_be_visible(timeout=PAGE_MS)
+            sign_out(page)
+
+            sign_in(page, "anna")
+            go_to_swaps(page)
+            screenshot(page, "swaps")
+            button(page, "Approve").click()
+            expect(page.get_by_text("Approved: the published roster has a new revision.")).to_be_visible(
+                timeout=PAGE_MS)
+        with open_store(f"sqlite:///{db_path}") as store:
+            after = store.load_roster(version_id).roster
+            assert any(s.operator_id == gift.to_operator and s.day == gift.from_day for s in after.shifts)
+            assert [info.status for info in store.swaps(FEBRUARY.label)] == ["approved"]
+    finally:
+        request.node.add_report_section("call", "streamlit", log_path.read_text(errors="replace"))
+
+
+def sign_in(page: Page, name: str) -> None:
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible(timeout=PAGE_MS)
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password", exact=True).fill(OPERATOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_have_count(0, timeout=PAGE_MS)
+
+
+def sign_out(page: Page) -> None:
+    settled(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible(timeout=PAGE_MS)
+
+
+def choose(page: Page, key: str, option: str) -> None:
+    """Pick `option` in the select box of widget key `key`, as a person does: open it, click the option."""
+    settled(page)
+    combobox = page.locator(f".st-key-{key}").get_by_role("combobox")
+    combobox.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(combobox).to_have_value(option)
+
+
+def go_to_swaps(page: Page) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Swaps", exact=True).click()
+    expect(page.get_by_role("heading", name="Swaps", exact=True)).to_be_visible(timeout=PAGE_MS)
+    settled(page)
