@@ -22,7 +22,7 @@ from planner.store.schema import Base
 
 TABLES = {
     "alembic_version", "audit_events", "forecasts", "locked_cells", "operator_lists", "operators", "roster_edits",
-    "roster_versions", "rule_sets", "shifts", "swaps", "users", "working_copies",
+    "roster_versions", "rule_sets", "shifts", "swaps", "users", "wish_windows", "wishes", "working_copies",
 }
 
 

@@ -45,6 +45,9 @@ from planner.store.repository import (
     UnknownVersion,
     UserExists,
     VersionInfo,
+    WishEntry,
+    WishesRefused,
+    WishWindow,
     open_store,
 )
 
@@ -76,6 +79,9 @@ __all__ = [
     "UnknownVersion",
     "UserExists",
     "VersionInfo",
+    "WishEntry",
+    "WishesRefused",
+    "WishWindow",
     "database_url",
     "open_store",
     "upgrade_to_head",

@@ -42,6 +42,11 @@ REQUIRED: dict[str, str | tuple[str, ...]] = {
     "answer_swap": "can_see_own_schedule",
     "swaps": ("can_see_own_schedule", "can_approve_swaps"),
     "decide_swap": "can_approve_swaps",
+    "open_wishes": "can_edit_rosters",
+    "wish_window": OWN_OR_ALL,
+    "save_wishes": ("can_see_own_schedule", "can_edit_rosters"),
+    "wishes": ("can_see_own_schedule", "can_edit_rosters"),
+    "apply_wishes": "can_edit_rosters",
     "operator_list": "can_edit_rosters",
     "operator_history": "can_edit_rosters",
     "save_forecast": "can_edit_rosters",
@@ -118,6 +123,8 @@ def _visible(name: str, result: Any, permissions: Permissions) -> Any:
         return _own_roster(result, permissions.operator_id) if permissions.sees_only_own else result
     if name == "list_versions":
         return tuple(info for info in result if _may_see(info, permissions))
+    if name == "wishes" and permissions.sees_only_own:
+        return tuple(entry for entry in result if entry.wishes.operator_id == permissions.operator_id)
     if name == "swaps" and permissions.sees_only_own:
         return tuple(info for info in result if permissions.operator_id in (info.swap.from_operator,
                                                                             info.swap.to_operator))

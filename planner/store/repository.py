@@ -72,6 +72,7 @@ from planner.domain import Forecast, Operator, Roster, Shift, ShiftWish
 from planner.forecast import parse_forecast
 from planner.swaps import Swap, SwapNotPossible, swap_edits, swap_violations, swapped
 from planner.validate import Violation
+from planner.wishes import WISH_FIELDS, Wishes, with_wishes
 from planner.month import Month
 from planner.grid import CellEdit
 from planner.store.database import create_store_engine, database_url, reading, writing
@@ -90,6 +91,8 @@ from planner.store.schema import (
     ShiftRow,
     SwapRow,
     UserRow,
+    WishRow,
+    WishWindowRow,
     WorkingCopyRow,
 )
 
@@ -116,6 +119,9 @@ __all__ = [
     "StoredRules",
     "SwapInfo",
     "SwapRefused",
+    "WishEntry",
+    "WishWindow",
+    "WishesRefused",
     "UnknownOperator",
     "UnknownUser",
     "UnknownVersion",
@@ -140,6 +146,7 @@ SIGN_IN_THROTTLED = "sign_in_throttled"
 VIEW = "view"  # a page showed personal data (the operators' list, a night's taxi list)
 ERASE = "erase"  # an operator's personal data erased from every stored list
 SWAP = "swap"  # a swap approved: a new revision of the published roster
+WISHES = "wishes"  # a window for wishes opened, or the wishes taken into the operator list
 
 # The audit log's events by kind, as its view filters them: so that 200 refused sign-ins need not push a
 # publication off the screen.
@@ -150,6 +157,7 @@ AUDIT_KINDS: dict[str, tuple[str, ...]] = {
     "sign-ins": (SIGN_IN,),
     "refused sign-ins": (SIGN_IN_REFUSED, SIGN_IN_THROTTLED),
     "account changes": (USER_ADD, USER_PASSWORD, USER_ROLE, USER_DISABLE, USER_ENABLE),
+    "wishes": (WISHES,),
     "erasures": (ERASE,),
 }
 
@@ -244,6 +252,30 @@ class SwapInfo:
     asked_at: datetime
     answered_by: str | None
     decided_by: str | None
+
+
+@dataclass(frozen=True)
+class WishWindow:
+    """The local days, both included, in which operators enter their wishes for `month`."""
+
+    month: str
+    opens_on: date
+    closes_on: date
+    opened_by: str
+
+    def is_open(self, today: date) -> bool:
+        return self.opens_on <= today <= self.closes_on
+
+
+@dataclass(frozen=True)
+class WishEntry:
+    """One save of an operator's wishes, by whom (the operator, or a planner) and when."""
+
+    id: int
+    month: str
+    wishes: Wishes
+    entered_by: str
+    entered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -355,6 +387,10 @@ class SwapRefused(StoreError):
     def __init__(self, message: str, violations: Sequence[Violation] = ()):
         self.violations = tuple(violations)
         super().__init__(message)
+
+
+class WishesRefused(StoreError):
+    """Wishes that may not be entered now or by this account; the message says why."""
 
 
 class UserExists(StoreError):
@@ -936,6 +972,86 @@ class Store:
         published = [info for info in self.list_versions(month) if info.status == PUBLISHED]
         return self.load_roster(published[-1].id).roster if published else None
 
+    # --- wishes ------------------------------------------------------------------------------------------------
+    # Operators enter their wishes for a month while its window is open (local days of the centre's time zone);
+    # planners may enter or correct them at any time. Each save is checked as the operators file is
+    # (`planner.wishes.with_wishes`) and kept; taking them into the month's operator list is a new stored list.
+
+    def open_wishes(self, month: str, opens_on: date, closes_on: date, *, by: str) -> WishWindow:
+        """Set the days in which operators enter their wishes for `month` (a later call moves them)."""
+        _require_user(by)
+        if closes_on < opens_on:
+            raise WishesRefused(f"the window cannot close ({closes_on}) before it opens ({opens_on})")
+        now = self._clock()
+        with self._writing() as session:
+            row = session.get(WishWindowRow, month) or WishWindowRow(month=month)
+            row.opens_on, row.closes_on, row.opened_by, row.opened_at = opens_on, closes_on, by, now
+            session.add(row)
+            _audit(session, now, by, WISHES, f"wishes for {month} open from {opens_on} until {closes_on}")
+            return WishWindow(month, opens_on, closes_on, by)
+
+    def wish_window(self, month: str) -> WishWindow | None:
+        with self._reading() as session:
+            row = session.get(WishWindowRow, month)
+            return None if row is None else WishWindow(row.month, row.opens_on, row.closes_on, row.opened_by)
+
+    def save_wishes(self, month: str, wishes: Wishes, *, by: str) -> WishEntry:
+        """Keep an operator's wishes for `month`. An operator enters their own, while the window is open; a
+        planner anyone's, at any time. InputError (nothing kept) for a cell the operators file would refuse."""
+        _require_user(by)
+        with self._reading() as session:
+            account = _user(_existing_user_row(session, by))
+        listed = self.load_operators(month)
+        operator = next((op for op in listed.operators if op.id == wishes.operator_id), None) if listed else None
+        if operator is None:
+            raise WishesRefused(f"{wishes.operator_id} is not in the operator list of {month}")
+        rules = self._rules_of(month)
+        if account.role is Role.OPERATOR:
+            if account.operator_id != wishes.operator_id:
+                raise WishesRefused(f"{by} may enter their own wishes only, not {wishes.operator_id}'s")
+            window = self.wish_window(month)
+            today = self._clock().astimezone(rules.timezone).date()
+            if window is None or not window.is_open(today):
+                when = "are not being collected" if window is None else                     f"were collected from {window.opens_on} until {window.closes_on}"
+                raise WishesRefused(f"wishes for {month} {when}; ask the planner to change them")
+        elif account.role is not Role.PLANNER:
+            raise WishesRefused(f"{by} ({account.role}) may not enter wishes")
+        with_wishes(operator, wishes, rules, f"wishes of {wishes.operator_id}")
+        now = self._clock()
+        with self._writing() as session:
+            row = WishRow(month=month, operator_id=wishes.operator_id, entered_by=account.name, entered_at=now,
+                          **{name: getattr(wishes, name).strip() for name in WISH_FIELDS})
+            session.add(row)
+            session.flush()
+            return _wish_entry(row)
+
+    def wishes(self, month: str) -> tuple[WishEntry, ...]:
+        """Every save of wishes for `month`, oldest first."""
+        with self._reading() as session:
+            rows = session.scalars(select(WishRow).where(WishRow.month == month).order_by(WishRow.id))
+            return tuple(_wish_entry(row) for row in rows)
+
+    def apply_wishes(self, month: str, *, by: str) -> OperatorList:
+        """The month's operator list with each operator's newest wishes in place, kept as its new version."""
+        _require_user(by)
+        listed = self.load_operators(month)
+        if listed is None:
+            raise WishesRefused(f"{month} has no operator list to take the wishes into")
+        newest = {entry.wishes.operator_id: entry.wishes for entry in self.wishes(month)}
+        rules = self._rules_of(month)
+        operators = [with_wishes(op, newest[op.id], rules, f"wishes of {op.id}") if op.id in newest else op
+                     for op in listed.operators]
+        saved = self.save_operators(month, operators, by, source="wishes", based_on=listed.id)
+        now = self._clock()
+        with self._writing() as session:
+            _audit(session, now, by, WISHES, f"wishes of {sum(op.id in newest for op in listed.operators)} "
+                                             f"operator(s) taken into the operator list of {month}")
+        return saved
+
+    def _rules_of(self, month: str) -> Rules:
+        stored = self.latest_rules(month)
+        return parse_rules_text(stored.text) if stored is not None else parse_rules_text("{}")
+
     # --- users -------------------------------------------------------------------------------------------------
     # `by` names who makes a change, for the audit log. Names are matched trimmed and in lower case.
 
@@ -1201,6 +1317,11 @@ def _swap_row(session: Session, swap_id: int, expected: str | None) -> SwapRow:
     if expected is not None and row.status != expected:
         raise SwapRefused(f"swap {swap_id} is {row.status}, not {expected}")
     return row
+
+
+def _wish_entry(row: WishRow) -> WishEntry:
+    wishes = Wishes(row.operator_id, **{name: getattr(row, name) for name in WISH_FIELDS})
+    return WishEntry(row.id, row.month, wishes, row.entered_by, row.entered_at)
 
 
 def _swap_info(row: SwapRow) -> SwapInfo:

@@ -280,6 +280,36 @@ class SwapRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class WishWindowRow(Base):
+    """The days (local, both included) in which the operators enter their wishes for `month`."""
+
+    __tablename__ = "wish_windows"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    opened_by: Mapped[str] = mapped_column(Text())
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WishRow(Base):
+    """One save of an operator's wishes for a month (`planner.wishes.Wishes`, the cells as text); the newest of an
+    operator counts, the earlier ones are the history the planner sees."""
+
+    __tablename__ = "wishes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    operator_id: Mapped[str] = mapped_column(Text())
+    earliest_start: Mapped[str] = mapped_column(Text())
+    latest_end: Mapped[str] = mapped_column(Text())
+    unavailable: Mapped[str] = mapped_column(Text())
+    days_off_wished: Mapped[str] = mapped_column(Text())
+    shift_requests: Mapped[str] = mapped_column(Text())
+    entered_by: Mapped[str] = mapped_column(Text())
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class AuditEventRow(Base):
     """Who published, exported or changed what (a user, for instance), when."""
 
