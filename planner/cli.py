@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,8 @@ from planner.operators import load_operators
 from planner.grid import operator_loads, shift_code
 from planner.outputs import start_time_summary, summary, write_coverage_csv, write_summary_json
 from planner.quality import roster_quality
-from planner.replace import NoShiftThatDay, apply_candidate, candidates_csv, changes, changes_csv, sick_call
+from planner.replace import (NoShiftThatDay, apply_candidate, candidates_csv, changes, changes_csv, free_operators,
+                             resolve_rest_of_month, sick_call)
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.rostercsv import load_earlier_roster_csv, load_roster_csv, write_roster_csv
 from planner.samples import write_forecast_csv
@@ -111,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
     replace.add_argument("--date", required=True, type=parse_date, help="YYYY-MM-DD: the day their shift starts")
     replace.add_argument("--pick", type=int, default=1, metavar="RANK",
                          help="the candidate to apply, by rank (default 1, the best; 0 drops the shift only)")
+    replace.add_argument("--until", type=parse_date, metavar="YYYY-MM-DD",
+                         help="the absent operator is off sick up to this day too (their shifts then taken out)")
+    replace.add_argument("--resolve", type=int, metavar="K",
+                         help="then solve the month again from the day after --date, changing the shifts of at "
+                              "most K operators (days up to --date stay as they are)")
+    replace.add_argument("--time-limit", type=float, help="seconds for --resolve (default: solver.time_limit_sec)")
     replace.add_argument("--out", required=True, type=Path,
                          help="directory for roster.csv, candidates.csv and changes.csv (names and phones)")
     replace.set_defaults(command=_replace)
@@ -352,7 +360,7 @@ def _replace(args: argparse.Namespace) -> int:
     roster = load_roster_csv(args.roster, plan.month)
     previous = _previous(args, plan.month)
     try:
-        call = sick_call(plan, roster, operators, rules, args.absent, args.date, previous)
+        call = sick_call(plan, roster, operators, rules, args.absent, args.date, previous, until=args.until)
     except NoShiftThatDay as refused:
         raise InputError([Problem(str(args.roster), None, "operator_id", str(refused))]) from None
     if not 0 <= args.pick <= len(call.candidates):
@@ -360,6 +368,15 @@ def _replace(args: argparse.Namespace) -> int:
                                                         f"ranks, 0 to drop the shift only), got {args.pick}")])
     chosen = call.candidates[args.pick - 1] if args.pick else None
     replaced, violations = apply_candidate(call, chosen, plan, rules, previous)
+    if args.resolve is not None and not violations:
+        before = replaced
+        replaced = resolve_rest_of_month(plan, replaced, call.operators, rules, today=args.date,
+                                         free=free_operators(call, rules, args.resolve),
+                                         time_limit=args.time_limit or rules.solver.time_limit_sec,
+                                         previous=previous)
+        new = Counter(validate_roster(replaced, call.operators, rules, previous))
+        violations = sorted((new - Counter(validate_roster(before, call.operators, rules, previous))).elements(),
+                            key=str)
     if violations:
         print(format_violations(violations))
         print(f"{len(violations)} violation(s) of the hard rules once the breaks were placed: nothing written",
@@ -368,7 +385,7 @@ def _replace(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     write_roster_csv(replaced, operators, args.out / "roster.csv")
     (args.out / "candidates.csv").write_text(candidates_csv(call, operators), encoding="utf-8")
-    told = changes(call, chosen, {op.id: op.name for op in operators})
+    told = changes(roster, replaced, {op.id: op.name for op in operators})
     (args.out / "changes.csv").write_text(changes_csv(told, operators), encoding="utf-8")
     shortfall = coverage_totals(coverage_rows(plan, replaced, rules.breaks, previous)).under_coverage_agent_hours
     tz = plan.month.tz
@@ -378,8 +395,10 @@ def _replace(args: argparse.Namespace) -> int:
               + ("; wished the day off" if candidate.wished_off else ""), file=sys.stderr)
     outcome = (f"{chosen.operator_id} takes {shift_code(chosen.shift, tz)}" if chosen
                else "the shift is dropped" + ("" if call.candidates else ": nobody can take it keeping the rules"))
+    others = sorted({change.operator_id for change in told} - {args.absent})
     print(f"{args.absent} absent on {args.date}: {outcome}. Shortfall {shortfall} agent-hours "
-          f"(dropping the shift: {call.shortfall_without}). {len(call.candidates)} candidate(s).", file=sys.stderr)
+          f"(dropping the shift: {call.shortfall_without}). {len(call.candidates)} candidate(s). Other operators "
+          f"whose shifts change: {len(others)} ({', '.join(others) or 'none'}).", file=sys.stderr)
     return EXIT_OK
 
 

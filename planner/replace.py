@@ -34,9 +34,11 @@ from planner.coverage import coverage_rows, coverage_totals
 from planner.csvfile import safe_csv_cell
 from planner.domain import Operator, Roster, Shift, StaffingPlan
 from planner.grid import operator_loads, shift_code
+from planner.roster import Locks, solve_roster
 from planner.validate import Violation, validate_roster
 
 __all__ = ["Candidate", "Change", "SickCall", "NoShiftThatDay", "sick_call", "apply_candidate", "changes",
+           "proposed", "free_operators", "rest_of_month_locks", "resolve_rest_of_month", "changed_operators",
            "candidates_csv", "changes_csv", "CANDIDATE_COLUMNS", "CHANGE_COLUMNS"]
 
 CANDIDATE_COLUMNS = ("rank", "operator_id", "name", "phone", "date", "shift", "short_hours_covered", "hours_taken",
@@ -87,13 +89,17 @@ class Change:
 
 
 def sick_call(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules, absent: str,
-              day: date, previous: Roster | None = None) -> SickCall:
-    """Take `absent`'s shift of `day` out of `roster` and rank who could take it (module docstring)."""
+              day: date, previous: Roster | None = None, *, until: date | None = None) -> SickCall:
+    """Take `absent`'s shift of `day` out of `roster` and rank who could take it (module docstring). With
+    `until`, the absent operator is off sick up to that day too: those days become unavailable to them and their
+    shifts on them are taken out as well (for `resolve_rest_of_month` to cover)."""
     removed = next((s for s in roster.shifts if s.operator_id == absent and s.day == day), None)
     if removed is None:
         raise NoShiftThatDay(f"{absent} has no shift starting on {day} in the roster")
-    without = replace(roster, shifts=tuple(s for s in roster.shifts if s is not removed))
-    sick = tuple(replace(op, unavailable=op.unavailable | {day}) if op.id == absent else op for op in operators)
+    sick_days = {d for d in roster.month.days if day <= d <= (until or day)}
+    without = replace(roster, shifts=tuple(s for s in roster.shifts
+                                           if not (s.operator_id == absent and s.day in sick_days)))
+    sick = tuple(replace(op, unavailable=op.unavailable | sick_days) if op.id == absent else op for op in operators)
     short = _short_hours(plan, without)
     loads = {load.operator_id: load for load in operator_loads(without, sick, rules)}
     by_operator = without.by_operator()
@@ -119,9 +125,8 @@ def apply_candidate(call: SickCall, candidate: Candidate | None, plan: StaffingP
     the new shift's breaks placed around everyone else's, which stay where they are; and the hard-rule violations
     it has that the roster without the shift had not (empty when it may be published; a new shift whose breaks
     cannot be placed shows as one without breaks)."""
-    roster = call.without
+    roster = proposed(call, candidate)
     if candidate is not None:
-        roster = replace(roster, shifts=(*roster.shifts, candidate.shift))
         if any(s.breaks for s in call.without.shifts):
             with contextlib.suppress(BreaksInfeasible):
                 roster = place_breaks(plan, roster, call.operators, rules, only_days=()).roster
@@ -130,15 +135,76 @@ def apply_candidate(call: SickCall, candidate: Candidate | None, plan: StaffingP
     return roster, sorted((after - before).elements(), key=str)
 
 
-def changes(call: SickCall, candidate: Candidate | None, names: dict[str, str]) -> list[Change]:
-    """Who must be told what: the absent operator's shift off, the candidate's shift on."""
-    tz = call.without.month.tz
-    told = [Change(call.removed.operator_id, names.get(call.removed.operator_id, ""), call.removed.day,
-                   shift_code(call.removed, tz), "")]
-    if candidate is not None:
-        told.append(Change(candidate.operator_id, candidate.name, candidate.shift.day, "",
-                           shift_code(candidate.shift, tz)))
-    return told
+def free_operators(call: SickCall, rules: Rules, budget: int) -> list[str]:
+    """Whose shifts a re-solve of the rest of the month may change, `budget` of them: the sick call's candidates
+    first (they have the hours and the rules allow them the day), then those furthest below their norm."""
+    loads = operator_loads(call.without, call.operators, rules)
+    ranked = [c.operator_id for c in call.candidates]
+    below = [load.operator_id for load in sorted(loads, key=lambda load: load.hours - load.norm_hours)]
+    absent = call.removed.operator_id
+    return [op_id for op_id in dict.fromkeys([*ranked, *below]) if op_id != absent][:budget]
+
+
+def rest_of_month_locks(roster: Roster, operators: Sequence[Operator], today: date, free: Sequence[str]) -> Locks:
+    """Locks that keep `roster` as it is on every day up to `today` and, after it, for every operator but those
+    in `free`: a re-solve with them changes at most `len(free)` operators' shifts, and none of the past."""
+    starts = {(shift.operator_id, shift.day): shift.start for shift in roster.shifts}
+    kept = set(free)
+    return {(op.id, day): starts.get((op.id, day)) for op in operators for day in roster.month.days
+            if day <= today or op.id not in kept}
+
+
+def resolve_rest_of_month(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules, *,
+                          today: date, free: Sequence[str], time_limit: float, workers: int | None = None,
+                          previous: Roster | None = None) -> Roster:
+    """The month solved again from the day after `today`, only the `free` operators' shifts open to change
+    (a change budget of `len(free)` operators). A shift that stays as it was keeps its breaks; a new one gets
+    breaks placed around them, when the roster has breaks."""
+    locks = rest_of_month_locks(roster, operators, today, free)
+    solved = solve_roster(plan, tuple(operators), rules, time_limit=time_limit, workers=workers, locks=locks,
+                          previous=previous).roster
+    kept_breaks = {_when(shift): shift.breaks for shift in roster.shifts}
+    restored = replace(solved, shifts=tuple(replace(shift, breaks=kept_breaks.get(_when(shift), ()))
+                                            for shift in solved.shifts))
+    if not any(shift.breaks for shift in roster.shifts):
+        return restored
+    with contextlib.suppress(BreaksInfeasible):  # the new shifts then show as shifts without breaks
+        return place_breaks(plan, restored, operators, rules, workers=workers, only_days=()).roster
+    return restored
+
+
+def _when(shift: Shift) -> tuple[str, datetime, datetime]:
+    return shift.operator_id, shift.start.astimezone(UTC), shift.end.astimezone(UTC)
+
+
+def changed_operators(before: Roster, after: Roster) -> list[str]:
+    """The operators whose shifts differ between the two rosters, in id order."""
+    def shifts_of(roster: Roster) -> dict[str, set[tuple[datetime, datetime]]]:
+        by: dict[str, set[tuple[datetime, datetime]]] = {}
+        for shift in roster.shifts:
+            by.setdefault(shift.operator_id, set()).add((shift.start.astimezone(UTC), shift.end.astimezone(UTC)))
+        return by
+
+    old, new = shifts_of(before), shifts_of(after)
+    return sorted(op_id for op_id in old.keys() | new.keys() if old.get(op_id) != new.get(op_id))
+
+
+def proposed(call: SickCall, candidate: Candidate | None) -> Roster:
+    """The roster once `candidate` takes the shift (None: once it is only dropped), before its breaks."""
+    return call.without if candidate is None else replace(call.without, shifts=(*call.without.shifts,
+                                                                                candidate.shift))
+
+
+def changes(before: Roster, after: Roster, names: dict[str, str]) -> list[Change]:
+    """Who must be told what: every operator and day whose shift differs, by operator and day."""
+    tz = before.month.tz
+
+    def codes(roster: Roster) -> dict[tuple[str, date], str]:
+        return {(shift.operator_id, shift.day): shift_code(shift, tz) for shift in roster.shifts}
+
+    old, new = codes(before), codes(after)
+    return [Change(op_id, names.get(op_id, ""), day, old.get((op_id, day), ""), new.get((op_id, day), ""))
+            for op_id, day in sorted(old.keys() | new.keys()) if old.get((op_id, day)) != new.get((op_id, day))]
 
 
 def candidates_csv(call: SickCall, operators: Sequence[Operator]) -> str:

@@ -18,9 +18,9 @@ wishes,Желающий Олег,1.0,+7 900 000-00-03,2026-02-04
 ROSTER = "operator_id,date,start,end,breaks\nsick,2026-02-04,2026-02-04 08:00,2026-02-04 16:00,\n"
 
 
-def _replace(tmp_path: Path, *options: str) -> int:
+def _replace(tmp_path: Path, *options: str, roster: str = ROSTER) -> int:
     (tmp_path / "operators.csv").write_text(OPERATORS, encoding="utf-8")
-    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(roster, encoding="utf-8")
     (tmp_path / "forecast.csv").write_bytes(forecast_csv())
     return main(["replace", "--roster", str(tmp_path / "roster.csv"), "--operators", str(tmp_path / "operators.csv"),
                  "--forecast", str(tmp_path / "forecast.csv"), "--rules", str(tmp_path / "rules.yaml"),
@@ -48,8 +48,10 @@ def test_replace_writes_the_roster_with_the_best_candidate_and_who_must_be_told(
     changes = _rows(out / "changes.csv")
     assert tuple(changes[0]) == CHANGE_COLUMNS
     assert [(row["operator_id"], row["before"], row["after"], row["phone"]) for row in changes] == [
-        ("sick", "08–16", "", "'+7 900 000-00-01"), ("free", "", "08–16", "'+7 900 000-00-02")]
-    assert "sick absent on 2026-02-04: free takes 08–16." in capsys.readouterr().err
+        ("free", "", "08–16", "'+7 900 000-00-02"), ("sick", "08–16", "", "'+7 900 000-00-01")]
+    err = capsys.readouterr().err
+    assert "sick absent on 2026-02-04: free takes 08–16." in err
+    assert "Other operators whose shifts change: 1 (free)." in err
 
 
 def test_replace_picks_another_candidate_or_drops_the_shift(tmp_path):
@@ -69,3 +71,14 @@ def test_replace_refuses_a_day_the_operator_does_not_work_and_a_rank_that_is_not
                  "--forecast", str(tmp_path / "forecast.csv"), "--rules", str(tmp_path / "rules.yaml"),
                  "--absent", "sick", "--date", "2026-02-04", "--out", str(tmp_path / "out")]) == EXIT_BAD_INPUT
     assert "sick has no shift starting on 2026-02-04 in the roster" in capsys.readouterr().err
+
+
+def test_replace_resolves_a_sick_week_changing_at_most_k_operators(tmp_path, capsys):
+    _loose_norm(tmp_path)
+    week = ROSTER + ("sick,2026-02-05,2026-02-05 08:00,2026-02-05 16:00,\n"
+                     "wishes,2026-02-06,2026-02-06 08:00,2026-02-06 16:00,\n")
+    assert _replace(tmp_path, "--until", "2026-02-05", "--resolve", "1", "--time-limit", "3", roster=week) == EXIT_OK
+    rows = _rows(tmp_path / "out" / "roster.csv")
+    assert not any(row["operator_id"] == "sick" for row in rows)  # off sick on both days
+    changed = {row["operator_id"] for row in _rows(tmp_path / "out" / "changes.csv")} - {"sick"}
+    assert len(changed) <= 1

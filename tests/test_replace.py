@@ -15,7 +15,8 @@ from planner.config import parse_rules_text
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Roster, Shift
 from planner.forecast import parse_forecast
-from planner.replace import NoShiftThatDay, apply_candidate, changes, sick_call
+from planner.replace import (NoShiftThatDay, apply_candidate, changed_operators, changes, free_operators,
+                             resolve_rest_of_month, rest_of_month_locks, sick_call)
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import starts_allowed
 from planner.roster.solve import roster_from_starts
@@ -64,8 +65,8 @@ def test_applying_the_best_candidate_covers_the_shift_and_the_validator_accepts_
     assert new_violations == []
     assert validate_roster(roster, call.operators, RULES) == []
     assert coverage_totals(coverage_rows(PLAN, roster)).under_coverage_agent_hours == 0
-    assert [(c.operator_id, c.before, c.after) for c in changes(call, call.candidates[0], {})] == [
-        ("sick", "08–16", ""), ("free", "", "08–16")]
+    assert [(c.operator_id, c.before, c.after) for c in changes(ROSTER, roster, {})] == [
+        ("free", "", "08–16"), ("sick", "08–16", "")]
 
 
 def test_the_sick_day_counts_as_unavailable_for_the_absent_operator():
@@ -91,7 +92,7 @@ def test_without_a_candidate_the_shift_is_only_dropped():
     assert call.candidates == ()
     roster, new_violations = apply_candidate(call, None, PLAN, RULES)
     assert roster == call.without and new_violations == []
-    assert [change.operator_id for change in changes(call, None, {})] == ["sick"]
+    assert [change.operator_id for change in changes(ROSTER, roster, {})] == ["sick"]
 
 
 # --- on a whole (tiny) month -------------------------------------------------------------------------------------
@@ -115,8 +116,40 @@ def test_any_sick_call_applied_keeps_every_rule_covers_no_worse_and_changes_one_
         validate_roster(MONTH_ROSTER, MONTH_OPERATORS, MONTH_RULES))
     shortfall = coverage_totals(coverage_rows(MONTH_PLAN, roster)).under_coverage_agent_hours
     assert shortfall <= call.shortfall_without
-    assert len({c.operator_id for c in changes(call, best, {})} - {removed.operator_id}) <= 1
+    assert len({c.operator_id for c in changes(MONTH_ROSTER, roster, {})} - {removed.operator_id}) <= 1
 
 
 def _rules_broken(violations) -> Counter:
     return Counter((violation.operator_id, violation.rule) for violation in violations)
+
+
+# --- the rest of the month, with a change budget ------------------------------------------------------------------
+
+
+def test_the_locks_keep_the_past_for_everyone_and_the_future_for_all_but_the_free():
+    roster = Roster(FEBRUARY, (shift("free", 2, 8), shift("late", 9, 8)))
+    locks = rest_of_month_locks(roster, OPERATORS, date(2026, 2, 4), ["free"])
+    assert locks[("free", date(2026, 2, 2))] == at(2, 8) and locks[("free", date(2026, 2, 4))] is None
+    assert ("free", date(2026, 2, 5)) not in locks
+    assert locks[("late", date(2026, 2, 9))] == at(9, 8) and locks[("late", date(2026, 2, 10))] is None
+
+
+def test_a_sick_week_resolved_from_tomorrow_changes_at_most_the_budget_and_nothing_before():
+    removed = next(s for s in MONTH_ROSTER.shifts if 8 <= s.day.day <= 20)
+    until = removed.day + timedelta(days=4)
+    call = sick_call(MONTH_PLAN, MONTH_ROSTER, MONTH_OPERATORS, MONTH_RULES, removed.operator_id, removed.day,
+                     until=until)
+    assert not any(s.operator_id == removed.operator_id and removed.day <= s.day <= until for s in call.without.shifts)
+    best = call.candidates[0] if call.candidates else None
+    today, _ = apply_candidate(call, best, MONTH_PLAN, MONTH_RULES)
+    free = free_operators(call, MONTH_RULES, 2)
+    assert len(free) == 2 and removed.operator_id not in free
+    resolved = resolve_rest_of_month(MONTH_PLAN, today, call.operators, MONTH_RULES, today=removed.day, free=free,
+                                     time_limit=3, workers=1)
+    assert set(changed_operators(today, resolved)) <= set(free)
+    def until_today(roster: Roster) -> set[tuple[str, datetime, datetime]]:
+        return {(s.operator_id, s.start, s.end) for s in roster.shifts if s.day <= removed.day}
+
+    assert until_today(resolved) == until_today(today)
+    assert _rules_broken(validate_roster(resolved, call.operators, MONTH_RULES)) <= _rules_broken(
+        validate_roster(today, call.operators, MONTH_RULES))

@@ -15,7 +15,8 @@ from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 from planner.outputs import COVERAGE_COLUMNS
 from planner.rostercsv import ROSTER_COLUMNS
 from planner.staffing import staffing_plan
-from ui.export import export_files
+from planner.store import AUDIT_KINDS
+from ui.export import ACTION_LABELS, KIND_LABELS, export_files
 
 
 @pytest.fixture
@@ -76,3 +77,9 @@ def test_the_files_are_the_contract_csvs_and_workbooks_of_the_version(store):
             events = list(Calendar.from_ical(calendars.read(f"shifts-2026-02-{op.id}.ics")).walk("VEVENT"))
             assert len(events) == sum(shift.operator_id == op.id for shift in stored.roster.shifts)
     assert files["export_calendars_zip"].file_name == "calendars-2026-02-v1.zip"
+
+
+def test_every_kind_and_action_of_the_audit_log_has_a_label():
+    # A kind added to the store without a label broke every page that shows the audit log.
+    assert set(KIND_LABELS) == set(AUDIT_KINDS)
+    assert set(ACTION_LABELS) == {action for actions in AUDIT_KINDS.values() for action in actions}

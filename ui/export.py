@@ -118,13 +118,14 @@ AUDIT_PAGE_ROWS = 50
 KIND_LABELS = {"publications": N_("publications"), "exports": N_("exports"),
                "views of personal data": N_("views of personal data"), "sign-ins": N_("sign-ins"),
                "refused sign-ins": N_("refused sign-ins"), "account changes": N_("account changes"),
-               "erasures": N_("erasures of personal data")}
+               "erasures": N_("erasures of personal data"), "wishes": N_("operators' wishes")}
 ACTION_LABELS = {"publish": N_("publication"), "export": N_("export"), "view": N_("view"), "sign_in": N_("sign-in"),
                  "sign_in_refused": N_("refused sign-in"), "sign_in_throttled": N_("sign-in refused unchecked"),
                  "user_add": N_("account created"),
                  "user_password": N_("password set"), "user_role": N_("role changed"),
                  "user_disable": N_("account disabled"), "user_enable": N_("account enabled"),
-                 "erase": N_("personal data erased")}
+                 "erase": N_("personal data erased"), "swap": N_("swap approved"),
+                 "wishes": N_("wishes")}
 
 
 def audit_log(where: str, shown_first: Sequence[str]) -> None:

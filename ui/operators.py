@@ -27,6 +27,7 @@ from planner.operators import parse_operators
 from planner.samples import write_operators_csv
 from planner.store import OperatorList, StaleInput
 from ui import state
+from ui.wishes import planner_wishes
 from ui.views import Outcome, record_view, show_outcome, show_stale, uploaded_bytes, when
 
 __all__ = ["page", "UPLOAD", "OUTCOME", "SAVE", "OPENED", "REFUSED", "table_key"]
@@ -82,6 +83,7 @@ def page() -> None:
     show_outcome(OUTCOME, _("The table was not saved. Fix these problems and save again:"))
     _stale(current)
     _history()
+    planner_wishes()
 
 
 def _opened(current: OperatorList | None) -> OperatorList | None:

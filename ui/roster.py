@@ -39,7 +39,7 @@ from planner.jobs import SolveJob, SolvesBusy
 from planner.ledger import past_loads
 from planner.outputs import summary
 from planner.quality import roster_quality
-from planner.replace import apply_candidate, changes, changes_csv, sick_call
+from planner.replace import apply_candidate, changes, changes_csv, proposed, sick_call
 from planner.roster import Locks
 from planner.store import NotADraft, StaleVersion, StoredRoster, VersionInfo
 from planner.validate import format_violations, revalidate, validate_roster
@@ -582,7 +582,7 @@ def _sick_call(work: Work, edited: GridResult, plan: StaffingPlan, operators: tu
         rank = st.selectbox(_("Who takes it"), list(labels), key=f"{SICK_PICK}_{absent}_{day}",
                             format_func=labels.__getitem__)
         chosen = call.candidates[rank - 1]
-        told = changes(call, chosen, {op.id: op.name for op in operators})
+        told = changes(roster, proposed(call, chosen), {op.id: op.name for op in operators})
         apply, export = st.columns(2)
         if apply.button(_("Apply"), key=SICK_APPLY, disabled=st.session_state.get(JOB) is not None):
             replaced, broken = apply_candidate(call, chosen, plan, rules, previous)

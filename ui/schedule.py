@@ -1,5 +1,6 @@
 """The operator's own page: their shifts of the month's published roster with breaks, hours against the norm,
-nights and weekend shifts, the calendar file of their shifts, and their swaps (issue 16, items 1, 2 and 4).
+nights and weekend shifts, the calendar file of their shifts, their swaps, and their wishes for a month whose
+window is open (issue 16, items 1 to 4).
 
 What it shows comes from the store as the operator's account may read it (`planner.store.access`): their own
 shifts and their own operator row, nothing of anyone else."""
@@ -14,6 +15,7 @@ from planner.grid import operator_loads, shift_code
 from planner.ical import calendar_file_name, operator_calendar
 from ui import state
 from ui.swaps import operator_swaps
+from ui.wishes import operator_wishes
 
 __all__ = ["page", "CALENDAR"]
 
@@ -25,8 +27,10 @@ def page() -> None:
     state.require(state.permissions().can_see_own_schedule)
     _ = state.t()
     st.header(_("My shifts"))
-    stored = state.latest_roster()
     own = state.operators()
+    if own:
+        operator_wishes(own[0])
+    stored = state.latest_roster()
     if stored is None or stored.info.status != "published" or not own:
         st.info(_("The roster of {month} is not published yet, or you are not in it.").format(month=state.month()))
         return
