@@ -18,10 +18,11 @@ from planner.grid import shift_code
 from planner.i18n import rule_label
 from planner.config import parse_rules_text
 from planner.month import Month
-from planner.replace import sick_call
+from planner.replace import changed_operators, sick_call
 from planner.staffing import staffing_plan
 from planner.store import open_store
-from ui.roster import JOB, SICK_APPLY, SICK_DAY, SICK_EXPORT, SICK_ON, SICK_OPERATOR, WORK, day_labels
+from ui.roster import (JOB, SICK_APPLY, SICK_BUDGET, SICK_DAY, SICK_EXPORT, SICK_ON, SICK_OPERATOR, SICK_RESOLVE, WORK,
+                       day_labels)
 
 SOLVE_SECONDS = 2
 QUICK_RULES = {"time_limit_sec: 60": f"time_limit_sec: {SOLVE_SECONDS}", "workers: 2": "workers: 1",
@@ -276,9 +277,9 @@ def test_a_solve_beyond_the_servers_limit_is_refused_in_plain_words(database, mo
         "2 solves are running on this server already: start this one when one of them has finished."]
 
 
-def test_a_sick_call_ranks_who_can_take_the_shift_and_applying_one_edits_two_cells(database, downloads):
-    # Issue 16, item 5: the same ranking as `planner replace`, applied as edits of the opened version. The greedy
-    # roster fills everyone up to the norm's tolerance; with a wider one there is room for one more shift.
+def sick_month(database) -> tuple[int, Roster, Shift]:
+    """A greedy draft under a norm tolerance wide enough for one more shift (the greedy roster fills everyone up
+    to the usual one): its id, its roster, and a shift someone can take over."""
     with open_store(f"sqlite:///{database}") as store:
         text = quick_rules_text().replace("tolerance_shifts: 1 ", "tolerance_shifts: 3 ")
         store.save_rules(FEBRUARY.label, text, SEEDER, based_on=store.latest_rules(FEBRUARY.label).id)
@@ -288,12 +289,24 @@ def test_a_sick_call_ranks_who_can_take_the_shift_and_applying_one_edits_two_cel
         plan = staffing_plan(store.latest_forecast(FEBRUARY.label).forecast, parse_rules_text(text))
     removed = next(shift for shift in roster.shifts if sick_call(plan, roster, operators, parse_rules_text(text),
                                                                  shift.operator_id, shift.day).candidates)
-    at = open_page("roster")
-    assert SICK_OPERATOR not in [box.key for box in at.selectbox]  # nothing computed until asked
+    return version_id, roster, removed
+
+
+def sick_call_opened(at: AppTest, removed: Shift) -> AppTest:
+    """The roster page's sick call switched on for `removed`'s operator and day."""
     at.toggle(key=SICK_ON).set_value(True).run()
     at.selectbox(key=SICK_OPERATOR).select(removed.operator_id).run()
     at.selectbox(key=f"{SICK_DAY}_{removed.operator_id}").select(removed.day).run()
     assert not at.exception
+    return at
+
+
+def test_a_sick_call_ranks_who_can_take_the_shift_and_applying_one_edits_two_cells(database, downloads):
+    # Issue 16, item 5: the same ranking as `planner replace`, applied as edits of the opened version.
+    version_id, roster, removed = sick_month(database)
+    at = open_page("roster")
+    assert SICK_OPERATOR not in [box.key for box in at.selectbox]  # nothing computed until asked
+    at = sick_call_opened(at, removed)
     candidates = next(frame.value for frame in at.dataframe if "Short hours covered" in frame.value.columns)
     assert len(candidates) >= 1
     told = downloads.fetch(SICK_EXPORT).splitlines()
@@ -310,3 +323,19 @@ def test_a_sick_call_ranks_who_can_take_the_shift_and_applying_one_edits_two_cel
         assert store.working_copy(version_id, "anna") is not None  # kept like any edit until saved
         assert [event.what for event in store.audit_log(actions={"export"})] == [
             f"sick call changes {removed.operator_id} {removed.day}"]
+
+
+def test_a_sick_call_applied_and_the_rest_re_solved_changes_at_most_the_budget(database):
+    # Issue 16, item 5: "re-solve the rest of the month from tomorrow", K chosen on the page.
+    _, roster, removed = sick_month(database)
+    at = sick_call_opened(open_page("roster"), removed)
+    at.number_input(key=SICK_BUDGET).set_value(2).run()
+    at.button(key=SICK_RESOLVE).click().run()
+    assert not at.exception
+    finish_job(at)
+    assert not at.exception
+    after = at.session_state[WORK].roster
+    assert len(set(changed_operators(roster, after)) - {removed.operator_id}) <= 2
+    assert {(s.operator_id, s.start) for s in after.shifts if s.day < removed.day} == {
+        (s.operator_id, s.start) for s in roster.shifts if s.day < removed.day}
+    assert not any(s.operator_id == removed.operator_id and s.day == removed.day for s in after.shifts)

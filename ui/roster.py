@@ -39,7 +39,8 @@ from planner.jobs import SolveJob, SolvesBusy
 from planner.ledger import past_loads
 from planner.outputs import summary
 from planner.quality import roster_quality
-from planner.replace import apply_candidate, changes, changes_csv, proposed, sick_call
+from planner.replace import (Candidate, Change, SickCall, apply_candidate, changes, changes_csv, free_operators,
+                             proposed, rest_of_month_locks, sick_call)
 from planner.roster import Locks
 from planner.store import NotADraft, StaleVersion, StoredRoster, VersionInfo
 from planner.validate import format_violations, revalidate, validate_roster
@@ -47,7 +48,7 @@ from ui import state
 from ui.views import audited_download, when
 
 __all__ = ["page", "Work", "JOB", "WORK", "SHOWN", "day_labels", "local_naive", "shown_roster", "SICK_ON", "SICK_OPERATOR",
-           "SICK_DAY", "SICK_PICK", "SICK_APPLY", "SICK_EXPORT"]
+           "SICK_DAY", "SICK_PICK", "SICK_APPLY", "SICK_EXPORT", "SICK_BUDGET", "SICK_RESOLVE"]
 
 # Session keys.
 JOB = "roster_job"
@@ -61,8 +62,8 @@ SHOWN = "roster_shown"
 REFUSED = "roster_refused"
 NOTICE = "roster_notice"
 TIME_LIMIT = "solve_time_limit"
-SICK_ON, SICK_OPERATOR, SICK_DAY, SICK_PICK, SICK_APPLY, SICK_EXPORT = (
-    "sick_on", "sick_operator", "sick_day", "sick_pick", "sick_apply", "sick_export")
+SICK_ON, SICK_OPERATOR, SICK_DAY, SICK_PICK, SICK_APPLY, SICK_EXPORT, SICK_BUDGET, SICK_RESOLVE = (
+    "sick_on", "sick_operator", "sick_day", "sick_pick", "sick_apply", "sick_export", "sick_budget", "sick_resolve")
 KEPT = "roster_kept"
 COPY = "roster_working_copy"  # what the database's working copy holds, as last written by this session
 
@@ -139,7 +140,7 @@ def page() -> None:
     _violations(work.roster, roster, operators, rules, previous)
     _locks(work, edited.edits, roster, operators)
     _actions(work, edited, plan, operators, rules, previous, earlier)
-    _sick_call(work, edited, plan, operators, rules, previous)
+    _sick_call(work, edited, plan, operators, rules, previous, earlier)
     _coverage(plan, roster, rules, work, previous)
     _in_words(plan, roster, operators, rules, work, previous)
     _loads(work, edited, operators, rules, (previous, *earlier))
@@ -541,7 +542,7 @@ def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tupl
 
 
 def _sick_call(work: Work, edited: GridResult, plan: StaffingPlan, operators: tuple[Operator, ...], rules: Rules,
-               previous: Roster | None) -> None:
+               previous: Roster | None, earlier: tuple[Roster, ...]) -> None:
     """Someone calls in sick: their shift of a day comes out, and the page ranks who can take it keeping every hard
     rule (`planner.replace`); applying one edits the grid as two changed cells, saved like any edit. The ranking
     (under a second at 150 operators) runs only while the section is switched on."""
@@ -583,19 +584,37 @@ def _sick_call(work: Work, edited: GridResult, plan: StaffingPlan, operators: tu
                             format_func=labels.__getitem__)
         chosen = call.candidates[rank - 1]
         told = changes(roster, proposed(call, chosen), {op.id: op.name for op in operators})
+        running = st.session_state.get(JOB) is not None
         apply, export = st.columns(2)
-        if apply.button(_("Apply"), key=SICK_APPLY, disabled=st.session_state.get(JOB) is not None):
-            replaced, broken = apply_candidate(call, chosen, plan, rules, previous)
-            if broken:
-                _notify("error", format_violations(broken))
-            else:
-                cells = tuple(CellEdit(change.operator_id, change.day, change.before, change.after)
-                              for change in told)
-                _replace_work(replace(work, roster=replaced, edits=work.edits + edited.edits + cells))
+        if apply.button(_("Apply"), key=SICK_APPLY, disabled=running):
+            _apply_sick_call(work, edited, call, chosen, told, plan, rules, previous)
+            st.rerun()
+        budget = st.number_input(_("Then re-solve the days after it, changing at most this many other operators"),
+                                 min_value=1, max_value=len(operators), value=min(3, len(operators)), key=SICK_BUDGET)
+        if st.button(_("Apply and re-solve the rest of the month"), key=SICK_RESOLVE, disabled=running):
+            applied = _apply_sick_call(work, edited, call, chosen, told, plan, rules, previous)
+            if applied is not None:
+                locks = rest_of_month_locks(applied.roster, call.operators, day,
+                                            free_operators(call, rules, int(budget)))
+                _start(SolveJob(plan, call.operators, rules, time_limit=st.session_state[TIME_LIMIT], locks=locks,
+                                previous=previous, earlier=earlier, abandon_after=ABANDONED_SECONDS),
+                       applied.version.id)
             st.rerun()
         audited_download(export, _("Who must be told (CSV)"), lambda: changes_csv(told, operators),
                          what=f"sick call changes {absent} {day}", version_id=work.version.id,
                          file_name=f"sick-call-{absent}-{day}.csv", mime="text/csv", key=SICK_EXPORT)
+
+
+def _apply_sick_call(work: Work, edited: GridResult, call: SickCall, chosen: Candidate, told: list[Change],
+                     plan: StaffingPlan, rules: Rules, previous: Roster | None) -> Work | None:
+    """The opened version with the candidate taking the shift, as edits of the grid; None (said) when the roster,
+    breaks placed, would break a hard rule."""
+    replaced, broken = apply_candidate(call, chosen, plan, rules, previous)
+    if broken:
+        _notify("error", format_violations(broken))
+        return None
+    cells = tuple(CellEdit(change.operator_id, change.day, change.before, change.after) for change in told)
+    return _replace_work(replace(work, roster=replaced, edits=work.edits + edited.edits + cells))
 
 
 def _save(work: Work, roster: Roster, edits: tuple[CellEdit, ...]) -> None:
