@@ -321,6 +321,8 @@ def test_a_sick_call_ranks_who_can_take_the_shift_and_applying_one_edits_two_cel
     assert not any(s.operator_id == removed.operator_id and s.day == removed.day for s in work.roster.shifts)
     with open_store(f"sqlite:///{database}") as store:
         assert store.working_copy(version_id, "anna") is not None  # kept like any edit until saved
+        (absent,) = [op for op in store.load_operators(FEBRUARY.label).operators if op.id == removed.operator_id]
+        assert removed.day in absent.unavailable  # later checks count the sick day
         assert [event.what for event in store.audit_log(actions={"export"})] == [
             f"sick call changes {removed.operator_id} {removed.day}"]
 

@@ -42,7 +42,7 @@ from planner.quality import roster_quality
 from planner.replace import (Candidate, Change, SickCall, apply_candidate, changes, changes_csv, free_operators,
                              proposed, rest_of_month_locks, sick_call)
 from planner.roster import Locks
-from planner.store import NotADraft, StaleVersion, StoredRoster, VersionInfo
+from planner.store import NotADraft, StaleInput, StaleVersion, StoredRoster, VersionInfo
 from planner.validate import format_violations, revalidate, validate_roster
 from ui import state
 from ui.views import audited_download, when
@@ -607,11 +607,21 @@ def _sick_call(work: Work, edited: GridResult, plan: StaffingPlan, operators: tu
 
 def _apply_sick_call(work: Work, edited: GridResult, call: SickCall, chosen: Candidate, told: list[Change],
                      plan: StaffingPlan, rules: Rules, previous: Roster | None) -> Work | None:
-    """The opened version with the candidate taking the shift, as edits of the grid; None (said) when the roster,
-    breaks placed, would break a hard rule."""
+    """The opened version with the candidate taking the shift, as edits of the grid, and the sick days kept in the
+    month's operator list (a new version), so that every later check counts them; None (said) when the roster,
+    breaks placed, would break a hard rule, or when someone saved the operators meanwhile."""
     replaced, broken = apply_candidate(call, chosen, plan, rules, previous)
     if broken:
         _notify("error", format_violations(broken))
+        return None
+    store, month = state.store(), state.month()
+    listed = store.load_operators(month)
+    try:
+        store.save_operators(month, call.operators, state.user(),
+                             source=f"sick call: {call.removed.operator_id} from {call.removed.day}",
+                             based_on=listed.id if listed else None)
+    except StaleInput:
+        _notify("error", state.t()(N_("Someone saved the operator list meanwhile: apply the sick call again.")))
         return None
     cells = tuple(CellEdit(change.operator_id, change.day, change.before, change.after) for change in told)
     return _replace_work(replace(work, roster=replaced, edits=work.edits + edited.edits + cells))
