@@ -77,6 +77,19 @@ class ShiftWish:
             raise ValueError(f"must start with a date YYYY-MM-DD, got {text!r}") from None
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, order=True)
+class WeeklyHours:
+    """The hours an operator can work on one day of the week, in place of their daily window on that weekday (a
+    student's term: Monday to Friday from 17:00). Minutes after local midnight, as the daily window."""
+
+    weekday: int  # 0 is Monday
+    earliest_start: int
+    latest_end: int
+
+
 @dataclass(frozen=True)
 class Operator:
     """One named operator. Times are minutes after local midnight; `latest_end` may be below
@@ -100,6 +113,14 @@ class Operator:
     max_consecutive_days: int | None = None
     max_working_weekends: int | None = None
     shift_requests: frozenset[ShiftWish] = field(default_factory=frozenset)
+    weekly_hours: tuple[WeeklyHours, ...] = ()  # at most one per weekday, in weekday order
+
+    def window_on(self, day: date) -> tuple[int, int]:
+        """(earliest start, latest end) on `day`: that weekday's hours when given, else the daily window."""
+        for hours in self.weekly_hours:
+            if hours.weekday == day.weekday():
+                return hours.earliest_start, hours.latest_end
+        return self.earliest_start, self.latest_end
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,14 @@ from pathlib import Path
 
 from planner.config import Rules, parse_hhmm, rate_key
 from planner.csvfile import ProblemLog, Row, parse_date, parse_number, read_bytes, read_table
-from planner.domain import Operator, ShiftWish
+from planner.domain import WEEKDAYS, Operator, ShiftWish, WeeklyHours
 
 __all__ = ["parse_operators", "load_operators"]
 
 _REQUIRED = ("id", "name", "rate")
 _DAY = 24 * 60
+_WEEKLY = re.compile(r"(?P<first>[a-z]+)(?:\s*-\s*(?P<last>[a-z]+))?\s+(?P<start>[0-9]{1,2}:[0-9]{2})\s*-\s*"
+                     r"(?P<end>[0-9]{1,2}:[0-9]{2})")
 _DATE_SEPARATORS = re.compile(r"[\s,;]+")  # spaces as the contract says; ',' or ';' where it is not the separator
 
 
@@ -63,6 +65,11 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
         unavailable = problems.check(row, "unavailable", _dates)
         days_off_wished = problems.check(row, "days_off_wished", _dates)
         shift_requests = problems.check(row, "shift_requests", lambda text: _shift_requests(text, rules))
+        weekly_hours = problems.check(row, "weekly_hours", _weekly_hours)
+        if rate is not None and weekly_hours:
+            for hours in weekly_hours:
+                _check_window(row, hours.earliest_start, hours.latest_end, rules.shift_hours(rate), problems,
+                              "weekly_hours", WEEKDAYS[hours.weekday])
         lat = problems.check(row, "lat", lambda text: _coordinate(text, 90))
         lon = problems.check(row, "lon", lambda text: _coordinate(text, 180))
         if bool(row.get("lat")) != bool(row.get("lon")):
@@ -91,6 +98,7 @@ def parse_operators(data: bytes, source: str, rules: Rules) -> tuple[Operator, .
                 max_consecutive_days=max_consecutive_days,
                 max_working_weekends=max_working_weekends,
                 shift_requests=shift_requests,
+                weekly_hours=weekly_hours or (),
             )
         )
     problems.raise_if_any()
@@ -126,24 +134,43 @@ def _end(text: str) -> int:
     return parse_hhmm(text) or _DAY
 
 
-def _check_window(row: Row, start: int, end: int, shift_hours: int, problems: ProblemLog) -> None:
+def _check_window(row: Row, start: int, end: int, shift_hours: int, problems: ProblemLog,
+                  field: str = "latest_end", weekday: str = "") -> None:
     """Shifts start on the hour, so the window must hold a whole shift from its first full hour on."""
     if start == end:
-        problems.add(
-            row.line,
-            "latest_end",
-            f"equals earliest_start {_hhmm(start)}; for round-the-clock availability leave both empty",
-        )
+        problems.add(row.line, field, f"ends when it starts on {weekday} ({_hhmm(start)})" if weekday else
+                     f"equals earliest_start {_hhmm(start)}; for round-the-clock availability leave both empty")
         return
     first_shift_start = -(-start // 60) * 60
     window_end = end if end > start else end + _DAY
     if first_shift_start + shift_hours * 60 > window_end:
-        problems.add(
-            row.line,
-            "latest_end",
-            f"no {shift_hours}-hour shift starting on the hour fits between earliest_start {_hhmm(start)} and "
-            f"latest_end {_hhmm(end)}",
-        )
+        between = f"{_hhmm(start)} and {_hhmm(end)} on {weekday}" if weekday else \
+            f"earliest_start {_hhmm(start)} and latest_end {_hhmm(end)}"
+        problems.add(row.line, field, f"no {shift_hours}-hour shift starting on the hour fits between {between}")
+
+
+def _weekly_hours(text: str) -> tuple[WeeklyHours, ...]:
+    """`mon-fri 17:00-24:00, sat 10:00-22:00` (also with `;`): hours by weekday, a range of days wrapping round
+    the week allowed (`fri-mon`); each weekday at most once."""
+    found: dict[int, WeeklyHours] = {}
+    for part in filter(None, (piece.strip() for piece in re.split(r"[,;]", text))):
+        match = _WEEKLY.fullmatch(part.lower())
+        if not match:
+            raise ValueError(f"{part!r} must be days and hours such as 'mon-fri 17:00-24:00'")
+        first, last = match["first"], match["last"] or match["first"]
+        unknown = [name for name in (first, last) if name not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a day of the week ({', '.join(WEEKDAYS)})")
+        start, end = _start(match["start"]), _end(match["end"])
+        day, stop = WEEKDAYS.index(first), WEEKDAYS.index(last)
+        while True:
+            if day in found:
+                raise ValueError(f"{WEEKDAYS[day]} is given twice")
+            found[day] = WeeklyHours(day, start, end)
+            if day == stop:
+                break
+            day = (day + 1) % 7
+    return tuple(sorted(found.values()))
 
 
 def _hhmm(minutes: int) -> str:

@@ -26,7 +26,7 @@ from typing import TextIO
 
 from planner.config import Rules, rate_key
 from planner.csvfile import safe_csv_cell
-from planner.domain import Forecast, Operator
+from planner.domain import WEEKDAYS, Forecast, Operator, WeeklyHours
 from planner.month import Month
 
 __all__ = [
@@ -297,7 +297,7 @@ def _unavailable_dates(month: Month, rng: random.Random) -> frozenset[date]:
 _OPERATOR_COLUMNS = (
     "id", "name", "rate", "earliest_start", "latest_end", "unavailable", "days_off_wished",
     "team", "address", "district", "lat", "lon", "phone", "max_consecutive_days", "max_working_weekends",
-    "shift_requests",
+    "shift_requests", "weekly_hours",
 )
 
 
@@ -331,6 +331,7 @@ def write_operators_csv(operators: Sequence[Operator], path_or_buffer: _Target) 
                     safe_csv_cell(op.phone),
                     _optional(op.max_consecutive_days), _optional(op.max_working_weekends),
                     " ".join(map(str, sorted(op.shift_requests))),
+                    weekly_hours_text(op.weekly_hours),
                 )
             )
 
@@ -375,6 +376,21 @@ def _hhmm(minutes: int) -> str:
 
 def _dates(days: frozenset[date]) -> str:
     return " ".join(day.isoformat() for day in sorted(days))
+
+
+def weekly_hours_text(hours: Sequence[WeeklyHours]) -> str:
+    """`mon-fri 17:00-24:00, sat 10:00-22:00`: the weekly_hours cell, running days of the same hours joined."""
+    runs: list[list[WeeklyHours]] = []
+    for day in sorted(hours):
+        last = runs[-1][-1] if runs else None
+        if last is not None and day.weekday == last.weekday + 1 and \
+                (day.earliest_start, day.latest_end) == (last.earliest_start, last.latest_end):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(
+        f"{WEEKDAYS[run[0].weekday]}{'-' + WEEKDAYS[run[-1].weekday] if len(run) > 1 else ''} "
+        f"{_hhmm(run[0].earliest_start)}-{_hhmm(run[0].latest_end)}" for run in runs)
 
 
 def _optional(value: int | None) -> str:

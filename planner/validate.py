@@ -519,11 +519,12 @@ def _rolling_weekly_rest(op_id: str, spans: list[_Span], needed: timedelta, mont
 
 def _availability(op: Operator, spans: list[_Span]) -> list[Violation]:
     found: list[Violation] = []
-    window = f"{_hhmm(op.earliest_start)}–{_hhmm(op.latest_end)}"
     for span in spans:
         if span.day in op.unavailable:
             found.append(Violation(op.id, span.day, "availability", f"shift {span.label} starts on an unavailable day"))
-        outside = _minutes_outside_window(span.wall_minutes, op.earliest_start, op.latest_end)
+        earliest, latest = op.window_on(span.day)
+        window = f"{_hhmm(earliest)}–{_hhmm(latest)}"
+        outside = _minutes_outside_window(span.wall_minutes, earliest, latest)
         if outside > 0:
             found.append(
                 Violation(

@@ -31,6 +31,7 @@ class Wishes:
     unavailable: str = ""
     days_off_wished: str = ""
     shift_requests: str = ""
+    weekly_hours: str = ""
 
 
 WISH_FIELDS = tuple(field.name for field in fields(Wishes) if field.name != "operator_id")

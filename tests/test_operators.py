@@ -6,9 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.config import parse_rules
-from planner.domain import Operator, ShiftWish
+from planner.domain import Operator, ShiftWish, WeeklyHours
 from planner.errors import InputError
 from planner.operators import load_operators, parse_operators
+from planner.samples import weekly_hours_text
 
 RULES = parse_rules({})
 FUZZ = fuzz_settings(100)
@@ -216,3 +217,24 @@ def test_mutated_files_parse_or_raise_input_error(data):
         parse_operators(bytes(original), "ops.csv", RULES)
     except InputError:
         pass
+
+
+# --- weekly hours (issue 16, item 3) -------------------------------------------------------------------------
+
+
+def test_weekly_hours_give_a_window_per_weekday_and_are_written_back_the_same():
+    (op,) = parse_operators(one_row(weekly_hours="Mon-Fri 16:00-24:00; sat 10:00-22:00").encode(), "ops.csv", RULES)
+    assert op.weekly_hours == (*(WeeklyHours(day, 16 * 60, 24 * 60) for day in range(5)), WeeklyHours(5, 600, 1320))
+    assert op.window_on(date(2026, 12, 7)) == (16 * 60, 24 * 60)  # a Monday
+    assert op.window_on(date(2026, 12, 13)) == (0, 24 * 60)  # a Sunday: the daily window
+    assert weekly_hours_text(op.weekly_hours) == "mon-fri 16:00-24:00, sat 10:00-22:00"
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    ("weekdays 17:00-24:00", "'weekdays' is not a day of the week (mon, tue, wed, thu, fri, sat, sun)"),
+    ("mon-fri from 17", "'mon-fri from 17' must be days and hours such as 'mon-fri 17:00-24:00'"),
+    ("mon-wed 16:00-24:00; wed 08:00-16:00", "wed is given twice"),
+    ("mon 20:00-24:00", "no 8-hour shift starting on the hour fits between 20:00 and 24:00 on mon"),
+])
+def test_bad_weekly_hours_are_named_by_line_and_field(cell, message):
+    assert problems_of(one_row(weekly_hours=cell)) == [f"ops.csv, line 2, field 'weekly_hours': {message}"]

@@ -25,7 +25,7 @@ from roster_fixtures import (
     staffing,
 )
 
-from planner.domain import Roster, Shift, ShiftWish
+from planner.domain import WeeklyHours, Roster, Shift, ShiftWish
 from planner.month import Month
 from planner.roster.model import RULES
 from planner.roster.space import ShiftRequest, ShiftSpace
@@ -53,6 +53,20 @@ def test_availability_keeps_shifts_inside_the_window():
     kept = solve_model(space)
     assert_valid(kept, space)
     assert shortfall(space, kept) == 8  # the night stays uncovered: nobody may work it
+
+    broken = solve_model(space, without=frozenset({"availability"}))
+    assert shortfall(space, broken) == 0
+    assert broken_rules(broken, space) == {"availability"}
+
+
+def test_availability_keeps_weekly_hours_on_their_weekdays():
+    # Issue 16, item 3: free Tuesday and Saturday, but on Tuesdays only from 17:00 (a student's term).
+    student = replace(operator("a", free=[TUESDAY, 7]), weekly_hours=(WeeklyHours(1, 17 * 60, 24 * 60),))
+    space = ShiftSpace(staffing(need(TUESDAY, 9, 8), need(7, 9, 8)), [student], rules())
+
+    kept = solve_model(space)
+    assert_valid(kept, space)
+    assert [shift.day.day for shift in kept.shifts] == [7]  # the Saturday morning; Tuesday's is outside his hours
 
     broken = solve_model(space, without=frozenset({"availability"}))
     assert shortfall(space, broken) == 0

@@ -230,7 +230,7 @@ def test_operators_csv_has_the_contract_columns(operators):
     assert list(rows[0]) == [
         "id", "name", "rate", "earliest_start", "latest_end", "unavailable", "days_off_wished",
         "team", "address", "district", "lat", "lon", "phone", "max_consecutive_days", "max_working_weekends",
-        "shift_requests",
+        "shift_requests", "weekly_hours",
     ]
     assert len(rows) == 150
     student = next(row for row, op in zip(rows, operators, strict=True) if op.earliest_start == STUDENT_WINDOW[0])

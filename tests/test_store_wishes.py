@@ -91,3 +91,13 @@ def test_an_operator_sees_their_own_wishes_only(store):
     store.save_wishes(MONTH, Wishes("bob", earliest_start="09:00"), by="pat")
     anns = AccountStore(store, User("ann", Role.OPERATOR, operator_id="ann"))
     assert [entry.wishes.operator_id for entry in anns.wishes(MONTH)] == ["ann"]
+
+
+def test_a_students_term_timetable_is_kept_with_the_operator_list(store):
+    store.open_wishes(MONTH, date(2026, 1, 5), date(2026, 1, 15), by="pat")
+    store.save_wishes(MONTH, Wishes("ann", weekly_hours="mon-fri 16:00-24:00"), by="ann")
+    store.apply_wishes(MONTH, by="pat")
+    ann = store.load_operators(MONTH).operators[0]  # read back from the database
+    assert [(hours.weekday, hours.earliest_start, hours.latest_end) for hours in ann.weekly_hours] == [
+        (day, 16 * 60, 24 * 60) for day in range(5)]
+    assert ann.window_on(date(2026, 2, 7)) == (0, 24 * 60)  # a Saturday

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.config import Rules, parse_rules
-from planner.domain import Operator, Roster, Shift
+from planner.domain import Operator, Roster, Shift, WeeklyHours
 from planner.month import Month
 from planner.validate import Violation, format_violations, revalidate, validate_roster
 
@@ -131,6 +131,15 @@ def test_availability_student_window_does_not_wrap():
     v = only(check([shift("2026-12-05 20:00", 6)], student), "availability")
     assert v.detail == "shift 2026-12-05 20:00–02:00 is 2 h outside the window 17:00–24:00"
     assert check([shift("2026-12-05 18:00", 6)], student) == []
+
+
+def test_availability_weekly_hours_replace_the_window_on_their_weekdays():
+    # Issue 16, item 3: a student's term, Monday to Friday from 17:00; the weekend any time.
+    student = [Operator("a", "Anna", 0.75, weekly_hours=tuple(WeeklyHours(day, 17 * 60, 24 * 60) for day in range(5)))]
+    v = only(check([shift("2026-12-07 09:00", 6)], student), "availability")  # a Monday
+    assert v.detail == "shift 2026-12-07 09:00–15:00 is 6 h outside the window 17:00–24:00"
+    assert check([shift("2026-12-07 18:00", 6)], student) == []
+    assert check([shift("2026-12-05 09:00", 6)], student) == []  # a Saturday
 
 
 @pytest.mark.parametrize(

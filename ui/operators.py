@@ -65,7 +65,7 @@ def page() -> None:
     st.file_uploader(_(MESSAGES["upload_operators"]), key=UPLOAD, on_change=_import_upload,
                      help=_("Columns id, name, rate and optionally earliest_start, latest_end, unavailable, "
                             "days_off_wished, team, address, district, lat, lon, phone, max_consecutive_days, "
-                            "max_working_weekends, shift_requests."))
+                            "max_working_weekends, shift_requests, weekly_hours."))
     current = state.store().load_operators(state.month())
     opened = _opened(current)
     st.subheader(_("Operators of {month}").format(month=state.month()))
@@ -212,6 +212,9 @@ def _columns() -> dict[str, st.column_config.Column]:
         "shift_requests": text(rule_label("shift_requests", language), help=_(
             "A shift type wished on a date, e.g. 2026-12-05:evening; against one: -2026-12-06:night. Separated by "
             "spaces.")),
+        "weekly_hours": text(_("Weekly hours"), help=_(
+            "Hours by day of the week in place of earliest start and latest end on those days, e.g. "
+            "mon-fri 17:00-24:00, sat 10:00-22:00.")),
     }
 
 

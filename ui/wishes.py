@@ -91,7 +91,8 @@ def _labels() -> dict[str, str]:
     return {"earliest_start": _("Earliest start (HH:MM)"), "latest_end": _("Latest end (HH:MM)"),
             "unavailable": _("Dates I cannot work (YYYY-MM-DD, separated by spaces)"),
             "days_off_wished": _("Days I wish off (YYYY-MM-DD, separated by spaces)"),
-            "shift_requests": _("Shift requests (e.g. 2026-12-05:evening -2026-12-06:night)")}
+            "shift_requests": _("Shift requests (e.g. 2026-12-05:evening -2026-12-06:night)"),
+            "weekly_hours": _("Hours by day of the week, e.g. my term timetable: mon-fri 17:00-24:00")}
 
 
 def _act(action: Callable[[], object], done: str) -> None:

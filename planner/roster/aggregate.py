@@ -36,11 +36,11 @@ class AggregatePlan:
 
 
 def operator_classes(space: ShiftSpace) -> tuple[tuple[int, ...], ...]:
-    groups: dict[tuple[int, int, int, tuple[int, ...]], list[int]] = defaultdict(list)
+    groups: dict[tuple, list[int]] = defaultdict(list)
     for op, terms in enumerate(space.terms):
         templates = space.limits[op].template_starts
         key = (terms.shift_hours, terms.operator.earliest_start, terms.operator.latest_end,
-               () if templates is None else tuple(sorted(templates)))
+               () if templates is None else tuple(sorted(templates)), terms.operator.weekly_hours)
         groups[key].append(op)
     return tuple(tuple(members) for _, members in sorted(groups.items()))
 
@@ -65,7 +65,7 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
             if not available[d]:
                 continue
             for start in day_starts:
-                if fits_window(*space.wall_minutes(start, length), op.earliest_start, op.latest_end) and \
+                if fits_window(*space.wall_minutes(start, length), *op.window_on(days[d])) and \
                         template_allows(space.limits[members[0]], space.option(members[0], start)):
                     var = model.new_int_var(0, available[d], f"starts_c{c}_h{start}")
                     counts[c, start] = var

@@ -147,8 +147,8 @@ def add_locked_cells(m: RosterModel) -> None:
 
 
 def availability_allows(space: RosterSpace) -> Callable[[int, ShiftOption], bool]:
-    """Rule `availability`: a shift lies inside the operator's daily window and starts on no unavailable day
-    (the fixed days off of a benchmark).
+    """Rule `availability`: a shift lies inside the operator's window of that day (their weekly hours on that
+    weekday, else their daily window) and starts on no unavailable day (the fixed days off of a benchmark).
 
     Applied as the domain of the shift variables (see `build_model`): a shift the rule forbids never becomes a
     variable, which keeps students' evening-only months small. The planner's locked cells narrow the domain the
@@ -159,7 +159,8 @@ def availability_allows(space: RosterSpace) -> Callable[[int, ShiftOption], bool
         limits = space.limits[op]
         if option.day in limits.unavailable_days or not space.lock_allows(op, option):
             return False
-        return option.wall is None or fits_window(*option.wall, limits.earliest_start, limits.latest_end)
+        window = limits.day_windows.get(option.day, (limits.earliest_start, limits.latest_end))
+        return option.wall is None or fits_window(*option.wall, *window)
 
     return allowed
 

@@ -110,6 +110,7 @@ class OperatorLimits:
     unavailable_days: frozenset[int] = frozenset()
     earliest_start: int = 0  # the daily window, minutes after local midnight
     latest_end: int = DAY_MINUTES
+    day_windows: Mapping[int, tuple[int, int]] = field(default_factory=dict)  # weekly hours, by day index
     template_starts: frozenset[int] | None = None  # shift_templates: the start times allowed (minutes); None: any
     wished_days_off: frozenset[int] = frozenset()
     requests: tuple[ShiftRequest, ...] = ()
@@ -228,6 +229,8 @@ class ShiftSpace:
                 unavailable_days=frozenset(days[day] for day in terms.operator.unavailable if day in days),
                 earliest_start=terms.operator.earliest_start,
                 latest_end=terms.operator.latest_end,
+                day_windows={days[day]: terms.operator.window_on(day) for day in self.month.days
+                             if any(hours.weekday == day.weekday() for hours in terms.operator.weekly_hours)},
                 template_starts=rules.shift_templates.of(terms.operator.rate),
                 wished_days_off=frozenset(days[day] for day in terms.operator.days_off_wished if day in days),
                 requests=tuple(ShiftRequest(days[wish.day], wish.kind, wish.work, 1)

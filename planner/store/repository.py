@@ -68,7 +68,7 @@ from planner.auth import (
     user_teams,
 )
 from planner.config import Rules, parse_rules_text
-from planner.domain import Forecast, Operator, Roster, Shift, ShiftWish
+from planner.domain import Forecast, Operator, Roster, Shift, ShiftWish, WeeklyHours
 from planner.forecast import parse_forecast
 from planner.swaps import Swap, SwapNotPossible, swap_edits, swap_violations, swapped
 from planner.validate import Violation
@@ -1502,6 +1502,7 @@ def _operator_values(list_id: int, position: int, op: Operator) -> dict[str, Any
         "max_consecutive_days": op.max_consecutive_days,
         "max_working_weekends": op.max_working_weekends,
         "shift_requests": [str(wish) for wish in sorted(op.shift_requests)],
+        "weekly_hours": [[hours.weekday, hours.earliest_start, hours.latest_end] for hours in op.weekly_hours],
     }
 
 
@@ -1525,6 +1526,7 @@ def _operators_of(session: Session, list_id: int) -> tuple[Operator, ...]:
             max_consecutive_days=row.max_consecutive_days,
             max_working_weekends=row.max_working_weekends,
             shift_requests=frozenset(map(ShiftWish.parse, row.shift_requests or ())),
+            weekly_hours=tuple(WeeklyHours(*hours) for hours in row.weekly_hours or ()),
         )
         for row in rows
     )

@@ -150,6 +150,7 @@ class OperatorRow(Base):
     max_consecutive_days: Mapped[int | None] = mapped_column(Integer)  # the operator's own limit; NULL: the centre's
     max_working_weekends: Mapped[int | None] = mapped_column(Integer)
     shift_requests: Mapped[list[str] | None] = mapped_column(JSON)  # ShiftWish texts, sorted; NULL: none
+    weekly_hours: Mapped[list[list[int]] | None] = mapped_column(JSON)  # [weekday, start, end]; NULL: none
 
 
 class RuleSetRow(Base):
@@ -306,6 +307,7 @@ class WishRow(Base):
     unavailable: Mapped[str] = mapped_column(Text())
     days_off_wished: Mapped[str] = mapped_column(Text())
     shift_requests: Mapped[str] = mapped_column(Text())
+    weekly_hours: Mapped[str] = mapped_column(Text(), server_default="")
     entered_by: Mapped[str] = mapped_column(Text())
     entered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
