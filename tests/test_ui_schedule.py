@@ -59,7 +59,8 @@ def test_before_the_month_is_published_an_operator_sees_no_draft(small_month_sto
     assert not at.dataframe and not at.download_button
 
 
-@pytest.mark.parametrize("name", ["forecast", "history", "operators", "rules", "roster", "breaks", "taxi", "export"])
+@pytest.mark.parametrize("name", ["forecast", "history", "operators", "rules", "roster", "breaks", "taxi", "export",
+                                  "swaps"])
 def test_an_operator_calling_any_other_page_directly_is_refused_and_shown_nothing(published, name):
     store, roster = published
     account, _ = _operator_of(store, roster)
