@@ -4,6 +4,7 @@ month, seeded into the database on the first start."""
 
 import streamlit as st
 
+from planner.errors import PlannerError
 from planner.i18n import N_, PAGES, available_languages
 from ui import breaks, export, forecast, history, operators, roster, rules, schedule, state, swaps, taxi
 from ui.account import accounts_page, first_start_page, sign_in_page
@@ -71,4 +72,9 @@ def open_first_page() -> None:
     st.switch_page(pages[0])
 
 
-st.navigation([st.Page(open_first_page, url_path="start", default=True, visibility="hidden"), *pages]).run()
+try:
+    st.navigation([st.Page(open_first_page, url_path="start", default=True, visibility="hidden"), *pages]).run()
+except PlannerError as refused:
+    # What a page does not handle itself (a permission the server checked, a save the store refused) is said in
+    # words, as the command line says it, not shown as a traceback.
+    st.error(str(refused))

@@ -40,6 +40,7 @@ from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from planner.domain import Operator
+from planner.errors import PlannerError
 
 if TYPE_CHECKING:
     from planner.taxi import Ride
@@ -80,7 +81,7 @@ class Role(StrEnum):
     OPERATOR = "operator"
 
 
-class UserRefused(ValueError):
+class UserRefused(PlannerError, ValueError):
     """A user name, password, role or team list that cannot be accepted; the message says why."""
 
 

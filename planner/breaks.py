@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 
 from planner.config import Breaks, Rules
 from planner.domain import Operator, Roster, StaffingPlan
+from planner.errors import NoRoster
 
 __all__ = [
     "BreakDay",
@@ -62,7 +63,7 @@ class BreakResult:
     wall_seconds: float
 
 
-class BreaksInfeasible(Exception):
+class BreaksInfeasible(NoRoster):
     """The break rules cannot all hold on a day; the message says which day, rule and team."""
 
 

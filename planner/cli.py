@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.auth import ALL_TEAMS, Role, UserRefused, check_password, check_user_name, user_operator, user_teams
-from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, breaks_report, place_breaks
+from planner.breaks import BreakDay, BreakResult, breaks_report, place_breaks
 from planner.budget import TimeBudget
 from planner.capacity import capacity_warnings
 from planner.config import Rules, load_rules
 from planner.csvfile import parse_date
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
-from planner.errors import InputError, Problem
+from planner.errors import EXIT_BAD_INPUT, EXIT_NO_ROSTER, InputError, PlannerError, Problem
 from planner.forecast import load_forecast
 from planner.forecasting import METHODS, backtest_report, forecast_month, holidays_of
 from planner.history import GAP_POLICIES, load_history, parse_column_names
@@ -31,30 +31,27 @@ from planner.outputs import start_time_summary, summary, write_coverage_csv, wri
 from planner.quality import roster_quality
 from planner.replace import (NoShiftThatDay, apply_candidate, candidates_csv, changes, changes_csv, free_operators,
                              resolve_rest_of_month, sick_call)
-from planner.roster import Progress, RosterInfeasible, solve_roster
+from planner.roster import Progress, solve_roster
 from planner.rostercsv import load_earlier_roster_csv, load_roster_csv, write_roster_csv
 from planner.samples import write_forecast_csv
 from planner.staffing import staffing_csv, staffing_plan
-from planner.store import StoreError, UnknownUser, UserExists, open_store
+from planner.store import UnknownUser, UserExists, open_store
 from planner.taxi import Ride, load_roster_for_taxi, ride_groups, taxi_csv, taxi_rides, write_taxi_csv
 from planner.taxipdf import taxi_pdf
 from planner.validate import format_violations, validate_roster
 
-__all__ = ["main"]
+__all__ = ["main", "EXIT_OK", "EXIT_VIOLATIONS", "EXIT_BAD_INPUT", "EXIT_NO_ROSTER"]
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_NO_ROSTER = 0, 1, 2, 3
+EXIT_OK, EXIT_VIOLATIONS = 0, 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.command(args)
-    except InputError as error:
-        print(f"Input rejected, nothing was imported:\n{error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (UserRefused, StoreError) as error:
-        print(f"Refused: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except PlannerError as error:
+        print(error.explained(), file=sys.stderr)
+        return error.exit_code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -267,18 +264,11 @@ def _solve(args: argparse.Namespace) -> int:
             print(f"[{progress.wall_seconds:6.1f} s] objective {progress.objective:,.0f}  "
                   f"bound {progress.best_bound:,.0f}", file=sys.stderr)
 
-    try:
-        result = solve_roster(plan, operators, rules, time_limit=budget.roster_seconds(), workers=args.workers,
-                              on_progress=show, previous=previous, earlier=earlier)
-    except RosterInfeasible as error:
-        print(str(error), file=sys.stderr)
-        return EXIT_NO_ROSTER
-
+    result = solve_roster(plan, operators, rules, time_limit=budget.roster_seconds(), workers=args.workers,
+                          on_progress=show, previous=previous, earlier=earlier)
     left = budget.after_roster()
     per_day = left.per_break_day(len(plan.month.days), rules.breaks.time_limit_sec_per_day)
     placed = _place_breaks(plan, result.roster, operators, rules, args.workers, per_day)
-    if placed is None:
-        return EXIT_NO_ROSTER
     args.out.mkdir(parents=True, exist_ok=True)
     rows = coverage_rows(plan, placed.roster, rules.breaks, previous)
     write_roster_csv(placed.roster, operators, args.out / "roster.csv")
@@ -305,17 +295,13 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _place_breaks(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules,
-                  workers: int | None, per_day: float | None = None) -> BreakResult | None:
+                  workers: int | None, per_day: float | None = None) -> BreakResult:
     per_day = rules.breaks.time_limit_sec_per_day if per_day is None else per_day
     print(f"placing breaks day by day (up to {per_day:.2g} s a day)…", file=sys.stderr)
     def show(day: BreakDay) -> None:
         print(f"  breaks {day.day}: {day.shifts} shifts, {day.status}, {day.wall_seconds:.1f} s", file=sys.stderr)
 
-    try:
-        return place_breaks(plan, roster, operators, rules, workers=workers, time_limit_per_day=per_day, on_day=show)
-    except BreaksInfeasible as error:
-        print(str(error), file=sys.stderr)
-        return None
+    return place_breaks(plan, roster, operators, rules, workers=workers, time_limit_per_day=per_day, on_day=show)
 
 
 def _breaks(args: argparse.Namespace) -> int:
@@ -323,8 +309,6 @@ def _breaks(args: argparse.Namespace) -> int:
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
     placed = _place_breaks(plan, load_roster_csv(args.roster, plan.month), operators, rules, args.workers)
-    if placed is None:
-        return EXIT_NO_ROSTER
     write_roster_csv(placed.roster, operators, args.out)
     report = breaks_report(plan, placed, rules)
     print(f"Breaks placed in {report['wall_seconds']:.1f} s: deepest 5-minute dip {report['worst_dip']} below "

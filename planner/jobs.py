@@ -23,6 +23,7 @@ from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, place_breaks
 from planner.budget import TimeBudget
 from planner.config import Rules
 from planner.domain import Operator, Roster, StaffingPlan
+from planner.errors import PlannerError
 from planner.roster import Locks, Progress, RosterInfeasible, SolveResult, solve_roster
 
 __all__ = ["SolveJob", "JobSnapshot", "SolvesBusy", "running_solves"]
@@ -34,7 +35,7 @@ BREAKS_SECONDS_AFTER_STOP = 0.1
 _LOG = logging.getLogger(__name__)
 
 
-class SolvesBusy(RuntimeError):
+class SolvesBusy(PlannerError, RuntimeError):
     def __init__(self, limit: int):
         self.limit = limit
         super().__init__(f"{limit} solves are running on this server already (solver.max_running_solves); "

@@ -33,6 +33,7 @@ from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.csvfile import safe_csv_cell
 from planner.domain import Operator, Roster, Shift, StaffingPlan
+from planner.errors import PlannerError
 from planner.grid import operator_loads, shift_code
 from planner.roster import Locks, solve_roster
 from planner.validate import Violation, validate_roster
@@ -48,7 +49,7 @@ CHANGE_COLUMNS = ("operator_id", "name", "phone", "date", "before", "after")
 HOUR = timedelta(hours=1)
 
 
-class NoShiftThatDay(ValueError):
+class NoShiftThatDay(PlannerError, ValueError):
     """The absent operator has no shift starting on the day of the sick call."""
 
 

@@ -16,6 +16,7 @@ from typing import Literal
 
 from planner.config import Rules
 from planner.domain import Operator, Roster, Shift
+from planner.errors import PlannerError
 from planner.grid import CellEdit, shift_code
 from planner.validate import Violation, validate_roster
 
@@ -25,7 +26,7 @@ SwapKind = Literal["swap", "give"]
 SWAP_KINDS: tuple[SwapKind, ...] = ("swap", "give")
 
 
-class SwapNotPossible(ValueError):
+class SwapNotPossible(PlannerError, ValueError):
     """The swap names a shift the roster does not have (or the colleague already works the day given to them)."""
 
 

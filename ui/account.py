@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from planner.auth import Role, User, UserRefused
+from planner.auth import Role, User
 from planner.i18n import N_
-from planner.store import SignInThrottled, StoreError
+from planner.errors import PlannerError
+from planner.store import SignInThrottled
 from ui import state
 from ui.export import audit_log
 
@@ -124,7 +125,7 @@ def _change(action: Callable[[], object], done: str) -> None:
     """Run a change of accounts; its refusal (a weak password, the last admin…) is shown in plain words."""
     try:
         action()
-    except (UserRefused, StoreError) as error:
+    except PlannerError as error:
         st.error(str(error))
     else:
         st.session_state[NOTICE] = done

@@ -24,6 +24,7 @@ from ortools.sat.python import cp_model
 from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, Shift, StaffingPlan
+from planner.errors import NoRoster
 from planner.roster.aggregate import AggregatePlan, solve_aggregate
 from planner.roster.descent import descend
 from planner.roster.greedy import greedy_roster
@@ -88,7 +89,7 @@ class SolveResult:
     report: SolveReport
 
 
-class RosterInfeasible(Exception):
+class RosterInfeasible(NoRoster):
     """No roster can satisfy the hard rules; `reasons` says, in plain words, who and which rules."""
 
     def __init__(self, reasons: list[str]):

@@ -69,6 +69,7 @@ from planner.auth import (
 )
 from planner.config import Rules, parse_rules_text
 from planner.domain import Forecast, Operator, Roster, Shift, ShiftWish, WeeklyHours
+from planner.errors import PlannerError
 from planner.forecast import parse_forecast
 from planner.swaps import Swap, SwapNotPossible, swap_edits, swap_violations, swapped
 from planner.validate import Violation
@@ -311,7 +312,7 @@ class AuditEvent:
     version_id: int | None
 
 
-class StoreError(Exception):
+class StoreError(PlannerError):
     """A save was refused; nothing of it was written."""
 
 
