@@ -6,7 +6,6 @@ and a test named after it. Unknown keys and impossible values are refused with t
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,6 +14,7 @@ import holidays
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planner.clock import DAY_MINUTES, hhmm, in_daily_window, parse_hhmm
 from planner.csvfile import DEFAULT_MAX_FILE_MB
 from planner.errors import InputError, Problem
 
@@ -31,18 +31,7 @@ __all__ = [
     "load_rules",
     "parse_rules",
     "parse_rules_text",
-    "parse_hhmm",
-    "in_daily_window",
 ]
-
-_HHMM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")
-
-
-def in_daily_window(minute: int, start: int, end: int) -> bool:
-    """Whether a wall-clock minute of the day lies in [start, end), a window that wraps midnight when end <= start
-    (22:00-06:00)."""
-    minute, start, end = minute % 1440, start % 1440, end % 1440
-    return start <= minute < end if start < end else (minute >= start or minute < end)
 
 
 def _clock_time(text: str) -> str:
@@ -52,17 +41,6 @@ def _clock_time(text: str) -> str:
 
 # A time of day written HH:MM in the rules file, checked on loading.
 ClockTime = Annotated[str, AfterValidator(_clock_time)]
-
-
-def parse_hhmm(text: str) -> int:
-    """'HH:MM' -> minutes after midnight, 0..1440 ('24:00' allowed as the end of a day)."""
-    match = _HHMM.match(text.strip())
-    if not match:
-        raise ValueError(f"must be a time HH:MM, got {text!r}")
-    minutes = int(match[1]) * 60 + int(match[2])
-    if minutes > 24 * 60:
-        raise ValueError(f"must be at most 24:00, got {text!r}")
-    return minutes
 
 
 class _Strict(BaseModel):
@@ -421,10 +399,10 @@ class Rules(_Strict):
     @field_validator("shift_types")
     @classmethod
     def _one_type_per_start(cls, value: dict[str, ShiftType]) -> dict[str, ShiftType]:
-        for minute in range(0, 24 * 60):
+        for minute in range(0, DAY_MINUTES):
             names = [name for name, kind in value.items() if kind.takes(minute)]
             if len(names) != 1:
-                clock = f"{minute // 60:02d}:{minute % 60:02d}"
+                clock = hhmm(minute)
                 taken = f"by {' and '.join(names)}" if names else "by none of them"
                 raise ValueError(f"every start time needs exactly one shift type; {clock} is taken {taken}")
         return value

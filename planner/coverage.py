@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from planner.clock import HOUR
 from planner.config import Breaks
 from planner.domain import Roster, Shift, StaffingPlan
 from planner.month import Month
 
 __all__ = ["CoverageRow", "coverage_rows", "carried_in", "CoverageTotals", "coverage_totals"]
-
-HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)

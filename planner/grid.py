@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from planner.config import Rules, in_daily_window
+from planner.clock import in_daily_window
+from planner.config import Rules
 from planner.domain import Operator, Roster, Shift
 
 __all__ = ["CellEdit", "CellProblem", "GridResult", "shift_code", "roster_grid", "parse_code", "apply_grid",

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-__all__ = ["Month", "parse_month", "after_elapsed"]
+from planner.clock import HOUR
 
-HOUR = timedelta(hours=1)
+__all__ = ["Month", "parse_month", "after_elapsed"]
 
 
 def after_elapsed(moment: datetime, hours: float) -> datetime:

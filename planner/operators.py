@@ -18,14 +18,14 @@ import re
 from datetime import date
 from pathlib import Path
 
-from planner.config import Rules, parse_hhmm, rate_key
+from planner.clock import DAY_MINUTES, hhmm, parse_hhmm
+from planner.config import Rules, rate_key
 from planner.csvfile import ProblemLog, Row, parse_date, parse_number, read_bytes, read_table
 from planner.domain import WEEKDAYS, Operator, ShiftWish, WeeklyHours
 
 __all__ = ["parse_operators", "load_operators"]
 
 _REQUIRED = ("id", "name", "rate")
-_DAY = 24 * 60
 _WEEKLY = re.compile(r"(?P<first>[a-z]+)(?:\s*-\s*(?P<last>[a-z]+))?\s+(?P<start>[0-9]{1,2}:[0-9]{2})\s*-\s*"
                      r"(?P<end>[0-9]{1,2}:[0-9]{2})")
 _DATE_SEPARATORS = re.compile(r"[\s,;]+")  # spaces as the contract says; ',' or ';' where it is not the separator
@@ -122,7 +122,7 @@ def _start(text: str) -> int:
     if not text:
         return 0
     minutes = parse_hhmm(text)
-    if minutes == _DAY:
+    if minutes == DAY_MINUTES:
         raise ValueError("must be before 24:00 (a window starting at midnight starts at 00:00)")
     return minutes
 
@@ -130,22 +130,22 @@ def _start(text: str) -> int:
 def _end(text: str) -> int:
     """Minutes after midnight; 00:00 as an end is midnight at the end of the day, stored as 24:00."""
     if not text:
-        return _DAY
-    return parse_hhmm(text) or _DAY
+        return DAY_MINUTES
+    return parse_hhmm(text) or DAY_MINUTES
 
 
 def _check_window(row: Row, start: int, end: int, shift_hours: int, problems: ProblemLog,
                   field: str = "latest_end", weekday: str = "") -> None:
     """Shifts start on the hour, so the window must hold a whole shift from its first full hour on."""
     if start == end:
-        problems.add(row.line, field, f"ends when it starts on {weekday} ({_hhmm(start)})" if weekday else
-                     f"equals earliest_start {_hhmm(start)}; for round-the-clock availability leave both empty")
+        problems.add(row.line, field, f"ends when it starts on {weekday} ({hhmm(start)})" if weekday else
+                     f"equals earliest_start {hhmm(start)}; for round-the-clock availability leave both empty")
         return
     first_shift_start = -(-start // 60) * 60
-    window_end = end if end > start else end + _DAY
+    window_end = end if end > start else end + DAY_MINUTES
     if first_shift_start + shift_hours * 60 > window_end:
-        between = f"{_hhmm(start)} and {_hhmm(end)} on {weekday}" if weekday else \
-            f"earliest_start {_hhmm(start)} and latest_end {_hhmm(end)}"
+        between = f"{hhmm(start)} and {hhmm(end)} on {weekday}" if weekday else \
+            f"earliest_start {hhmm(start)} and latest_end {hhmm(end)}"
         problems.add(row.line, field, f"no {shift_hours}-hour shift starting on the hour fits between {between}")
 
 
@@ -171,10 +171,6 @@ def _weekly_hours(text: str) -> tuple[WeeklyHours, ...]:
                 break
             day = (day + 1) % 7
     return tuple(sorted(found.values()))
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _dates(text: str) -> frozenset[date]:

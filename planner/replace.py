@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from planner.breaks import BreaksInfeasible, place_breaks
+from planner.clock import HOUR
 from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.csvfile import safe_csv_cell
@@ -45,8 +46,6 @@ __all__ = ["Candidate", "Change", "SickCall", "NoShiftThatDay", "sick_call", "ap
 CANDIDATE_COLUMNS = ("rank", "operator_id", "name", "phone", "date", "shift", "short_hours_covered", "hours_taken",
                      "wished_off", "hours_before", "norm_hours")
 CHANGE_COLUMNS = ("operator_id", "name", "phone", "date", "before", "after")
-
-HOUR = timedelta(hours=1)
 
 
 class NoShiftThatDay(PlannerError, ValueError):

@@ -24,6 +24,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TextIO
 
+from planner.clock import hhmm
 from planner.config import Rules, rate_key
 from planner.csvfile import safe_csv_cell
 from planner.domain import WEEKDAYS, Forecast, Operator, WeeklyHours
@@ -230,7 +231,7 @@ def _windows(rates: list[float], rules: Rules, rng: random.Random) -> list[tuple
         windows[i] = rng.choice(_DAY_WINDOWS)
     for (start, end), rate in zip(windows, rates, strict=True):
         if end - start < rules.shift_hours(rate) * 60:
-            raise ValueError(f"a window {_hhmm(start)}-{_hhmm(end)} cannot hold a shift of rate {rate_key(rate)}")
+            raise ValueError(f"a window {hhmm(start)}-{hhmm(end)} cannot hold a shift of rate {rate_key(rate)}")
     return windows
 
 
@@ -324,8 +325,8 @@ def write_operators_csv(operators: Sequence[Operator], path_or_buffer: _Target) 
         for op in operators:
             writer.writerow(
                 (
-                    safe_csv_cell(op.id), safe_csv_cell(op.name), rate_key(op.rate), _hhmm(op.earliest_start),
-                    _hhmm(op.latest_end), _dates(op.unavailable), _dates(op.days_off_wished), safe_csv_cell(op.team),
+                    safe_csv_cell(op.id), safe_csv_cell(op.name), rate_key(op.rate), hhmm(op.earliest_start),
+                    hhmm(op.latest_end), _dates(op.unavailable), _dates(op.days_off_wished), safe_csv_cell(op.team),
                     safe_csv_cell(op.address), safe_csv_cell(op.district),
                     "" if op.lat is None else _number(op.lat), "" if op.lon is None else _number(op.lon),
                     safe_csv_cell(op.phone),
@@ -370,10 +371,6 @@ def _number(value: float, excel: bool = False) -> str:
     return text.replace(".", ",") if excel else text
 
 
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _dates(days: frozenset[date]) -> str:
     return " ".join(day.isoformat() for day in sorted(days))
 
@@ -390,7 +387,7 @@ def weekly_hours_text(hours: Sequence[WeeklyHours]) -> str:
             runs.append([day])
     return ", ".join(
         f"{WEEKDAYS[run[0].weekday]}{'-' + WEEKDAYS[run[-1].weekday] if len(run) > 1 else ''} "
-        f"{_hhmm(run[0].earliest_start)}-{_hhmm(run[0].latest_end)}" for run in runs)
+        f"{hhmm(run[0].earliest_start)}-{hhmm(run[0].latest_end)}" for run in runs)
 
 
 def _optional(value: int | None) -> str:

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from planner.clock import DAY_MINUTES, hhmm
 from planner.config import Breaks, Rules
 from planner.domain import Operator, Roster, Shift
 
 __all__ = ["Violation", "validate_roster", "revalidate", "format_violations"]
-
-_DAY_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -237,7 +236,7 @@ class _Span:
     @property
     def wall_minutes(self) -> tuple[int, int]:
         """Start and end as local wall-clock minutes after the midnight of the shift's day (end may pass 1440)."""
-        end_day_offset = (self.end_local.date() - self.day).days * _DAY_MINUTES
+        end_day_offset = (self.end_local.date() - self.day).days * DAY_MINUTES
         return _minute_of_day(self.start_local), end_day_offset + _minute_of_day(self.end_local)
 
     @property
@@ -523,7 +522,7 @@ def _availability(op: Operator, spans: list[_Span]) -> list[Violation]:
         if span.day in op.unavailable:
             found.append(Violation(op.id, span.day, "availability", f"shift {span.label} starts on an unavailable day"))
         earliest, latest = op.window_on(span.day)
-        window = f"{_hhmm(earliest)}–{_hhmm(latest)}"
+        window = f"{hhmm(earliest)}–{hhmm(latest)}"
         outside = _minutes_outside_window(span.wall_minutes, earliest, latest)
         if outside > 0:
             found.append(
@@ -544,7 +543,7 @@ def _shift_templates(op: Operator, spans: list[_Span], rules: Rules) -> list[Vio
         return []  # a rate the rules do not know: _unknown_rate says so
     if templates is None:
         return []
-    allowed = ", ".join(_hhmm(minute) for minute in sorted(templates))
+    allowed = ", ".join(hhmm(minute) for minute in sorted(templates))
     return [Violation(op.id, span.day, "shift_templates",
                       f"shift {span.label}: contract {op.rate:g} starts only at {allowed}")
             for span in spans if _minute_of_day(span.start_local) not in templates]
@@ -694,8 +693,8 @@ def _minutes_outside_window(shift: tuple[int, int], earliest: int, latest: int) 
     wraps = latest < earliest
     stretches: list[list[int]] = []
     for day in range(-1, 3):
-        begin = day * _DAY_MINUTES + earliest
-        end = (day + 1 if wraps else day) * _DAY_MINUTES + latest
+        begin = day * DAY_MINUTES + earliest
+        end = (day + 1 if wraps else day) * DAY_MINUTES + latest
         if stretches and stretches[-1][1] >= begin:
             stretches[-1][1] = max(stretches[-1][1], end)
         else:
@@ -707,10 +706,6 @@ def _minutes_outside_window(shift: tuple[int, int], earliest: int, latest: int) 
 
 def _minute_of_day(moment: datetime) -> int:
     return moment.hour * 60 + moment.minute
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _duration(span: timedelta) -> str:

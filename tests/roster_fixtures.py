@@ -13,7 +13,8 @@ from datetime import datetime
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from planner.config import Rules, parse_hhmm, parse_rules
+from planner.clock import parse_hhmm
+from planner.config import Rules, parse_rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Forecast, Operator, Roster, StaffingPlan
 from planner.month import Month

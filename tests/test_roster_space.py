@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from roster_fixtures import FEBRUARY, need, operator, rules, staffing
 
-from planner.config import parse_hhmm
+from planner.clock import parse_hhmm
 from planner.domain import Roster, Shift
 from planner.month import Month, after_elapsed
 from planner.roster.space import ShiftSpace, fits_window

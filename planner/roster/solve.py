@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from planner.clock import hhmm
 from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, Shift, StaffingPlan
@@ -399,8 +400,7 @@ def explain_operator(space: ShiftSpace, op: int) -> str | None:
     facts = (
         f"needs {terms.min_shifts}–{terms.max_shifts} shifts of {terms.shift_hours} h "
         f"(norm {terms.norm_hours:g} h), {free_days} days without an unavailable date, "
-        f"window {operator.earliest_start // 60:02d}:{operator.earliest_start % 60:02d}–"
-        f"{operator.latest_end // 60:02d}:{operator.latest_end % 60:02d}"
+        f"window {hhmm(operator.earliest_start)}–{hhmm(operator.latest_end)}"
     )
     if culprits:
         rules = " or ".join(culprits)

@@ -21,7 +21,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Protocol
 
-from planner.config import Rules, in_daily_window
+from planner.clock import DAY_MINUTES, in_daily_window
+from planner.config import Rules
 from planner.coverage import coverage_rows
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.ledger import PastLoad, past_loads
@@ -35,8 +36,6 @@ __all__ = [
 # Cells of the roster grid the planner has locked: (operator id, day) -> the start of the shift kept that day, or
 # None for a day off kept. A re-solve changes everything else.
 Locks = Mapping[tuple[str, date], datetime | None]
-
-DAY_MINUTES = 24 * 60
 
 
 def fits_window(start_minute: int, end_minute: int, earliest_start: int, latest_end: int) -> bool:
