@@ -31,6 +31,7 @@ __all__ = [
     "load_rules",
     "parse_rules",
     "parse_rules_text",
+    "HARD_RULES",
 ]
 
 
@@ -253,6 +254,15 @@ class RuleSet(_Strict):
     shift_type_cover: ShiftTypeCover = ShiftTypeCover()
     shift_requests: Weighted = Weighted(weight=1)
     start_time_stability: StartTimeStability = StartTimeStability()
+
+
+def _weighted(model: type[BaseModel]) -> bool:
+    return any(name.startswith("weight") for name in model.model_fields)
+
+
+# The rules that are never broken (law, contracts, availability): those without a weight, in the file's order.
+HARD_RULES: tuple[str, ...] = tuple(name for name, field in RuleSet.model_fields.items()
+                                    if not _weighted(field.annotation))
 
 
 class BreakAllowance(_Strict):

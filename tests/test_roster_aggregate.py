@@ -18,10 +18,11 @@ from roster_fixtures import (
     tiny_months,
 )
 
+from planner.config import HARD_RULES
 from planner.roster import solve as solve_module
 from planner.roster.aggregate import operator_classes, solve_aggregate
 from planner.roster.model import RULES
-from planner.roster.solve import HARD_RULES, solve_roster
+from planner.roster.solve import solve_roster
 from planner.roster.space import ShiftSpace
 
 TUESDAY, WEDNESDAY, THURSDAY = 3, 4, 5

@@ -25,9 +25,10 @@ from roster_fixtures import (
     staffing,
 )
 
+from planner.config import HARD_RULES
 from planner.domain import WeeklyHours, Roster, Shift, ShiftWish
 from planner.month import Month
-from planner.roster.model import RULES
+from planner.roster.model import RULES, build_model
 from planner.roster.space import ShiftRequest, ShiftSpace
 
 # February 2026: the 3rd-5th are Tuesday-Thursday; the 7th/8th and 14th are a Saturday, Sunday and Saturday.
@@ -41,6 +42,16 @@ def test_every_rule_of_the_model_has_a_test_here():
     tests = [name for name in globals() if name.startswith("test_")]
     untested = [rule for rule in (*RULES, "availability") if not any(t.startswith(f"test_{rule}_") for t in tests)]
     assert untested == []
+
+
+def test_hard_rules_are_never_priced_and_the_soft_ones_are():
+    """HARD_RULES is read off the rules file's fields (a rule without a weight is hard); the model must agree."""
+    wishing = operator("a", free=[TUESDAY, WEDNESDAY], window=DAY_JOB, wished=[TUESDAY])
+    space = ShiftSpace(staffing(need(TUESDAY, 9, 8)), [wishing, operator("b", free=[TUESDAY, WEDNESDAY])], rules())
+    priced = {penalty.rule for penalty in build_model(space).penalties}
+    assert priced.isdisjoint(HARD_RULES)
+    assert {"shortfall", "overstaffing", "days_off_wished", "start_time_stability"} <= priced
+    assert {"weekly_rest", "rest_between_shifts", "monthly_norm"} <= set(HARD_RULES)
 
 
 # --- hard rules ------------------------------------------------------------------------------------------------

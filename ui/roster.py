@@ -67,7 +67,6 @@ SICK_ON, SICK_OPERATOR, SICK_DAY, SICK_PICK, SICK_APPLY, SICK_EXPORT, SICK_BUDGE
 KEPT = "roster_kept"
 COPY = "roster_working_copy"  # what the database's working copy holds, as last written by this session
 
-DRAFT = "draft"
 T = TypeVar("T")
 Cell = tuple[str, date]
 
@@ -346,7 +345,7 @@ def shown_roster(version_id: int) -> Roster | None:
 
 def _version_label(version: VersionInfo) -> str:
     _ = state.t()
-    if version.status == DRAFT:
+    if version.is_draft:
         text = _("version {number}, draft, saved by {user} at {when}")
         who, moment = version.updated_by, version.updated_at
     else:
@@ -532,7 +531,7 @@ def _actions(work: Work, edited: GridResult, plan: StaffingPlan, operators: tupl
     if discard.button(_("Discard changes"), key="discard_changes", disabled=running or not work.unsaved(pending),
                       help=_("Opens the version again as it was saved.")):
         _discard(work)
-    is_draft = work.version.status == DRAFT
+    is_draft = work.version.is_draft
     blocked = not is_draft or work.unsaved(pending)
     if publish.button(_(ACTIONS["publish"]), key="publish", disabled=running or blocked):
         _publish(work)
@@ -632,7 +631,7 @@ def _save(work: Work, roster: Roster, edits: tuple[CellEdit, ...]) -> None:
     store, user = state.store(), state.user()
     version = work.version
     try:
-        if version.status != DRAFT:
+        if not version.is_draft:
             # A published roster stays as published; the planner's changes start a new draft from it.
             stored = store.load_roster(version.id)
             version = store.create_draft(stored.roster, stored.report, stored.rules_text, user, stored.locks)

@@ -31,7 +31,7 @@ def page() -> None:
     if own:
         operator_wishes(own[0])
     stored = state.latest_roster()
-    if stored is None or stored.info.status != "published" or not own:
+    if stored is None or not stored.info.is_published or not own:
         st.info(_("The roster of {month} is not published yet, or you are not in it.").format(month=state.month()))
         return
     operator, roster, rules, language = own[0], stored.roster, state.rules(), state.language()

@@ -258,7 +258,7 @@ def latest_roster() -> StoredRoster | None:
     their operators' shifts."""
     allowed = permissions()
     versions = store().list_versions(month())
-    published = [version for version in versions if version.status == "published"]
+    published = [version for version in versions if version.is_published]
     chosen = published or (list(versions) if allowed.can_see_drafts else [])
     if not chosen:
         return None
@@ -295,7 +295,7 @@ def _planned_month() -> Month:
 
 
 def _published_of(of: Month) -> StoredRoster | None:
-    published = [version for version in store().list_versions(of) if version.status == "published"]
+    published = [version for version in store().list_versions(of) if version.is_published]
     if not published:
         return None
     return _published_roster(database(), published[-1].id, published[-1].revision, viewer())

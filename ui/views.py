@@ -106,7 +106,7 @@ def when(moment: datetime) -> str:
 
 def show_version(info: VersionInfo) -> None:
     _ = state.t()
-    status = _("published") if info.status == "published" else _("draft")
+    status = _("published") if info.is_published else _("draft")
     st.caption(_("Roster version {number} ({status}).").format(number=info.number, status=status))
 
 

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from planner.clock import hhmm
-from planner.config import Rules
+from planner.config import HARD_RULES, Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, Shift, StaffingPlan
 from planner.errors import NoRoster
@@ -37,9 +37,6 @@ __all__ = [
     "Progress", "SolveReport", "SolveResult", "RosterInfeasible", "NoRosterInTime", "solve_roster", "roster_from_starts",
 ]
 
-HARD_RULES = ("availability", "rest_between_shifts", "max_consecutive_days", "max_consecutive_nights", "monthly_norm",
-              "min_consecutive_days", "min_consecutive_days_off", "max_working_weekends", "max_shifts_per_type",
-              "forbidden_successions", "forward_rotation", "shift_templates", "weekly_rest")
 # Share of the time limit the aggregate stage may use; it usually proves optimality in a fraction of that.
 AGGREGATE_SHARE = 0.2
 # The time limit's share, from the start, by which the greedy roster's operators who break a hard rule (the greedy

@@ -141,4 +141,4 @@ def _own_roster(stored: StoredRoster, operator_id: str | None) -> StoredRoster:
 
 
 def _may_see(info: VersionInfo, permissions: Permissions) -> bool:
-    return info.status == "published" or permissions.can_see_drafts
+    return info.is_published or permissions.can_see_drafts

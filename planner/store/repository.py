@@ -221,7 +221,7 @@ class VersionInfo:
     id: int
     month: str
     number: int
-    status: str  # "draft" or "published"
+    status: str  # DRAFT or PUBLISHED
     revision: int
     created_by: str
     created_at: datetime
@@ -229,6 +229,14 @@ class VersionInfo:
     updated_at: datetime
     published_by: str | None
     published_at: datetime | None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -943,7 +951,7 @@ class Store:
         """The published version the swap is checked on; SwapRefused (and the stored swap marked refused) when it
         names a shift that is not there or would break a hard rule."""
         stored = self.load_roster(version_id)
-        if stored.info.status != PUBLISHED:
+        if not stored.info.is_published:
             raise SwapRefused(f"roster {stored.info.month} version {stored.info.number} is a draft: only published "
                               "shifts are swapped")
         listed = self.load_operators(stored.roster.month)
@@ -970,7 +978,7 @@ class Store:
             return _swap_info(row)
 
     def _published_roster(self, month: Month) -> Roster | None:
-        published = [info for info in self.list_versions(month) if info.status == PUBLISHED]
+        published = [info for info in self.list_versions(month) if info.is_published]
         return self.load_roster(published[-1].id).roster if published else None
 
     # --- wishes ------------------------------------------------------------------------------------------------
