@@ -122,6 +122,11 @@ class Operator:
                 return hours.earliest_start, hours.latest_end
         return self.earliest_start, self.latest_end
 
+    def norm_hours(self, month: Month, hours_per_day: float) -> float:
+        """Hours owed in `month` (rule monthly_norm): the rate's share of every working day, less the working days
+        the operator is unavailable (leave, sickness)."""
+        return self.rate * hours_per_day * sum(day not in self.unavailable for day in month.working_days)
+
 
 @dataclass(frozen=True)
 class Shift:

@@ -183,7 +183,6 @@ def operator_loads(roster: Roster, operators: Sequence[Operator], rules: Rules) 
     loads = []
     for op in operators:
         shifts = [s for s in by_operator.get(op.id, []) if s.day in month.days]
-        working = [day for day in month.working_days if day not in op.unavailable]
         nights = sum(_night_hours(s, tz, night_from, night_to) >= night_rule.min_hours for s in shifts)
         starts = {s.day: s.start.astimezone(tz).hour for s in shifts}
         pairs = [(hour, starts[day + timedelta(days=1)]) for day, hour in starts.items()
@@ -194,7 +193,7 @@ def operator_loads(roster: Roster, operators: Sequence[Operator], rules: Rules) 
             name=op.name,
             shifts=len(shifts),
             hours=sum(s.hours for s in shifts),
-            norm_hours=op.rate * norm_rule.hours_per_day * len(working),
+            norm_hours=op.norm_hours(month, norm_rule.hours_per_day),
             nights=nights,
             weekends=sum(month.is_weekend(s.day) for s in shifts),
             start_hours=len(set(starts.values())),

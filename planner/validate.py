@@ -551,8 +551,7 @@ def _shift_templates(op: Operator, spans: list[_Span], rules: Rules) -> list[Vio
 
 def _monthly_norm(op: Operator, hours: int, spans: list[_Span], roster: Roster, rules: Rules) -> list[Violation]:
     settings = rules.rules.monthly_norm
-    days = [day for day in roster.month.working_days if day not in op.unavailable]
-    norm = op.rate * settings.hours_per_day * len(days)
+    norm = op.norm_hours(roster.month, settings.hours_per_day)
     tolerance = settings.tolerance_shifts * hours
     # A shift counts in full towards the month of the day it starts, like every per-day rule.
     in_month = set(roster.month.days)

@@ -369,8 +369,7 @@ class ShiftSpace:
     def _terms(self, op: Operator) -> OperatorTerms:
         norm_rule = self.rules.rules.monthly_norm
         length = self.rules.shift_hours(op.rate)
-        days = [day for day in self.month.working_days if day not in op.unavailable]
-        norm = op.rate * norm_rule.hours_per_day * len(days)
+        norm = op.norm_hours(self.month, norm_rule.hours_per_day)
         slack = norm_rule.tolerance_shifts * length
         return OperatorTerms(
             operator=op,
