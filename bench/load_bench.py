@@ -19,11 +19,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import subprocess
 import os
 import random
 import shlex
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Sequence

@@ -16,21 +16,29 @@ from planner.breaks import BreakDay, BreakResult, breaks_report, place_breaks
 from planner.budget import TimeBudget
 from planner.capacity import capacity_warnings
 from planner.config import Rules, load_rules
-from planner.csvfile import parse_date
 from planner.coverage import coverage_rows, coverage_totals
+from planner.csvfile import parse_date
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.errors import EXIT_BAD_INPUT, EXIT_NO_ROSTER, InputError, PlannerError, Problem
 from planner.forecast import load_forecast
 from planner.forecasting import METHODS, backtest_report, forecast_month, holidays_of
+from planner.grid import operator_loads, shift_code
 from planner.history import GAP_POLICIES, load_history, parse_column_names
 from planner.ical import calendars_zip, operator_calendar
 from planner.month import Month, parse_month
 from planner.operators import load_operators
-from planner.grid import operator_loads, shift_code
 from planner.outputs import start_time_summary, summary, write_coverage_csv, write_summary_json
 from planner.quality import roster_quality
-from planner.replace import (NoShiftThatDay, apply_candidate, candidates_csv, changes, changes_csv, free_operators,
-                             resolve_rest_of_month, sick_call)
+from planner.replace import (
+    NoShiftThatDay,
+    apply_candidate,
+    candidates_csv,
+    changes,
+    changes_csv,
+    free_operators,
+    resolve_rest_of_month,
+    sick_call,
+)
 from planner.roster import Progress, solve_roster
 from planner.rostercsv import load_earlier_roster_csv, load_roster_csv, write_roster_csv
 from planner.samples import write_forecast_csv

@@ -26,8 +26,16 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from planner.config import rate_key
-from planner.csvfile import (ProblemLog, Row, parse_date, parse_number, parse_wall_clock, read_bytes, read_table,
-                             safe_csv_cell)
+from planner.csvfile import (
+    ProblemLog,
+    Row,
+    parse_date,
+    parse_number,
+    parse_wall_clock,
+    read_bytes,
+    read_table,
+    safe_csv_cell,
+)
 from planner.domain import Operator, Roster, Shift
 from planner.errors import InputError, Problem
 from planner.month import Month

@@ -8,9 +8,9 @@ import pytest
 from fuzzing import fuzzing
 from hypothesis import settings
 from pg import PostgresServer, PostgresUnavailable
-from ui_pages import seed_small_month
 from sqlalchemy.engine import URL
 from streamlit.runtime.media_file_manager import MediaFileManager
+from ui_pages import seed_small_month
 
 from planner.store import Store
 

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planner.config import parse_rules
 from planner.csvfile import (
     MAX_LISTED_PROBLEMS,
     ProblemLog,
@@ -15,7 +16,6 @@ from planner.csvfile import (
     read_rows,
     read_table,
 )
-from planner.config import parse_rules
 from planner.errors import InputError, Problem
 from planner.forecast import load_forecast, parse_forecast
 

@@ -22,21 +22,21 @@ import pytest
 from argon2 import profiles
 from babel.dates import format_date
 from e2e_app import quick_rules_text, seed_database, served_app
+from icalendar import Calendar
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from pypdf import PdfReader
 from test_ui_roster import rest_breaking_edit
 from ui_pages import FEBRUARY, ROOT, forecast_csv, greedy_draft
-from icalendar import Calendar
 
+from planner.auth import password_hasher
 from planner.config import Rules, parse_rules_text
 from planner.domain import Roster
 from planner.grid import parse_code
 from planner.i18n import ACTIONS, MESSAGES, PAGES, rule_label
 from planner.store import open_store
-from planner.auth import password_hasher
 from planner.swaps import Swap, swap_violations
-from ui.swaps import SWAP_COLLEAGUE, SWAP_DAY
 from planner.taxi import taxi_nights
+from ui.swaps import SWAP_COLLEAGUE, SWAP_DAY
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENS = ROOT / "docs" / "screens"

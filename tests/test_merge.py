@@ -7,13 +7,12 @@ import dataclasses
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+from ui_pages import RULES_TEXT, rules
 
 from planner.config import parse_rules_text
 from planner.merge import merge_operators, merge_rules_text, three_way
 from planner.month import Month
 from planner.samples import sample_operators
-
-from ui_pages import RULES_TEXT, rules
 
 MONTH = Month(2026, 2, "Europe/Moscow")
 entries = st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 3), max_size=6)

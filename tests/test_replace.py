@@ -15,8 +15,16 @@ from planner.config import parse_rules_text
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Roster, Shift
 from planner.forecast import parse_forecast
-from planner.replace import (NoShiftThatDay, apply_candidate, changed_operators, changes, free_operators,
-                             resolve_rest_of_month, rest_of_month_locks, sick_call)
+from planner.replace import (
+    NoShiftThatDay,
+    apply_candidate,
+    changed_operators,
+    changes,
+    free_operators,
+    resolve_rest_of_month,
+    rest_of_month_locks,
+    sick_call,
+)
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import starts_allowed
 from planner.roster.solve import roster_from_starts

@@ -26,7 +26,7 @@ from roster_fixtures import (
 )
 
 from planner.config import HARD_RULES
-from planner.domain import WeeklyHours, Roster, Shift, ShiftWish
+from planner.domain import Roster, Shift, ShiftWish, WeeklyHours
 from planner.month import Month
 from planner.roster.model import RULES, build_model
 from planner.roster.space import ShiftRequest, ShiftSpace

@@ -17,8 +17,7 @@ from sqlalchemy import text
 
 from planner.domain import Roster, Shift
 from planner.month import Month, after_elapsed
-from planner.store import CellEdit, open_store
-from planner.store import repository
+from planner.store import CellEdit, open_store, rosters
 
 MONTH = Month(2026, 10, "Europe/Berlin", "DE")
 RULES_TEXT = "rules: {}\n"
@@ -45,14 +44,14 @@ def edits_of(revision: int) -> tuple[CellEdit, ...]:
 
 def _save_in_a_loop(url: str, version_id: int, saves, stop_inside_save, stopped) -> None:
     if stop_inside_save:
-        write_edits = repository._insert_edits
+        write_edits = rosters._insert_edits
 
         def write_edits_then_stop(*args) -> None:
             write_edits(*args)  # the last step: everything of the save is written but not committed
             stopped.set()
             time.sleep(WAIT_SEC)
 
-        repository._insert_edits = write_edits_then_stop
+        rosters._insert_edits = write_edits_then_stop
     with open_store(url) as store:
         revision = store.load_roster(version_id).info.revision
         while True:

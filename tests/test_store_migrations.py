@@ -7,12 +7,12 @@ import stat
 
 import pytest
 from alembic import command
-from argon2 import profiles
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from argon2 import profiles
 from sqlalchemy import inspect, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
 from planner.auth import password_hasher
 from planner.store import StaleInput, open_store

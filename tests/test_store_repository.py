@@ -23,9 +23,10 @@ from planner.store import (
     StaleVersion,
     UnknownVersion,
     VersionInfo,
+    inputs,
     open_store,
+    rosters,
 )
-from planner.store import repository
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_TEXT = (ROOT / "constraints.yaml").read_text(encoding="utf-8")
@@ -182,14 +183,14 @@ def test_item_10_of_two_saves_on_the_same_list_at_once_exactly_one_lands(databas
             base = first.save_rules(OCTOBER, RULES_TEXT, "anna", based_on=None).id
         if database_url.get_backend_name() == "postgresql":  # SQLite lets the second writer in only after the first
             both_checked = threading.Barrier(2, timeout=20)
-            check = repository._current_id
+            check = inputs._current_id
 
             def check_then_wait(*args):
                 current = check(*args)
                 both_checked.wait()
                 return current
 
-            monkeypatch.setattr(repository, "_current_id", check_then_wait)
+            monkeypatch.setattr(inputs, "_current_id", check_then_wait)
         outcomes: dict[str, object] = {}
 
         def save(store, user: str) -> None:
@@ -419,7 +420,7 @@ def test_a_save_failing_half_way_leaves_the_previous_state(store, monkeypatch):
         raise RuntimeError("power cut")
 
     # Shifts are already replaced when the locks are written.
-    monkeypatch.setattr(repository, "_replace_locks", fail)
+    monkeypatch.setattr(rosters, "_replace_locks", fail)
     with pytest.raises(RuntimeError, match="power cut"):
         store.save_draft(created.id, 1, Roster(OCTOBER, ()), (), (CellEdit("op3", date(2026, 10, 10), "09–17", ""),),
                          "boris", rules_text=RULES_TEXT + "\n# changed\n")
@@ -496,7 +497,7 @@ def test_two_drafts_saved_at_once_on_postgresql_get_the_next_two_numbers(postgre
     url = postgres_server.create_database()
     both_read = threading.Barrier(2, timeout=20)
     first_read = threading.local()
-    read_number = repository._next_number
+    read_number = rosters._next_number
 
     def read_then_wait(session, month):
         number = read_number(session, month)
@@ -505,7 +506,7 @@ def test_two_drafts_saved_at_once_on_postgresql_get_the_next_two_numbers(postgre
             both_read.wait()
         return number
 
-    monkeypatch.setattr(repository, "_next_number", read_then_wait)
+    monkeypatch.setattr(rosters, "_next_number", read_then_wait)
     with open_store(url) as first, open_store(url) as second:
         outcomes: dict[str, object] = {}
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic import command
 from argon2 import extract_parameters, profiles
-from sqlalchemy import MetaData, Table, inspect, insert, select, text
+from sqlalchemy import MetaData, Table, insert, inspect, select, text
 
 from planner.auth import Permissions, Role, User, UserRefused, password_hasher
 from planner.config import parse_rules
@@ -25,9 +25,10 @@ from planner.store import (
     UserExists,
     open_store,
 )
+from planner.store.base import FAILED_SIGN_INS_ALLOWED, SIGN_INS_PER_MINUTE
+from planner.store.convert import _operator_values
 from planner.store.database import create_store_engine, writing
 from planner.store.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
-from planner.store.repository import FAILED_SIGN_INS_ALLOWED, SIGN_INS_PER_MINUTE, _operator_values
 from planner.store.schema import UserRow
 
 CHEAP = password_hasher(profiles.CHEAPEST)

@@ -6,8 +6,15 @@ from planner.config import Rules, Taxi
 from planner.domain import Operator, Roster, Shift
 from planner.month import Month
 from planner.rostercsv import write_roster_csv
-from planner.taxi import (NO_ADDRESS, TAXI_COLUMNS, UNKNOWN_OPERATOR, load_roster_for_taxi, taxi_csv, taxi_nights,
-                          taxi_rides)
+from planner.taxi import (
+    NO_ADDRESS,
+    TAXI_COLUMNS,
+    UNKNOWN_OPERATOR,
+    load_roster_for_taxi,
+    taxi_csv,
+    taxi_nights,
+    taxi_rides,
+)
 
 MONTH = Month(2026, 12, "Europe/Moscow")
 RULES = Rules()

@@ -13,16 +13,26 @@ from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, open_page, seed
 
 from planner import jobs
 from planner.auth import Role, User
+from planner.config import parse_rules_text
 from planner.domain import Roster, Shift
 from planner.grid import shift_code
 from planner.i18n import rule_label
-from planner.config import parse_rules_text
 from planner.month import Month
 from planner.replace import changed_operators, sick_call
 from planner.staffing import staffing_plan
 from planner.store import open_store
-from ui.roster import (JOB, SICK_APPLY, SICK_BUDGET, SICK_DAY, SICK_EXPORT, SICK_ON, SICK_OPERATOR, SICK_RESOLVE, WORK,
-                       day_labels)
+from ui.roster import (
+    JOB,
+    SICK_APPLY,
+    SICK_BUDGET,
+    SICK_DAY,
+    SICK_EXPORT,
+    SICK_ON,
+    SICK_OPERATOR,
+    SICK_RESOLVE,
+    WORK,
+    day_labels,
+)
 
 SOLVE_SECONDS = 2
 QUICK_RULES = {"time_limit_sec: 60": f"time_limit_sec: {SOLVE_SECONDS}", "workers: 2": "workers: 1",

@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from planner.auth import Role, User
-from planner.i18n import N_
 from planner.errors import PlannerError
+from planner.i18n import N_
 from planner.store import SignInThrottled
 from ui import state
 from ui.export import audit_log

@@ -18,7 +18,7 @@ from planner.config import Rules
 from planner.coverage import coverage_rows
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.export import coverage_workbook, roster_workbook
-from planner.i18n import ACTIONS, MESSAGES, PAGES, N_
+from planner.i18n import ACTIONS, MESSAGES, N_, PAGES
 from planner.ical import calendars_zip
 from planner.outputs import coverage_csv
 from planner.rostercsv import write_roster_csv

@@ -27,8 +27,8 @@ from planner.operators import parse_operators
 from planner.samples import write_operators_csv
 from planner.store import OperatorList, StaleInput
 from ui import state
-from ui.wishes import planner_wishes
 from ui.views import Outcome, record_view, show_outcome, show_stale, uploaded_bytes, when
+from ui.wishes import planner_wishes
 
 __all__ = ["page", "UPLOAD", "OUTCOME", "SAVE", "OPENED", "REFUSED", "table_key"]
 

@@ -34,13 +34,23 @@ from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roster_grid, shift_code
-from planner.i18n import ACTIONS, MESSAGES, PAGES, N_, column_label, rule_label
+from planner.i18n import ACTIONS, MESSAGES, N_, PAGES, column_label, rule_label
 from planner.jobs import SolveJob, SolvesBusy
 from planner.ledger import past_loads
 from planner.outputs import summary
 from planner.quality import roster_quality
-from planner.replace import (Candidate, Change, SickCall, apply_candidate, changes, changes_csv, free_operators,
-                             proposed, rest_of_month_locks, sick_call)
+from planner.replace import (
+    Candidate,
+    Change,
+    SickCall,
+    apply_candidate,
+    changes,
+    changes_csv,
+    free_operators,
+    proposed,
+    rest_of_month_locks,
+    sick_call,
+)
 from planner.roster import Locks
 from planner.store import NotADraft, StaleInput, StaleVersion, StoredRoster, VersionInfo
 from planner.validate import format_violations, revalidate, validate_roster

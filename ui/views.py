@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 import streamlit as st
+from babel.dates import format_datetime
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
-from babel.dates import format_datetime
 
 from planner.csvfile import check_size
 from planner.errors import InputError, Problem

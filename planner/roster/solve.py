@@ -15,9 +15,9 @@ A time-out or a stop returns the best roster found so far.
 from __future__ import annotations
 
 import time
-from datetime import UTC
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC
 
 from ortools.sat.python import cp_model
 
