@@ -137,8 +137,8 @@ def solve_instance(instance: Instance, time_limit: float, workers: int, seed: in
     """Solve the instance within `time_limit` and score the roster found.
 
     `compact`: CP-SAT on the planner's whole model. `columns`: `bench.curtois_columns` first (column generation
-    over the planner's model of each employee alone, a dive, a pick and a descent), then the planner's whole model, hinted
-    with that roster and told the proven bound, for the time left. `parameters` sets further CP-SAT parameters of
+    over the planner's model of each employee alone, a dive, a pick and a descent), then the planner's whole model,
+    hinted with that roster and told the proven bound, for the time left. `parameters` sets further CP-SAT parameters of
     the whole model's solve by name (what was tried is in bench/README.md)."""
     started = time.monotonic()
     deadline = started + time_limit
@@ -200,7 +200,8 @@ def model_value(space: CurtoisSpace, roster: Mapping[tuple[str, int], str]) -> f
     return solver.objective_value
 
 
-def _shift_cells(space: CurtoisSpace, roster_model: RosterModel) -> Iterator[tuple[tuple[str, int], str, cp_model.IntVar]]:
+def _shift_cells(space: CurtoisSpace,
+                 roster_model: RosterModel) -> Iterator[tuple[tuple[str, int], str, cp_model.IntVar]]:
     """Each shift variable of the model with the roster cell (employee ID, day) and the shift type it stands for."""
     for op, op_shifts in enumerate(roster_model.shifts):
         for option, var in op_shifts:
@@ -244,13 +245,15 @@ def render_section(command: str, day: date, machine: str, rows: list[tuple[int, 
         f"Command: `{command}`, run on {day}.",
         f"Machine: {machine}.",
         "",
-        "| instance | days × staff × shift types | objective found | best known | proven lower bound | above best known "
-        "| model's own value | solver's bound | status | hard rules kept | target | met | wall, s | workers | search |",
+        "| instance | days × staff × shift types | objective found | best known | proven lower bound "
+        "| above best known | model's own value | solver's bound | status | hard rules kept | target | met | wall, s "
+        "| workers | search |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for number, result, published in rows:
         found = "—" if result.objective is None else f"{result.objective:,}"
-        above = "—" if result.objective is None else f"{(result.objective - published.best_known) / published.best_known:.1%}"
+        above = "—" if result.objective is None else \
+            f"{(result.objective - published.best_known) / published.best_known:.1%}"
         bound = "—" if result.solver_bound is None else f"{result.solver_bound:,.0f}"
         own = "—" if result.model_objective is None else f"{result.model_objective:,.0f}"
         kept = "—" if result.evaluation is None else ("yes" if result.evaluation.feasible else
@@ -265,8 +268,9 @@ def render_section(command: str, day: date, machine: str, rows: list[tuple[int, 
     lines += [
         "",
         "The objective found is the independent evaluator's score of the roster (`bench/curtois_format.py`); the "
-        "model's own value is the planner's whole model's objective for the same roster (its shifts fixed), and the two "
-        "agree when the planner's rule functions say what the benchmark says. Wall time is the search's. \"Hard rules kept\" is the evaluator's verdict. The "
+        "model's own value is the planner's whole model's objective for the same roster (its shifts fixed), and the "
+        "two agree when the planner's rule functions say what the benchmark says. Wall time is the search's. "
+        "\"Hard rules kept\" is the evaluator's verdict. The "
         "solver's bound is the greater of the column generation's Lagrangian bound (proven: every pricing solved to "
         "optimality) and CP-SAT's own on the whole model; OPTIMAL means the roster found meets it. Search, the steps "
         "that gave the roster kept: \"columns\" when the column generation of `bench/curtois_columns.py` ran (with its "

@@ -284,7 +284,8 @@ def _solve(args: argparse.Namespace) -> int:
     if args.taxi:
         print("planning taxi cars for the late shifts…", file=sys.stderr)
         routing = left.per_ride_group(ride_groups(placed.roster, rules), rules.taxi.routing_time_limit_sec)
-        quick_taxi = rules.model_copy(update={"taxi": rules.taxi.model_copy(update={"routing_time_limit_sec": routing})})
+        quick_taxi = rules.model_copy(
+            update={"taxi": rules.taxi.model_copy(update={"routing_time_limit_sec": routing})})
         write_taxi_csv(taxi_rides(placed.roster, operators, quick_taxi), args.out / "taxi.csv")
     start_times = start_time_summary(operator_loads(placed.roster, operators, rules),
                                      rules.rules.start_time_stability.tolerance_hours)

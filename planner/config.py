@@ -295,7 +295,8 @@ class BreakRuleSet(_Strict):
 
 
 def _default_allowances() -> tuple[BreakAllowance, ...]:
-    return (BreakAllowance(min_shift_hours=6, count=2, minutes=10), BreakAllowance(min_shift_hours=0, count=1, minutes=10))
+    return (BreakAllowance(min_shift_hours=6, count=2, minutes=10),
+            BreakAllowance(min_shift_hours=0, count=1, minutes=10))
 
 
 class Breaks(_Strict):

@@ -141,7 +141,8 @@ class History:
         """What was read and what was assumed about gaps, in plain words, one line each."""
         counts = self.counts
         lines = [
-            f"{self.source}: {len(self.days)} day{'s' if len(self.days) > 1 else ''} from {self.days[0]} to {self.days[-1]}, "
+            f"{self.source}: {len(self.days)} day{'s' if len(self.days) > 1 else ''} "
+            f"from {self.days[0]} to {self.days[-1]}, "
             f"{self.interval_minutes}-minute intervals summed to {len(self.hours)} hours",
             f"open: {counts.open} hours"
             + (f" ({counts.open_partly_closed} of them closed part of the hour, counted as 0 calls)"
@@ -163,7 +164,8 @@ class History:
 
         return replace(self, calls=unless_chosen(self.calls, math.nan), aht_sec=unless_chosen(self.aht_sec, math.nan),
                        status=unless_chosen(self.status, HourStatus.MISSING),
-                       assumed=unless_chosen(self.assumed, False), partly_closed=unless_chosen(self.partly_closed, False))
+                       assumed=unless_chosen(self.assumed, False),
+                       partly_closed=unless_chosen(self.partly_closed, False))
 
 
 def _assumed_note(count: int, policy: GapPolicy) -> str:

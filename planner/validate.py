@@ -409,7 +409,8 @@ def _max_working_weekends(op_id: str, spans: list[_Span], roster: Roster, max_we
         return []
     in_month = set(roster.month.days)
     # A weekend is a Saturday and the Sunday after it; the ISO week names it.
-    weekends = sorted({span.day.isocalendar()[:2] for span in spans if span.day in in_month and span.day.weekday() >= 5})
+    weekends = sorted({span.day.isocalendar()[:2] for span in spans
+                       if span.day in in_month and span.day.weekday() >= 5})
     if len(weekends) <= max_weekends:
         return []
     detail = f"shifts on {len(weekends)} weekends, at most {max_weekends}"

@@ -153,7 +153,8 @@ CASES = [
              "operators.csv, line 1, field 'rate': missing column 'rate'"),
     # --- rules ---
     BadInput("an unknown key in constraints.yaml (a typo)", RULES,
-             b"rules:\n  rest_between_shift:\n    min_hours: 11\n", 2, f"constraints.yaml, field 'rules.rest_between_shift': {UNKNOWN_KEY}"),
+             b"rules:\n  rest_between_shift:\n    min_hours: 11\n", 2,
+             f"constraints.yaml, field 'rules.rest_between_shift': {UNKNOWN_KEY}"),
     BadInput("a negative weight", RULES, b"rules:\n  shortfall:\n    weight: -5\n", 2,
              "constraints.yaml, field 'rules.shortfall.weight': Input should be greater than or equal to 0"),
     BadInput("broken YAML", RULES, b"staffing:\n  shrinkage: [0.1\n", 2,

@@ -106,5 +106,5 @@ def test_shift_templates_are_refused_naming_what_is_wrong(starts, says):
     with pytest.raises(InputError) as error:
         parse_rules({"rules": {"shift_templates": {"starts": starts}}})
     assert says in str(error.value)
-    assert parse_rules({"rules": {"shift_templates": {"starts": {1: ["08:00", "16:00"]}}}}).rules.shift_templates.of(1.0) \
-        == frozenset({8 * 60, 16 * 60})
+    templates = parse_rules({"rules": {"shift_templates": {"starts": {1: ["08:00", "16:00"]}}}}).rules.shift_templates
+    assert templates.of(1.0) == frozenset({8 * 60, 16 * 60})

@@ -166,7 +166,7 @@ def test_csv_exports_quote_formulas_in_free_text_and_read_them_back_unchanged():
 
 def test_dates_and_numbers_are_not_quoted():
     out = io.StringIO()
-    write_operators_csv([Operator("op1", "Анна", 1.0, lat=-33.9, lon=-70.6, unavailable=frozenset({date(2026, 12, 1)}))],
-                        out)
+    leave = frozenset({date(2026, 12, 1)})
+    write_operators_csv([Operator("op1", "Анна", 1.0, lat=-33.9, lon=-70.6, unavailable=leave)], out)
     row = next(csv.DictReader(io.StringIO(out.getvalue())))
     assert (row["lat"], row["lon"], row["unavailable"]) == ("-33.9", "-70.6", "2026-12-01")

@@ -85,7 +85,8 @@ def test_interval_start_with_t_and_seconds():
     assert parse_forecast(csv_bytes(lines, "interval_start,calls"), "f.csv", MOSCOW).calls == (1.0,) * 744
 
 
-@pytest.mark.parametrize(("rules", "aht"), [(MOSCOW, 300.0), (parse_rules({"staffing": {"default_aht_sec": 185}}), 185.0)])
+@pytest.mark.parametrize(("rules", "aht"),
+                         [(MOSCOW, 300.0), (parse_rules({"staffing": {"default_aht_sec": 185}}), 185.0)])
 def test_default_aht_comes_from_the_rules_when_the_column_is_absent(rules, aht):
     lines = [f"{hour:%Y-%m-%d %H:%M},3" for hour in MARCH.hours]
     forecast = parse_forecast(csv_bytes(lines, "interval_start,calls"), "f.csv", rules)

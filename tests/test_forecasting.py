@@ -41,8 +41,8 @@ def seasonal(peak: float = 200.0, growth_per_day: float = 0.0, start: date = dat
     return calls
 
 
-def history_bytes(first: date, weeks: int, calls: Calls, *, noise: float = 0.0, aht: Callable[[int], float] | None = None,
-                  status: Callable[[date, int], str] | None = None) -> bytes:
+def history_bytes(first: date, weeks: int, calls: Calls, *, noise: float = 0.0,
+                  aht: Callable[[int], float] | None = None, status: Callable[[date, int], str] | None = None) -> bytes:
     """Hourly rows from `first` over whole weeks; an hour whose calls are None is left out of the file."""
     rng = random.Random(7)
     header = "interval_start,calls" + (",aht_sec" if aht else "") + (",status" if status else "")

@@ -105,5 +105,5 @@ def test_the_zip_holds_one_calendar_per_operator_with_only_their_shifts():
 def test_any_month_of_shifts_reads_back_as_the_same_instants(starts):
     shifts = tuple(shift("op1", local(day, hour), hours) for day, hour, hours in starts)
     read = events(operator_calendar(Roster(OCTOBER, shifts), ANNA, BERLIN, saved_at=SAVED))
-    assert sorted((event.decoded("dtstart").astimezone(UTC), event.decoded("dtend").astimezone(UTC)) for event in read) \
-        == sorted((s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in shifts)
+    found = sorted((event.decoded("dtstart").astimezone(UTC), event.decoded("dtend").astimezone(UTC)) for event in read)
+    assert found == sorted((s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in shifts)

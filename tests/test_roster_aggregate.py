@@ -74,7 +74,8 @@ RULE_BOUNDS = {
         1,
     ),
     "forward_rotation": (
-        {"rules": {"forward_rotation": {"order": ["day", "evening", "night"]}, "rest_between_shifts": {"min_hours": 8}}},
+        {"rules": {"forward_rotation": {"order": ["day", "evening", "night"]},
+                   "rest_between_shifts": {"min_hours": 8}}},
         [operator("a", free=[TUESDAY, WEDNESDAY])],
         [need(TUESDAY, 20, 8), need(WEDNESDAY, 13, 1)],
         1,

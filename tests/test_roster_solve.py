@@ -110,7 +110,8 @@ def test_solve_reports_each_stage_and_every_improved_roster_in_order():
     _solve(_small_team_month(), on_progress=seen.append)
 
     stages = [progress.stage for progress in seen]
-    assert [stage for stage in stages if stage != "roster"] == ["aggregate", "greedy", "repair", "descent", "build", "solve"]
+    assert [stage for stage in stages if stage != "roster"] == \
+        ["aggregate", "greedy", "repair", "descent", "build", "solve"]
     assert stages.index("build") < stages.index("roster") < stages.index("solve")
     assert [p.wall_seconds for p in seen] == sorted(p.wall_seconds for p in seen)
     improvements = [p for p in seen if p.stage == "roster"]
@@ -167,7 +168,8 @@ def test_dst_night_across_the_switch_lasts_eight_real_hours(month, ends):
     assert_valid(result.roster, space)
     by_operator = result.roster.by_operator()
     [shift] = by_operator["n"]
-    assert (shift.day, f"{shift.start:%H:%M}", f"{shift.end:%H:%M}") == (date(2026, month.month, saturday), "22:00", ends)
+    assert (shift.day, f"{shift.start:%H:%M}", f"{shift.end:%H:%M}") == \
+        (date(2026, month.month, saturday), "22:00", ends)
     assert shift.hours == 8
     assert (shortfall(space, result.roster), overstaffing(space, result.roster)) == (0, 0)
     assert result.report.soft_rule_costs["shortfall"] == 0

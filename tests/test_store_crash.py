@@ -34,7 +34,8 @@ def roster_of(revision: int) -> Roster:
     hours = MONTH.hours
     return Roster(
         MONTH,
-        tuple(Shift(f"op{i:04d}", hours[i % len(hours)], after_elapsed(hours[i % len(hours)], 8)) for i in range(count)),
+        tuple(Shift(f"op{i:04d}", hours[i % len(hours)], after_elapsed(hours[i % len(hours)], 8))
+              for i in range(count)),
     )
 
 

@@ -93,7 +93,8 @@ def test_forecast_round_trip_keeps_the_file_and_the_parsed_hours(store):
     assert loaded.forecast.month == OCTOBER
     assert len(loaded.forecast.calls) == 745  # the 25-hour day
     assert loaded.forecast == parse_forecast(data, "forecast-2026-10.csv", RULES)
-    assert loaded.summary == {"hours": 745, "calls": sum(loaded.forecast.calls), "peak_calls": max(loaded.forecast.calls)}
+    calls = loaded.forecast.calls
+    assert loaded.summary == {"hours": 745, "calls": sum(calls), "peak_calls": max(calls)}
     assert (loaded.uploaded_by, loaded.uploaded_at.tzinfo) == ("anna", UTC)
 
 
@@ -300,7 +301,8 @@ def test_saving_a_draft_replaces_shifts_and_locks_and_records_every_edit(store):
         created.id, 1, edited, {("op1", date(2026, 10, 24))}, edits, "boris",
         report={"status": "OPTIMAL"}, rules_text=new_rules,
     )
-    again = store.save_draft(created.id, 2, edited, (), (CellEdit("op2", date(2026, 10, 25), "02–08", "03–09"),), "anna")
+    moved = CellEdit("op2", date(2026, 10, 25), "02–08", "03–09")
+    again = store.save_draft(created.id, 2, edited, (), (moved,), "anna")
 
     loaded = store.load_roster(created.id)
     assert instants(loaded.roster) == instants(edited)

@@ -60,8 +60,10 @@ def test_an_agreed_and_approved_swap_is_a_new_revision_of_the_published_roster(s
     assert sorted((s.operator_id, s.day.day) for s in stored.roster.shifts) == [("ann", 5), ("bob", 3)]
     history = store.edit_history(version_id)
     assert {(r.edit.operator_id, r.edit.day.day, r.edit.before, r.edit.after, r.edited_by, r.revision)
-            for r in history} == {("ann", 3, "08–16", "", "pat", revision + 1), ("ann", 5, "", "16–24", "pat", revision + 1),
-                                  ("bob", 3, "", "08–16", "pat", revision + 1), ("bob", 5, "16–24", "", "pat", revision + 1)}
+            for r in history} == {("ann", 3, "08–16", "", "pat", revision + 1),
+                                  ("ann", 5, "", "16–24", "pat", revision + 1),
+                                  ("bob", 3, "", "08–16", "pat", revision + 1),
+                                  ("bob", 5, "16–24", "", "pat", revision + 1)}
     assert [event.action for event in store.audit_log(actions={"swap"})] == ["swap"]
 
 

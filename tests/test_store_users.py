@@ -335,8 +335,9 @@ def _save_as_at_0001(engine, operators) -> None:
             month=OCTOBER.label, source="operators.csv", saved_by="anna",
             saved_at=saved_at if engine.dialect.name == "postgresql" else saved_at.replace(tzinfo=None),
         )).inserted_primary_key[0]
-        connection.execute(insert(rows), [{name: value for name, value in _operator_values(list_id, position, op).items()
-                                           if name in rows.c} for position, op in enumerate(operators)])
+        connection.execute(insert(rows), [
+            {name: value for name, value in _operator_values(list_id, position, op).items() if name in rows.c}
+            for position, op in enumerate(operators)])
 
 
 def _tables(engine) -> dict[str, list[str]]:

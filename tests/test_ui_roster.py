@@ -248,7 +248,8 @@ def test_the_first_day_is_checked_with_last_months_published_roster(database):
     december = january.before
     night = Shift(others[0], datetime(2025, 12, 10, 22, tzinfo=december.tz),
                   datetime(2025, 12, 11, 6, tzinfo=december.tz))
-    day = Shift(others[1], datetime(2025, 12, 10, 9, tzinfo=december.tz), datetime(2025, 12, 10, 17, tzinfo=december.tz))
+    day = Shift(others[1], datetime(2025, 12, 10, 9, tzinfo=december.tz),
+                datetime(2025, 12, 10, 17, tzinfo=december.tz))
     with open_store(f"sqlite:///{database}") as store:
         for roster in (Roster(january, (late, *weekdays)), Roster(december, (night, day))):
             store.publish(store.create_draft(roster, {}, RULES_TEXT, SEEDER).id, SEEDER)

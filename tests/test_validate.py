@@ -286,7 +286,8 @@ def test_forward_rotation_goes_back_only_after_a_day_off():
 def test_shift_templates_name_the_start_and_the_contracts_times():
     rules = with_rules({"shift_templates": {"starts": {"1.0": ["08:00", "00:00"]}}})
     v = only(check(days(1, start="08:00") + days(3, start="09:00"), rules=rules), "shift_templates")
-    assert (v.day, v.detail) == (date(2026, 12, 3), "shift 2026-12-03 09:00–17:00: contract 1 starts only at 00:00, 08:00")
+    assert (v.day, v.detail) == \
+        (date(2026, 12, 3), "shift 2026-12-03 09:00–17:00: contract 1 starts only at 00:00, 08:00")
 
 
 # --- weekly_rest ----------------------------------------------------------------------------------------------------

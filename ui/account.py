@@ -1,8 +1,8 @@
 """Signing in, and the admin's page of accounts.
 
 Accounts are created from the command line first (`planner user add NAME --role admin`); until one exists the page
-says only that (or, in the open mode `make run` asks for, is open to a planner: see `ui.state`). Passwords are checked by the store (Argon2id, `planner.auth`); the page never
-says whether the name or the password was wrong.
+says only that (or, in the open mode `make run` asks for, is open to a planner: see `ui.state`). Passwords are
+checked by the store (Argon2id, `planner.auth`); the page never says whether the name or the password was wrong.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from planner.store import SignInThrottled
 from ui import state
 from ui.export import audit_log
 
-__all__ = ["first_start_page", "sign_in_page", "accounts_page", "ERASE_ID", "ERASE_CONFIRM", "ERASE", "NAME", "PASSWORD",
-           "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE", "SET_PASSWORD", "NEW_NAME", "NEW_ROLE", "NEW_TEAMS",
-           "NEW_OPERATOR", "NEW_PASSWORD", "ADD"]
+__all__ = ["first_start_page", "sign_in_page", "accounts_page", "ERASE_ID", "ERASE_CONFIRM", "ERASE", "NAME",
+           "PASSWORD", "SIGN_IN", "CHANGE_NAME", "SWITCH", "SAVE_ROLE", "SET_PASSWORD", "NEW_NAME", "NEW_ROLE",
+           "NEW_TEAMS", "NEW_OPERATOR", "NEW_PASSWORD", "ADD"]
 
 # Widget keys.
 NAME, PASSWORD, SIGN_IN = "sign_in_name", "sign_in_password", "sign_in"

@@ -53,7 +53,8 @@ def _chosen_roster(versions: tuple[VersionInfo, ...]) -> Roster:
     by_id = {version.id: version for version in versions}
     if st.session_state.get(VERSION) not in by_id:
         work = st.session_state.get(WORK)
-        st.session_state[VERSION] = work.version.id if work is not None and work.version.id in by_id else versions[-1].id
+        opened = work is not None and work.version.id in by_id
+        st.session_state[VERSION] = work.version.id if opened else versions[-1].id
     status = {"draft": _("draft"), "published": _("published")}
     labels = {version.id: _("version {number}, {status}").format(number=version.number, status=status[version.status])
               for version in versions}

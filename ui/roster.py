@@ -57,8 +57,8 @@ from planner.validate import format_violations, revalidate, validate_roster
 from ui import state
 from ui.views import audited_download, when
 
-__all__ = ["page", "Work", "JOB", "WORK", "SHOWN", "day_labels", "local_naive", "shown_roster", "SICK_ON", "SICK_OPERATOR",
-           "SICK_DAY", "SICK_PICK", "SICK_APPLY", "SICK_EXPORT", "SICK_BUDGET", "SICK_RESOLVE"]
+__all__ = ["page", "Work", "JOB", "WORK", "SHOWN", "day_labels", "local_naive", "shown_roster", "SICK_ON",
+           "SICK_OPERATOR", "SICK_DAY", "SICK_PICK", "SICK_APPLY", "SICK_EXPORT", "SICK_BUDGET", "SICK_RESOLVE"]
 
 # Session keys.
 JOB = "roster_job"
@@ -289,7 +289,8 @@ def _opened_work(versions: tuple[VersionInfo, ...]) -> Work:
         st.session_state[VERSION] = st.session_state.pop(OPEN)
     elif st.session_state.get(VERSION) not in by_id:
         # Back from another page (the selector's state is gone) the opened version stays open; else the latest.
-        st.session_state[VERSION] = work.version.id if work is not None and work.version.id in by_id else versions[-1].id
+        opened = work is not None and work.version.id in by_id
+        st.session_state[VERSION] = work.version.id if opened else versions[-1].id
     labels = {version.id: _version_label(version) for version in versions}
     chosen = st.selectbox(_("Roster version"), list(labels), key=VERSION, format_func=labels.__getitem__)
     if work is None or work.version.id != chosen:

@@ -24,7 +24,8 @@ from planner.staffing import staffing_plan
 from planner.store import AccountStore, Store, StoredForecast, StoredRoster, StoredRules, database_url, open_store
 
 __all__ = ["ROOT", "store", "database", "accounts_exist", "open_mode", "first_start", "signed_in", "keep_session",
-           "keep_choices", "sign_in", "sign_out", "Background", "keep_background_alive", "require", "permissions", "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
+           "keep_choices", "sign_in", "sign_out", "Background", "keep_background_alive", "require", "permissions",
+           "viewer", "seed_sample_month", "month", "rules_text", "rules", "language", "t", "user",
            "forecast", "operators", "plan", "latest_roster"]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -70,8 +70,8 @@ def planner_wishes() -> None:
     answered = {entry.wishes.operator_id for entry in entries}
     operators = state.operators()
     missing = [op.name for op in operators if op.id not in answered]
-    st.caption(_("{answered} of {total} operators answered.").format(answered=len(answered & {op.id for op in operators}),
-                                                                  total=len(operators))
+    answers = len(answered & {op.id for op in operators})
+    st.caption(_("{answered} of {total} operators answered.").format(answered=answers, total=len(operators))
                + (" " + _("Not yet: {names}.").format(names=", ".join(missing)) if missing else ""))
     if entries:
         labels = _labels()

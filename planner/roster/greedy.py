@@ -232,7 +232,8 @@ class _Builder:
         count = 0
         for day in range(first, len(self.options[op])):
             weekend = self.weekend_of.get(day)
-            weekend_open = weekend is None or most_weekends is None or weekend in weekends or len(weekends) < most_weekends
+            weekend_open = (weekend is None or most_weekends is None or weekend in weekends
+                            or len(weekends) < most_weekends)
             if self.options[op][day] and run < self.limit[op] and (run or off >= self.min_off[op]) and weekend_open:
                 count += 1
                 run, off = run + 1, 0
@@ -297,7 +298,8 @@ class _Builder:
         day_of_hour = self.space.month.day_of_hour
         for c in range(len(plan.classes)):
             slots = sorted(
-                (start for (cc, start), n in plan.starts.items() if cc == c and day_of_hour[start] == d for _ in range(n)),
+                (start for (cc, start), n in plan.starts.items()
+                 if cc == c and day_of_hour[start] == d for _ in range(n)),
                 reverse=True,
             )
             pool = [op for op in ranked if class_of[op] == c]

@@ -261,7 +261,8 @@ def _forbid_short_runs(m: RosterModel, op: int, shortest: int, of_work: bool) ->
             pattern = [(m.known(op, day), of_work) for day in range(first, first + length)]
             pattern += [(m.known(op, first - 1), not of_work), (m.known(op, first + length), not of_work)]
             if any(isinstance(works, int) and bool(works) != value for works, value in pattern):
-                continue  # a day the pattern needs is fixed otherwise (no shift open, or last month's): it cannot happen
+                # A day the pattern needs is fixed otherwise (no shift open, or last month's): it cannot happen.
+                continue
             if all(value == (isinstance(works, int) and bool(works)) for works, value in pattern):
                 continue  # last month made this run on its own, with this month free: that month's breach
             m.model.add_bool_or(works.Not() if value else works

@@ -34,7 +34,8 @@ from planner.roster.space import Locks, ShiftSpace
 from planner.validate import validate_roster
 
 __all__ = [
-    "Progress", "SolveReport", "SolveResult", "RosterInfeasible", "NoRosterInTime", "solve_roster", "roster_from_starts",
+    "Progress", "SolveReport", "SolveResult", "RosterInfeasible", "NoRosterInTime", "solve_roster",
+    "roster_from_starts",
 ]
 
 # Share of the time limit the aggregate stage may use; it usually proves optimality in a fraction of that.
@@ -289,7 +290,8 @@ def _search(roster_model: RosterModel, workers: int, seed: int, seconds: float,
 
 
 def _shortfall(space: ShiftSpace, starts: list[list[int]]) -> int:
-    return coverage_totals(coverage_rows(space.plan, roster_from_starts(space, starts), previous=space.previous)).under_coverage_agent_hours
+    rows = coverage_rows(space.plan, roster_from_starts(space, starts), previous=space.previous)
+    return coverage_totals(rows).under_coverage_agent_hours
 
 
 def _report(status: str, objective: float | None, bound: float, aggregate: AggregatePlan | None, space: ShiftSpace,

@@ -229,7 +229,8 @@ class Inputs(StoreBase):
             window = self.wish_window(month)
             today = self._clock().astimezone(rules.timezone).date()
             if window is None or not window.is_open(today):
-                when = "are not being collected" if window is None else                     f"were collected from {window.opens_on} until {window.closes_on}"
+                when = "are not being collected" if window is None else \
+                    f"were collected from {window.opens_on} until {window.closes_on}"
                 raise WishesRefused(f"wishes for {month} {when}; ask the planner to change them")
         elif account.role is not Role.PLANNER:
             raise WishesRefused(f"{by} ({account.role}) may not enter wishes")

@@ -172,7 +172,9 @@ class Rosters(StoreBase):
     def list_versions(self, month: Month | str) -> tuple[VersionInfo, ...]:
         with self._reading() as session:
             rows = session.scalars(
-                select(RosterVersionRow).where(RosterVersionRow.month == _label(month)).order_by(RosterVersionRow.number)
+                select(RosterVersionRow)
+                .where(RosterVersionRow.month == _label(month))
+                .order_by(RosterVersionRow.number)
             )
             return tuple(_version_info(row) for row in rows)
 

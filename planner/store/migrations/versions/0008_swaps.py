@@ -37,8 +37,8 @@ def upgrade() -> None:
         sa.CheckConstraint("status IN ('asked', 'accepted', 'declined', 'approved', 'refused')",
                            name=op.f("ck_swaps_status")),
         sa.CheckConstraint("kind IN ('swap', 'give')", name=op.f("ck_swaps_kind")),
-        sa.ForeignKeyConstraint(["version_id"], ["roster_versions.id"], name=op.f("fk_swaps_version_id_roster_versions"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["version_id"], ["roster_versions.id"],
+                                name=op.f("fk_swaps_version_id_roster_versions"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_swaps")),
     )
     op.create_index(op.f("ix_swaps_version_id"), "swaps", ["version_id"])
