@@ -26,7 +26,7 @@ from planner.config import Rules, load_rules
 from planner.domain import Roster, StaffingPlan
 from planner.forecast import load_forecast
 from planner.operators import load_operators
-from planner.roster import solve_roster
+from planner.pipeline import plan_month
 from planner.staffing import staffing_plan
 from planner.validate import validate_roster
 
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
     print(f"solving the roster of {plan.month.label} ({args.roster_time_limit:g} s)…", flush=True)
-    solved = solve_roster(plan, operators, rules, time_limit=args.roster_time_limit, workers=args.workers)
+    solved = plan_month(plan, operators, rules, time_limit=args.roster_time_limit, workers=args.workers, breaks=False)
     roster = solved.roster
     measurements = [measure_placement("no breaks (floor)", plan, roster, operators, rules, args.workers)]
     for repeat in range(args.repeats):
@@ -136,8 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"run {repeat + 1}: {measured}", flush=True)
             measurements.append(measured)
     command = shlex.join(["python", "-m", "bench.breaks_bench", *argv])
-    note = (f"the sample month ({len(operators)} operators, {len(roster.shifts)} shifts) solved by `solve_roster` in "
-            f"{solved.report.wall_seconds:.0f} s ({solved.report.status}); breaks by the rules of constraints.yaml "
+    note = (f"the sample month ({len(operators)} operators, {len(roster.shifts)} shifts) solved by `plan_month` "
+            f"(no breaks) in {solved.solve.wall_seconds:.0f} s ({solved.solve.status}); breaks by the rules of "
+            "constraints.yaml "
             f"(up to {rules.breaks.time_limit_sec_per_day:g} s a day, {args.workers} workers)")
     section = render_section(command, date.today(), machine_facts(load_average), note, measurements)
     written = write_section(outputs(args), section, SECTION)

@@ -30,9 +30,9 @@ import planner.roster.solve as roster_solve
 from bench.common import add_out_option, machine_facts, outputs, write_section
 from bench.roster_bench import DEFAULT_WORKERS, MONTH, bench_month, peak_mib, positive
 from planner.config import Rules, load_rules
-from planner.coverage import coverage_rows, coverage_totals
 from planner.month import parse_month
-from planner.roster import Progress, solve_roster
+from planner.pipeline import Listener, plan_month
+from planner.roster import Progress
 from planner.roster.model import RosterModel, build_model
 from planner.samples import SAMPLE_OPERATORS, SAMPLE_SEED
 
@@ -88,13 +88,13 @@ class GrowthRun:
 
 
 @dataclass
-class _Timeline:
+class _Timeline(Listener):
     """When each stage ended and each improved roster came, in seconds since the solve started."""
 
     stage_ends: dict[str, float] = field(default_factory=dict)
     solutions: list[float] = field(default_factory=list)
 
-    def record(self, progress: Progress) -> None:
+    def roster_progress(self, progress: Progress) -> None:
         if progress.stage == "roster":
             self.solutions.append(progress.wall_seconds)
             return
@@ -128,12 +128,12 @@ def measure(axis: str, operators: int, month_label: str, seed: int, time_limit: 
     setup_mib = peak_mib()
     timeline = _Timeline()
     with _built_models() as built:
-        result = solve_roster(plan, roster_operators, rules, time_limit=time_limit, workers=workers,
-                              on_progress=timeline.record)
-    totals = coverage_totals(coverage_rows(plan, result.roster))
+        month = plan_month(plan, roster_operators, rules, time_limit=time_limit, workers=workers, breaks=False,
+                           listener=timeline)
+    totals = month.totals
     # The first model built is the month's; any later one would be an operator's alone, explaining a conflict.
     proto = built[0][0].model.proto if built else None
-    report = result.report
+    report = month.solve
     return GrowthRun(
         axis=axis,
         operators=operators,

@@ -36,8 +36,9 @@ from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.grid import operator_loads
 from planner.month import parse_month
-from planner.outputs import start_time_summary
-from planner.roster import Progress, solve_roster
+from planner.pipeline import Listener, plan_month
+from planner.quality import start_times
+from planner.roster import Progress
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import starts_allowed
 from planner.roster.solve import roster_from_starts
@@ -162,17 +163,17 @@ def measure(method: str, size: int, seed: int, time_limit: float | None, workers
     previous = last_month(size, seed, rules) if with_previous else None
     if method == UNSTABLE:
         rules = without_stability(rules)
-    started = time.perf_counter()
     if method != GREEDY:
-        result = solve_roster(plan, operators, rules, time_limit=time_limit, workers=workers,
-                              on_progress=_print_stage, previous=previous)
-        roster, report = result.roster, result.report
+        month = plan_month(plan, operators, rules, time_limit=time_limit, workers=workers, previous=previous,
+                           breaks=False, listener=_StagePrinter())
+        roster, report, wall = month.roster, month.solve, month.solve.wall_seconds
+        totals, starts = month.totals, month.start_times
     else:
+        started = time.perf_counter()
         roster, report = greedy_baseline(plan, operators, rules, previous), None
-    wall = time.perf_counter() - started
-    totals = coverage_totals(coverage_rows(plan, roster, previous=previous))
-    starts = start_time_summary(operator_loads(roster, operators, rules),
-                                rules.rules.start_time_stability.tolerance_hours)
+        wall = time.perf_counter() - started
+        totals = coverage_totals(coverage_rows(plan, roster, previous=previous))
+        starts = start_times(operator_loads(roster, operators, rules), rules.rules.start_time_stability.tolerance_hours)
     return Measurement(
         method=method,
         size=size,
@@ -189,14 +190,15 @@ def measure(method: str, size: int, seed: int, time_limit: float | None, workers
         gap=report.gap if report else None,
         peak_mib=round(peak_mib(), 1),
         violations=len(validate_roster(roster, operators, rules, previous)),
-        start_moves_pct=round(100 * starts["share_moved"], 1),
-        start_hours_median=starts["median_distinct_start_hours"],
+        start_moves_pct=round(100 * starts.share_moved, 1),
+        start_hours_median=starts.median_distinct_start_hours,
     )
 
 
-def _print_stage(progress: Progress) -> None:
-    if progress.objective is None:
-        print(f"    [{progress.wall_seconds:6.1f} s] {progress.stage} done", file=sys.stderr, flush=True)
+class _StagePrinter(Listener):
+    def roster_progress(self, progress: Progress) -> None:
+        if progress.objective is None:
+            print(f"    [{progress.wall_seconds:6.1f} s] {progress.stage} done", file=sys.stderr, flush=True)
 
 
 def peak_mib() -> float:

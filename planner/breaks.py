@@ -38,6 +38,7 @@ __all__ = [
     "naive_breaks",
     "slot_loads",
     "worst_dip",
+    "BreaksReport",
     "breaks_report",
     "team_break_cap",
     "BREAK_RULES",
@@ -555,18 +556,30 @@ def worst_dip(loads: Sequence[SlotLoad]) -> int:
     return max((load.dip for load in loads), default=0)
 
 
-def breaks_report(plan: StaffingPlan, result: BreakResult, rules: Rules) -> dict:
+@dataclass(frozen=True)
+class BreaksReport:
     """What summary.json says about the breaks: the deepest 5-minute dip below `required`, against placing every
     break at its earliest moment, and how each day's solve ended."""
+
+    wall_seconds: float
+    worst_dip: int
+    naive_worst_dip: int
+    dip_operator_minutes: int
+    naive_dip_operator_minutes: int
+    days: int
+    days_optimal: int
+
+
+def breaks_report(plan: StaffingPlan, result: BreakResult, rules: Rules) -> BreaksReport:
     placed = slot_loads(plan, result.roster, rules)
     naive = slot_loads(plan, naive_breaks(result.roster, rules), rules)
     statuses = [day.status for day in result.days]
-    return {
-        "wall_seconds": round(result.wall_seconds, 3),
-        "worst_dip": worst_dip(placed),
-        "naive_worst_dip": worst_dip(naive),
-        "dip_operator_minutes": sum(load.dip for load in placed) * rules.breaks.grid_minutes,
-        "naive_dip_operator_minutes": sum(load.dip for load in naive) * rules.breaks.grid_minutes,
-        "days": len(statuses),
-        "days_optimal": statuses.count("OPTIMAL"),
-    }
+    return BreaksReport(
+        wall_seconds=round(result.wall_seconds, 3),
+        worst_dip=worst_dip(placed),
+        naive_worst_dip=worst_dip(naive),
+        dip_operator_minutes=sum(load.dip for load in placed) * rules.breaks.grid_minutes,
+        naive_dip_operator_minutes=sum(load.dip for load in naive) * rules.breaks.grid_minutes,
+        days=len(statuses),
+        days_optimal=statuses.count("OPTIMAL"),
+    )

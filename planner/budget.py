@@ -1,8 +1,8 @@
 """One time limit for a whole run — the roster search, then the breaks day by day and the taxi routing — as a
 planner reads `--time-limit` or the page's limit: the run ends within it, not the roster search alone.
 
-The roster gets a share from the start; of what is left when it is done, the breaks and the taxi routing get
-their shares, and the rest reads and writes files."""
+The roster gets a share from the start (all of it when nothing follows it); of what is left when it is done, the
+breaks and the taxi routing get their shares, and the rest reads and writes files."""
 
 from __future__ import annotations
 
@@ -24,13 +24,14 @@ MIN_ROSTER_SECONDS, MIN_BREAK_DAY_SECONDS, MIN_ROUTING_SECONDS = 1.0, 0.1, 0.05
 class TimeBudget:
     seconds: float
     started: float = field(default_factory=time.monotonic)  # time.monotonic() when the run began
+    roster_share: float = ROSTER_SHARE
 
     def left(self) -> float:
         return max(0.0, self.seconds - (time.monotonic() - self.started))
 
     def roster_seconds(self) -> float:
         """The roster search's limit, counted from now."""
-        return max(MIN_ROSTER_SECONDS, self.left() - self.seconds * (1 - ROSTER_SHARE))
+        return max(MIN_ROSTER_SECONDS, self.left() - self.seconds * (1 - self.roster_share))
 
     def after_roster(self) -> AfterRoster:
         """What the rest of the run shares, taken when the roster is done."""

@@ -12,23 +12,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.auth import ALL_TEAMS, Role, UserRefused, check_password, check_user_name, user_operator, user_teams
-from planner.breaks import BreakDay, BreakResult, breaks_report, place_breaks
-from planner.budget import TimeBudget
+from planner.breaks import BreakDay, breaks_report, place_breaks
 from planner.capacity import capacity_warnings
 from planner.config import Rules, load_rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.csvfile import parse_date
-from planner.domain import Operator, Roster, StaffingPlan
+from planner.domain import Roster
 from planner.errors import EXIT_BAD_INPUT, EXIT_NO_ROSTER, InputError, PlannerError, Problem
 from planner.forecast import load_forecast
 from planner.forecasting import METHODS, backtest_report, forecast_month, holidays_of
-from planner.grid import operator_loads, shift_code
+from planner.grid import shift_code
 from planner.history import GAP_POLICIES, load_history, parse_column_names
 from planner.ical import calendars_zip, operator_calendar
 from planner.month import Month, parse_month
 from planner.operators import load_operators
-from planner.outputs import start_time_summary, summary, write_coverage_csv, write_summary_json
-from planner.quality import roster_quality
+from planner.outputs import summary, write_coverage_csv, write_summary_json
+from planner.pipeline import Listener, plan_month
 from planner.replace import (
     NoShiftThatDay,
     apply_candidate,
@@ -39,12 +38,12 @@ from planner.replace import (
     resolve_rest_of_month,
     sick_call,
 )
-from planner.roster import Progress, solve_roster
+from planner.roster import Progress
 from planner.rostercsv import load_earlier_roster_csv, load_roster_csv, write_roster_csv
 from planner.samples import write_forecast_csv
 from planner.staffing import staffing_csv, staffing_plan
 from planner.store import UnknownUser, UserExists, open_store
-from planner.taxi import Ride, load_roster_for_taxi, ride_groups, taxi_csv, taxi_rides, write_taxi_csv
+from planner.taxi import Ride, load_roster_for_taxi, taxi_csv, taxi_rides, write_taxi_csv
 from planner.taxipdf import taxi_pdf
 from planner.validate import format_violations, validate_roster
 
@@ -246,11 +245,9 @@ def _staffing(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-
 def _solve(args: argparse.Namespace) -> int:
     started = time.monotonic()
     rules = _rules(args)
-    budget = TimeBudget(args.time_limit if args.time_limit is not None else rules.solver.time_limit_sec, started)
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
     previous = _previous(args, plan.month)
@@ -265,63 +262,60 @@ def _solve(args: argparse.Namespace) -> int:
     for warning in capacity_warnings(plan, operators, rules):
         print(f"warning: {warning}", file=sys.stderr)
 
-    def show(progress: Progress) -> None:
-        if progress.objective is None:
-            print(f"[{progress.wall_seconds:6.1f} s] {progress.stage} done", file=sys.stderr)
-        else:
-            print(f"[{progress.wall_seconds:6.1f} s] objective {progress.objective:,.0f}  "
-                  f"bound {progress.best_bound:,.0f}", file=sys.stderr)
-
-    result = solve_roster(plan, operators, rules, time_limit=budget.roster_seconds(), workers=args.workers,
-                          on_progress=show, previous=previous, earlier=earlier)
-    left = budget.after_roster()
-    per_day = left.per_break_day(len(plan.month.days), rules.breaks.time_limit_sec_per_day)
-    placed = _place_breaks(plan, result.roster, operators, rules, args.workers, per_day)
+    month = plan_month(plan, operators, rules, time_limit=args.time_limit, workers=args.workers,
+                       previous=previous, earlier=earlier, taxi=args.taxi, listener=_Printer(), started=started)
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = coverage_rows(plan, placed.roster, rules.breaks, previous)
-    write_roster_csv(placed.roster, operators, args.out / "roster.csv")
-    write_coverage_csv(rows, args.out / "coverage.csv")
-    if args.taxi:
-        print("planning taxi cars for the late shifts…", file=sys.stderr)
-        routing = left.per_ride_group(ride_groups(placed.roster, rules), rules.taxi.routing_time_limit_sec)
-        quick_taxi = rules.model_copy(
-            update={"taxi": rules.taxi.model_copy(update={"routing_time_limit_sec": routing})})
-        write_taxi_csv(taxi_rides(placed.roster, operators, quick_taxi), args.out / "taxi.csv")
-    start_times = start_time_summary(operator_loads(placed.roster, operators, rules),
-                                     rules.rules.start_time_stability.tolerance_hours)
-    quality = roster_quality(plan, placed.roster, operators, rules, result.report.shortfall_lower_bound, previous)
-    data = summary(result.report, rows, plan.month.label, breaks_report(plan, placed, rules), start_times, quality)
-    write_summary_json(data, args.out / "summary.json")
-    objective = "none evaluated" if data["objective"] is None else (
-        f"{data['objective']:,.0f}, bound {data['best_bound']:,.0f}, gap {data['gap']:.1%}")
+    write_roster_csv(month.roster, operators, args.out / "roster.csv")
+    write_coverage_csv(month.coverage, args.out / "coverage.csv")
+    if month.rides is not None:
+        write_taxi_csv(month.rides, args.out / "taxi.csv")
+    write_summary_json(summary(month), args.out / "summary.json")
+    report = month.solve
+    objective = "none evaluated" if report.objective is None else (
+        f"{report.objective:,.0f}, bound {report.best_bound:,.0f}, gap {report.gap:.1%}")
+    dip = month.breaks.worst_dip if month.breaks else 0
     print(
-        f"{data['status']}: {data['shifts']} shifts; {quality.sentence()}. Breaks: deepest 5-minute dip "
-        f"{data['breaks']['worst_dip']} below required. Solver: objective {objective}; {data['wall_seconds']:.1f} s. "
+        f"{report.status}: {report.shifts} shifts; {month.quality.sentence()}. Breaks: deepest 5-minute dip "
+        f"{dip} below required. Solver: objective {objective}; {report.wall_seconds:.1f} s. "
         f"Written to {args.out}/",
         file=sys.stderr,
     )
     return EXIT_OK
 
 
-def _place_breaks(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules,
-                  workers: int | None, per_day: float | None = None) -> BreakResult:
-    per_day = rules.breaks.time_limit_sec_per_day if per_day is None else per_day
-    print(f"placing breaks day by day (up to {per_day:.2g} s a day)…", file=sys.stderr)
-    def show(day: BreakDay) -> None:
+class _Printer(Listener):
+    """The run's progress on standard error, a line per stage, better roster and day of breaks."""
+
+    def roster_progress(self, progress: Progress) -> None:
+        if progress.objective is None:
+            print(f"[{progress.wall_seconds:6.1f} s] {progress.stage} done", file=sys.stderr)
+        else:
+            print(f"[{progress.wall_seconds:6.1f} s] objective {progress.objective:,.0f}  "
+                  f"bound {progress.best_bound:,.0f}", file=sys.stderr)
+
+    def breaks_started(self, seconds_per_day: float) -> None:
+        print(f"placing breaks day by day (up to {seconds_per_day:.2g} s a day)…", file=sys.stderr)
+
+    def break_day(self, day: BreakDay) -> None:
         print(f"  breaks {day.day}: {day.shifts} shifts, {day.status}, {day.wall_seconds:.1f} s", file=sys.stderr)
 
-    return place_breaks(plan, roster, operators, rules, workers=workers, time_limit_per_day=per_day, on_day=show)
+    def taxi_started(self) -> None:
+        print("planning taxi cars for the late shifts…", file=sys.stderr)
 
 
 def _breaks(args: argparse.Namespace) -> int:
     rules = _rules(args)
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
-    placed = _place_breaks(plan, load_roster_csv(args.roster, plan.month), operators, rules, args.workers)
+    per_day = rules.breaks.time_limit_sec_per_day
+    printer = _Printer()
+    printer.breaks_started(per_day)
+    placed = place_breaks(plan, load_roster_csv(args.roster, plan.month), operators, rules, workers=args.workers,
+                          time_limit_per_day=per_day, on_day=printer.break_day)
     write_roster_csv(placed.roster, operators, args.out)
     report = breaks_report(plan, placed, rules)
-    print(f"Breaks placed in {report['wall_seconds']:.1f} s: deepest 5-minute dip {report['worst_dip']} below "
-          f"required (every break at its earliest: {report['naive_worst_dip']}). Written to {args.out}",
+    print(f"Breaks placed in {report.wall_seconds:.1f} s: deepest 5-minute dip {report.worst_dip} below "
+          f"required (every break at its earliest: {report.naive_worst_dip}). Written to {args.out}",
           file=sys.stderr)
     return EXIT_OK
 

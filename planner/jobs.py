@@ -2,9 +2,8 @@
 
 The page starts a `SolveJob`, reruns every second or so to read `snapshot()` (stage, best objective and bound so
 far, breaks placed), may call `stop()`, and takes `result` when `done`. The job itself is the command line's
-pipeline — `solve_roster`, then `place_breaks` — in a thread, both within the one time limit as the command
-shares it (`TimeBudget`); it knows nothing of Streamlit. A stop keeps the best roster found so far and still gives
-it breaks (quickly: the staggered placement with little search).
+`plan_month` in a thread, listening to it; it knows nothing of Streamlit. A stop keeps the best roster found so far
+and still gives it breaks (quickly: the staggered placement with little search).
 
 A server runs at most `solver.max_running_solves` jobs at once (`SolvesBusy` for one more), since each takes the
 cores it is given for up to its whole time limit. A job given `abandon_after` stops itself when nobody has
@@ -19,18 +18,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from planner.breaks import BreakDay, BreakResult, BreaksInfeasible, place_breaks
-from planner.budget import TimeBudget
+from planner.breaks import BreakDay
 from planner.config import Rules
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.errors import PlannerError
-from planner.roster import Locks, Progress, RosterInfeasible, SolveResult, solve_roster
+from planner.pipeline import Listener, MonthPlan, plan_month
+from planner.roster import Locks, Progress
 
 __all__ = ["SolveJob", "JobSnapshot", "SolvesBusy", "running_solves"]
-
-# Per-day break search after a stop: the planner asked for the result now.
-BREAKS_SECONDS_AFTER_STOP = 0.1
-
 
 _LOG = logging.getLogger(__name__)
 
@@ -81,7 +76,7 @@ class JobSnapshot:
 
 
 @dataclass
-class SolveJob:
+class SolveJob(Listener):
     plan: StaffingPlan
     operators: Sequence[Operator]
     rules: Rules
@@ -91,8 +86,7 @@ class SolveJob:
     previous: Roster | None = None  # last month's roster, kept across the first day
     earlier: Sequence[Roster] = ()  # the months before it, counted by the fairness rules
     abandon_after: float | None = None  # seconds without snapshot() or touch() after which the job stops itself
-    roster_result: SolveResult | None = None
-    breaks_result: BreakResult | None = None
+    result: MonthPlan | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _progress: list[Progress] = field(default_factory=list)
@@ -118,7 +112,7 @@ class SolveJob:
         """Someone still waits for the result (see `abandon_after`)."""
         self._seen = time.monotonic()
 
-    def _should_stop(self) -> bool:
+    def should_stop(self) -> bool:
         if self.abandon_after is not None and time.monotonic() - self._seen > self.abandon_after:
             self._stop.set()
         return self._stop.is_set()
@@ -150,34 +144,27 @@ class SolveJob:
                 error=self._error,
             )
 
-    def _note(self, progress: Progress) -> None:
+    def roster_progress(self, progress: Progress) -> None:
         with self._lock:
             self._progress.append(progress)
             self._stage = progress.stage
 
-    def _note_day(self, day: BreakDay) -> None:
+    def breaks_started(self, seconds_per_day: float) -> None:
+        with self._lock:
+            self._stage = "breaks"
+
+    def break_day(self, day: BreakDay) -> None:
         with self._lock:
             self._break_days.append(day)
 
     def _run(self) -> None:
-        budget = TimeBudget(self.rules.solver.time_limit_sec if self.time_limit is None else self.time_limit,
-                            self._started)
         try:
-            self.roster_result = solve_roster(
-                self.plan, self.operators, self.rules, time_limit=budget.roster_seconds(), workers=self.workers,
-                on_progress=self._note, should_stop=self._should_stop, locks=self.locks, previous=self.previous,
-                earlier=self.earlier,
-            )
-            with self._lock:
-                self._stage = "breaks"
-            per_day = BREAKS_SECONDS_AFTER_STOP if self._stop.is_set() else budget.after_roster().per_break_day(
-                len(self.plan.month.days), self.rules.breaks.time_limit_sec_per_day)
-            self.breaks_result = place_breaks(self.plan, self.roster_result.roster, self.operators, self.rules,
-                                              workers=self.workers, time_limit_per_day=per_day,
-                                              on_day=self._note_day)
+            self.result = plan_month(self.plan, self.operators, self.rules, time_limit=self.time_limit,
+                                     workers=self.workers, previous=self.previous, earlier=self.earlier,
+                                     locks=self.locks, listener=self, started=self._started)
             with self._lock:
                 self._stage = "done"
-        except (RosterInfeasible, BreaksInfeasible, ValueError) as error:
+        except (PlannerError, ValueError) as error:
             self._fail(str(error))
         except Exception as error:  # noqa: BLE001 - whatever broke, the page must say what, not "None"
             _LOG.exception("the solve job failed")

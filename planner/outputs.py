@@ -5,19 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from planner.coverage import CoverageRow, coverage_totals
-from planner.grid import OperatorLoad
-from planner.roster.solve import SolveReport
+from planner.coverage import CoverageRow
 
 if TYPE_CHECKING:
-    from planner.quality import RosterQuality
+    from planner.pipeline import MonthPlan
 
-__all__ = ["COVERAGE_COLUMNS", "coverage_csv", "write_coverage_csv", "summary", "write_summary_json"]
+__all__ = ["COVERAGE_COLUMNS", "coverage_csv", "write_coverage_csv", "summary", "proven_shortfall_bound",
+           "write_summary_json"]
 
 COVERAGE_COLUMNS = ("interval_start", "calls", "aht_sec", "required", "scheduled", "on_phones", "shortfall")
 
@@ -46,28 +45,12 @@ def write_coverage_csv(rows: tuple[CoverageRow, ...], path: str | Path) -> None:
     Path(path).write_text(coverage_csv(rows), encoding="utf-8", newline="")
 
 
-def start_time_summary(loads: Sequence[OperatorLoad], tolerance_hours: int) -> dict:
-    """How steady the roster's start times are: of the pairs of consecutive working days, how many move the start
-    by more than the tolerance, and the median number of distinct start hours an operator gets."""
-    pairs = sum(load.consecutive_days for load in loads)
-    moved = sum(load.start_moves for load in loads)
-    working = [load.start_hours for load in loads if load.shifts]
-    return {
-        "tolerance_hours": tolerance_hours,
-        "consecutive_working_days": pairs,
-        "start_moves_beyond_tolerance": moved,
-        "share_moved": round(moved / pairs, 4) if pairs else 0.0,
-        "median_distinct_start_hours": statistics.median(working) if working else 0,
-    }
-
-
-def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str, breaks: dict | None = None,
-            start_times: dict | None = None, quality: RosterQuality | None = None) -> dict:
+def summary(month: MonthPlan) -> dict:
     """The contract's summary fields, measured on the roster itself, plus the solve's and the breaks' details
     and the roster in a planner's words (`in_words`)."""
-    totals = coverage_totals(rows)
+    totals, report = month.totals, month.solve
     return {
-        "month": month_label,
+        "month": month.staffing.month.label,
         "status": report.status,
         "objective": report.objective,
         "best_bound": report.best_bound,
@@ -84,10 +67,15 @@ def summary(report: SolveReport, rows: tuple[CoverageRow, ...], month_label: str
         "stage_seconds": report.stage_seconds,
         "soft_rule_costs": report.soft_rule_costs,
         "unmet_wishes": list(report.unmet_wishes),
-        "breaks": breaks or {},
-        "start_times": start_times or {},
-        "in_words": quality.as_dict() if quality else {},
+        "breaks": asdict(month.breaks) if month.breaks else {},
+        "start_times": asdict(month.start_times),
+        "in_words": month.quality.as_dict(),
     }
+
+
+def proven_shortfall_bound(summary: Mapping[str, Any]) -> int | None:
+    """The proven lower bound of the shortfall in a stored summary; None in one written before bounds were kept."""
+    return summary.get("under_coverage_lower_bound")
 
 
 def write_summary_json(data: dict, path: str | Path) -> None:

@@ -4,6 +4,7 @@ edited roster is judged the same way as a solved one."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -12,11 +13,10 @@ from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.grid import OperatorLoad, operator_loads
-from planner.outputs import start_time_summary
 from planner.roster.model import availability_allows, can_take
 from planner.roster.space import ShiftOption, ShiftSpace
 
-__all__ = ["Spread", "RosterQuality", "roster_quality"]
+__all__ = ["Spread", "StartTimes", "start_times", "RosterQuality", "roster_quality"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,30 @@ class Spread:
 
     fewest: int
     most: int
+
+
+@dataclass(frozen=True)
+class StartTimes:
+    """How steady a roster's start times are (summary.json's `start_times`)."""
+
+    tolerance_hours: int
+    consecutive_working_days: int  # pairs of working days in a row, over all operators
+    start_moves_beyond_tolerance: int  # of those pairs, how many move the start by more than the tolerance
+    share_moved: float
+    median_distinct_start_hours: float  # distinct start hours per working operator
+
+
+def start_times(loads: Sequence[OperatorLoad], tolerance_hours: int) -> StartTimes:
+    pairs = sum(load.consecutive_days for load in loads)
+    moved = sum(load.start_moves for load in loads)
+    working = [load.start_hours for load in loads if load.shifts]
+    return StartTimes(
+        tolerance_hours=tolerance_hours,
+        consecutive_working_days=pairs,
+        start_moves_beyond_tolerance=moved,
+        share_moved=round(moved / pairs, 4) if pairs else 0.0,
+        median_distinct_start_hours=statistics.median(working) if working else 0,
+    )
 
 
 @dataclass(frozen=True)
@@ -71,7 +95,7 @@ def roster_quality(plan: StaffingPlan, roster: Roster, operators: Sequence[Opera
                    shortfall_bound: int = 0, previous: Roster | None = None) -> RosterQuality:
     totals = coverage_totals(coverage_rows(plan, roster, previous=previous))
     loads = operator_loads(roster, operators, rules)
-    starts = start_time_summary(loads, rules.rules.start_time_stability.tolerance_hours)
+    starts = start_times(loads, rules.rules.start_time_stability.tolerance_hours)
     wishes, granted = _wishes(roster, operators, rules)
     space = ShiftSpace(plan, operators, rules)
     weekend_days = space.weekend_days
@@ -83,9 +107,9 @@ def roster_quality(plan: StaffingPlan, roster: Roster, operators: Sequence[Opera
         wishes_granted=granted,
         nights=_spread(space, loads, lambda option: option.night, lambda load: load.nights),
         weekends=_spread(space, loads, lambda option: option.day in weekend_days, lambda load: load.weekends),
-        start_moves_share=starts["share_moved"],
-        tolerance_hours=starts["tolerance_hours"],
-        median_start_hours=starts["median_distinct_start_hours"],
+        start_moves_share=starts.share_moved,
+        tolerance_hours=starts.tolerance_hours,
+        median_start_hours=starts.median_distinct_start_hours,
     )
 
 

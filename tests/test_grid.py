@@ -10,7 +10,7 @@ from planner.config import parse_rules
 from planner.domain import Operator, Roster, Shift
 from planner.grid import apply_grid, operator_loads, parse_code, roster_grid, shift_code
 from planner.month import Month, after_elapsed
-from planner.outputs import start_time_summary
+from planner.quality import StartTimes, start_times
 
 MOSCOW = Month(2026, 12, "Europe/Moscow", "RU")
 BERLIN = Month(2026, 10, "Europe/Berlin", "DE")
@@ -115,6 +115,6 @@ def test_operator_loads_count_start_hours_and_moves_beyond_the_tolerance():
     loads = {load.operator_id: load for load in operator_loads(roster, OPS, RULES)}
     assert (loads["a"].start_hours, loads["a"].consecutive_days, loads["a"].start_moves) == (4, 2, 1)
     assert (loads["b"].start_hours, loads["b"].consecutive_days, loads["b"].start_moves) == (2, 1, 1)
-    summary = start_time_summary(list(loads.values()), RULES.rules.start_time_stability.tolerance_hours)
-    assert summary == {"tolerance_hours": 2, "consecutive_working_days": 3, "start_moves_beyond_tolerance": 2,
-                       "share_moved": 0.6667, "median_distinct_start_hours": 3}
+    steadiness = start_times(list(loads.values()), RULES.rules.start_time_stability.tolerance_hours)
+    assert steadiness == StartTimes(tolerance_hours=2, consecutive_working_days=3, start_moves_beyond_tolerance=2,
+                                    share_moved=0.6667, median_distinct_start_hours=3)

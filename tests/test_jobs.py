@@ -8,8 +8,7 @@ from dataclasses import replace
 import pytest
 from roster_fixtures import need, operator, rules, staffing
 
-from planner import jobs
-from planner.budget import BREAKS_SHARE, ROSTER_SHARE
+from planner import jobs, pipeline
 from planner.jobs import SolveJob, SolvesBusy
 from planner.validate import validate_roster
 
@@ -28,8 +27,8 @@ def test_job_runs_in_the_background_and_ends_with_a_roster_and_breaks():
     assert job.wait(60)
     snapshot = job.snapshot()
     assert snapshot.done and snapshot.error is None and snapshot.stage == "done"
-    assert snapshot.break_days_done == len({s.day for s in job.roster_result.roster.shifts})
-    roster = job.breaks_result.roster
+    assert snapshot.break_days_done == len({s.day for s in job.result.roster.shifts})
+    roster = job.result.roster
     assert roster.shifts and all(len(shift.breaks) == 2 for shift in roster.shifts)
     assert validate_roster(roster, job.operators, job.rules) == []
 
@@ -42,7 +41,7 @@ def test_a_stopped_job_keeps_the_best_roster_so_far():
     snapshot = job.snapshot()
     assert snapshot.stopped and snapshot.error is None
     assert snapshot.wall_seconds < 30
-    assert validate_roster(job.breaks_result.roster, job.operators, job.rules) == []
+    assert validate_roster(job.result.roster, job.operators, job.rules) == []
 
 
 def test_an_impossible_month_ends_the_job_with_the_explanation():
@@ -51,30 +50,7 @@ def test_an_impossible_month_ends_the_job_with_the_explanation():
     assert job.wait(60)
     snapshot = job.snapshot()
     assert snapshot.stage == "failed" and "op1" in snapshot.error
-    assert job.breaks_result is None
-
-
-def test_the_jobs_time_limit_bounds_the_roster_and_the_breaks_together(monkeypatch):
-    asked = {}
-    real_solve, real_breaks = jobs.solve_roster, jobs.place_breaks
-
-    def solve(*args, time_limit, **options):
-        asked["roster"] = time_limit
-        return real_solve(*args, time_limit=time_limit, **options)
-
-    def breaks(*args, time_limit_per_day, **options):
-        asked["per_day"] = time_limit_per_day
-        return real_breaks(*args, time_limit_per_day=time_limit_per_day, **options)
-
-    monkeypatch.setattr(jobs, "solve_roster", solve)
-    monkeypatch.setattr(jobs, "place_breaks", breaks)
-    job = _job(time_limit=5).start()
-    assert job.wait(60) and job.snapshot().error is None
-
-    # The roster has its share of the 5 s; each of the month's days then gets a slice of what is left, not the
-    # rules' full second a day (31 s for the month).
-    assert asked["roster"] <= 5 * ROSTER_SHARE
-    assert asked["per_day"] * len(job.plan.month.days) <= 5 * BREAKS_SHARE
+    assert job.result is None
 
 
 def test_one_solve_more_than_the_server_runs_at_once_is_refused_and_a_slot_frees_when_one_ends():
@@ -94,7 +70,7 @@ def test_one_solve_more_than_the_server_runs_at_once_is_refused_and_a_slot_frees
 
 def test_a_job_nobody_looks_at_stops_itself(monkeypatch):
     # A tab that is gone no longer asks for snapshots: its solve stops instead of holding a slot for its limit.
-    real_solve = jobs.solve_roster
+    real_solve = pipeline.solve_roster
 
     def slow(*args, should_stop, **options):
         asked = time.monotonic()
@@ -102,18 +78,18 @@ def test_a_job_nobody_looks_at_stops_itself(monkeypatch):
             time.sleep(0.05)
         return real_solve(*args, should_stop=should_stop, **options)
 
-    monkeypatch.setattr(jobs, "solve_roster", slow)
+    monkeypatch.setattr(pipeline, "solve_roster", slow)
     job = _job(time_limit=60, abandon_after=0.5).start()
     assert job.wait(60)
     assert job._stop.is_set() and job.snapshot().wall_seconds < 20
-    assert validate_roster(job.breaks_result.roster, job.operators, job.rules) == []
+    assert validate_roster(job.result.roster, job.operators, job.rules) == []
 
 
 def test_any_exception_in_a_solve_is_kept_with_its_message(monkeypatch):
     def broken(*_args, **_options):
         raise MemoryError("no room for the model")
 
-    monkeypatch.setattr(jobs, "solve_roster", broken)
+    monkeypatch.setattr(pipeline, "solve_roster", broken)
     job = _job().start()
     assert job.wait(60)
     assert job.snapshot().error == "MemoryError: no room for the model"

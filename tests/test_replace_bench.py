@@ -24,7 +24,7 @@ def test_a_tiny_run_writes_its_section(tmp_path, capsys):
     start, end = markers(SECTION)
     readme = tmp_path / "README.md"
     readme.write_text(f"before\n{start}\nold\n{end}\nafter\n", encoding="utf-8")
-    assert main(["--operators", "14", "--seeds", "2026", "--calls", "3", "--solve-seconds", "3", "--workers", "1",
+    assert main(["--operators", "14", "--seeds", "2026", "--calls", "3", "--month-seconds", "5", "--workers", "1",
                  "--out", str(readme)]) == 0
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("before\n") and text.endswith("after\n") and "old" not in text

@@ -28,7 +28,7 @@ import pandas as pd
 import streamlit as st
 from babel.dates import format_date
 
-from planner.breaks import BreaksInfeasible, breaks_report, place_breaks
+from planner.breaks import BreaksInfeasible, place_breaks
 from planner.capacity import capacity_warnings
 from planner.config import Rules
 from planner.coverage import coverage_rows, coverage_totals
@@ -37,7 +37,7 @@ from planner.grid import CellEdit, GridResult, apply_grid, operator_loads, roste
 from planner.i18n import ACTIONS, MESSAGES, N_, PAGES, column_label, rule_label
 from planner.jobs import SolveJob, SolvesBusy
 from planner.ledger import past_loads
-from planner.outputs import summary
+from planner.outputs import proven_shortfall_bound, summary
 from planner.quality import roster_quality
 from planner.replace import (
     Candidate,
@@ -132,7 +132,7 @@ def page() -> None:
         st.info(_(MESSAGES["no_roster"]))
         return
     rules = state.rules()
-    _take_finished_job(plan, rules)
+    _take_finished_job()
     _show_notice()
     previous = _last_month()
     earlier = _earlier_months()
@@ -252,7 +252,7 @@ def _progress() -> None:
     st.button(_(ACTIONS["stop"]), key="stop", on_click=running.job.stop, disabled=snapshot.stopped)
 
 
-def _take_finished_job(plan: StaffingPlan, rules: Rules) -> None:
+def _take_finished_job() -> None:
     """A finished solve becomes a new draft (opened at once), a finished re-solve the opened version's roster."""
     running: RunningSolve | None = st.session_state.get(JOB)
     if running is None or not running.job.done:
@@ -260,13 +260,10 @@ def _take_finished_job(plan: StaffingPlan, rules: Rules) -> None:
     del st.session_state[JOB]
     job = running.job
     snapshot = job.snapshot()
-    if snapshot.error is not None or job.breaks_result is None or job.roster_result is None:
+    if snapshot.error is not None or job.result is None:
         _notify("error", f"{state.t()(MESSAGES['no_solution'])}\n\n{snapshot.error}")
         return
-    roster = job.breaks_result.roster
-    report = summary(job.roster_result.report, coverage_rows(plan, roster, rules.breaks, job.previous),
-                     plan.month.label,
-                     breaks_report(plan, job.breaks_result, job.rules))
+    roster, report = job.result.roster, summary(job.result)
     if snapshot.stopped:
         _notify("info", state.t()(MESSAGES["stopped"]))
     if running.into_version is None:
@@ -733,7 +730,7 @@ def _coverage(plan: StaffingPlan, roster: Roster, rules: Rules, work: Work, prev
     short.metric(_(MESSAGES["shortfall_hours"]), f"{totals.under_coverage_agent_hours:,}")
     required.metric(_("Required, operator-hours"), f"{totals.required_agent_hours:,}")
     over.metric(_("Overstaffing, operator-hours"), f"{totals.over_coverage_agent_hours:,}")
-    lower_bound = (work.report or {}).get("under_coverage_lower_bound")
+    lower_bound = proven_shortfall_bound(work.report or {})
     if lower_bound is not None:
         bound.metric(_("No roster is short by less than"), f"{lower_bound:,}")
     hour, series, operators = column_label("interval_start", language), _("Series"), _("Operators")
@@ -754,7 +751,7 @@ def _in_words(plan: StaffingPlan, roster: Roster, operators: tuple[Operator, ...
               previous: Roster | None) -> None:
     """The roster as a planner judges it: above the proven bound, wishes, fairness, steady start times."""
     _ = state.t()
-    bound = (work.report or {}).get("under_coverage_lower_bound") or 0
+    bound = proven_shortfall_bound(work.report or {}) or 0
     quality = _kept("quality", (plan.required, roster, operators, rules, bound, previous),
                     lambda: roster_quality(plan, roster, operators, rules, bound, previous))
     above, wishes, nights, weekends, moves = st.columns(5)
