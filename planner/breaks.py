@@ -369,26 +369,36 @@ def _solve_day(day: date, jobs: list[_Job], loads: _Loads, required: list[int], 
     m = build_break_model(jobs, loads, required, rules.breaks, without)
     greedy = _staggered_offsets(jobs, loads, required, rules.breaks)
     _hint(m, greedy)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit or rules.breaks.time_limit_sec_per_day
-    solver.parameters.num_workers = workers or rules.solver.workers
-    solver.parameters.random_seed = rules.solver.seed
-    # Presolve takes a second or more on a busy day's model and gains little here; without it the complete hint
-    # is the first solution at once and the whole limit goes to improving it (measured in bench/README.md).
-    solver.parameters.cp_model_presolve = False
-    status = solver.solve(m.model)
+    limit = time_limit or rules.breaks.time_limit_sec_per_day
+    solver, status = _search(m, limit, workers, rules)
+    # Out of time before CP-SAT's first solution (a busy machine): the staggered placement is the best so far,
+    # provided it keeps the team rule, which it does unless teams are very short of room. When it does not, the
+    # day gets one more search of the rules' own limit: a run out of time still gets its breaks.
+    fallback = status == cp_model.UNKNOWN and _over_team_cap(jobs, greedy, loads, rules.breaks)
+    if fallback and limit < rules.breaks.time_limit_sec_per_day:
+        limit = rules.breaks.time_limit_sec_per_day
+        solver, status = _search(m, limit, workers, rules)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         placed = [sorted(offset for literals in breaks for offset, literal in literals.items()
                          if solver.boolean_value(literal)) for breaks in m.starts]
         report = BreakDay(day, len(jobs), solver.status_name(status), solver.objective_value,
                           solver.best_objective_bound, round(time.monotonic() - started, 3))
         return placed, report
-    # Out of time before CP-SAT's first solution (a busy machine): the staggered placement is the best so far,
-    # provided it keeps the team rule, which it does unless teams are very short of room.
     if status != cp_model.INFEASIBLE and not _over_team_cap(jobs, greedy, loads, rules.breaks):
         return greedy, BreakDay(day, len(jobs), "GREEDY", None, solver.best_objective_bound,
                                 round(time.monotonic() - started, 3))
-    raise BreaksInfeasible(_explain(day, jobs, rules, solver.status_name(status)))
+    raise BreaksInfeasible(_explain(day, jobs, rules, solver.status_name(status), limit))
+
+
+def _search(m: BreakModel, seconds: float, workers: int | None, rules: Rules) -> tuple[cp_model.CpSolver, int]:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers or rules.solver.workers
+    solver.parameters.random_seed = rules.solver.seed
+    # Presolve takes a second or more on a busy day's model and gains little here; without it the complete hint
+    # is the first solution at once and the whole limit goes to improving it (measured in bench/README.md).
+    solver.parameters.cp_model_presolve = False
+    return solver, solver.solve(m.model)
 
 
 def _over_team_cap(jobs: list[_Job], offsets: list[list[int]], loads: _Loads, settings: Breaks) -> bool:
@@ -473,15 +483,15 @@ def _hint(m: BreakModel, offsets: list[list[int]]) -> None:
         m.model.add_hint(m.dip, max(shortfalls.values(), default=0))
 
 
-def _explain(day: date, jobs: list[_Job], rules: Rules, status: str) -> str:
+def _explain(day: date, jobs: list[_Job], rules: Rules, status: str, seconds: float) -> str:
     share = rules.breaks.rules.team_on_break.max_share
     teams = sorted({job.team for job in jobs if job.team})
     if status == "INFEASIBLE" and teams:
         return (f"Breaks of {day}: the break rules cannot all hold. With team_on_break.max_share {share:g}, the "
                 f"members of these teams on shift that day cannot all fit their breaks: {', '.join(teams)}. Raise "
                 f"max_share, shorten break_window or break_gap, or stagger the team's shift starts.")
-    return (f"Breaks of {day}: no placement found ({status}) within "
-            f"{rules.breaks.time_limit_sec_per_day:g} s; raise breaks.time_limit_sec_per_day.")
+    return (f"Breaks of {day}: no placement found ({status}) within {seconds:g} s; raise "
+            "breaks.time_limit_sec_per_day or give the run more time.")
 
 
 def _with_breaks(roster: Roster, offsets: dict[int, list[int]], clock: _Clock) -> Roster:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from ortools.sat.python import cp_model
 
+from planner import breaks
 from planner.breaks import (
     BREAK_RULES,
     BreaksInfeasible,
@@ -113,6 +114,28 @@ def test_team_on_break_at_most_a_quarter_of_the_team_at_once():
     assert violated(placed, ops, rules) == set()
     crowded = place_breaks(needs, day_shifts(names), ops, rules, without=frozenset({"team_on_break"})).roster
     assert "team_on_break" in violated(crowded, ops, rules)
+
+
+def test_a_day_out_of_time_without_a_usable_placement_gets_one_more_search(monkeypatch):
+    # Seen running `planner solve --time-limit 40` on a busy machine: a day's share of the run ended before
+    # CP-SAT's first placement and the staggered one broke the team rule, so the whole run failed.
+    names = ["a", "b", "c", "d"]
+    ops = operators(names, team="T1")
+    rules = rules_with(per_shift=[{"min_shift_hours": 0, "count": 2, "minutes": 30}])
+    needs = plan(FEB, {h: 4 for h in range(9, 17) if h != 12})
+    searches, real_search = [], breaks._search
+
+    def out_of_time_first(model, seconds, workers, rules):
+        searches.append(seconds)
+        solver, status = real_search(model, seconds, workers, rules)
+        return solver, cp_model.UNKNOWN if len(searches) == 1 else status
+
+    monkeypatch.setattr(breaks, "_search", out_of_time_first)
+    monkeypatch.setattr(breaks, "_over_team_cap", lambda *_args: True)
+    placed = place_breaks(needs, day_shifts(names), ops, rules, time_limit_per_day=0.01)
+    assert searches == [0.01, rules.breaks.time_limit_sec_per_day]
+    assert placed.days[0].status in ("OPTIMAL", "FEASIBLE")
+    assert violated(placed.roster, ops, rules) == set()
 
 
 def test_team_break_cap_rounds_down_but_always_lets_one_go():
