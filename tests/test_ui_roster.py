@@ -21,18 +21,8 @@ from planner.month import Month
 from planner.replace import changed_operators, sick_call
 from planner.staffing import staffing_plan
 from planner.store import open_store
-from ui.roster import (
-    JOB,
-    SICK_APPLY,
-    SICK_BUDGET,
-    SICK_DAY,
-    SICK_EXPORT,
-    SICK_ON,
-    SICK_OPERATOR,
-    SICK_RESOLVE,
-    WORK,
-    day_labels,
-)
+from ui.roster import JOB, WORK, day_labels
+from ui.sick_call import SICK_APPLY, SICK_BUDGET, SICK_DAY, SICK_EXPORT, SICK_ON, SICK_OPERATOR, SICK_RESOLVE
 
 SOLVE_SECONDS = 2
 QUICK_RULES = {"time_limit_sec: 60": f"time_limit_sec: {SOLVE_SECONDS}", "workers: 2": "workers: 1",
