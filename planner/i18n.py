@@ -21,6 +21,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 
 __all__ = [
     "DOMAIN",
@@ -38,6 +39,8 @@ __all__ = [
     "ACTIONS",
     "MESSAGES",
     "count_text",
+    "whole_number",
+    "percent",
 ]
 
 DOMAIN = "planner"
@@ -225,6 +228,8 @@ MESSAGES = {
     "shortfall_hours": N_("Shortfall, operator-hours"),
     "pick_day": N_("Day"),
     "no_taxi": N_("Nobody rides home by taxi that night."),
+    # A multiselect's own text while nothing is chosen (Streamlit writes "Choose options" otherwise).
+    "choose": N_("Choose"),
 }
 
 
@@ -245,3 +250,13 @@ def count_text(t: Translator, what: str, n: int) -> str:
         case _:
             raise ValueError(f"cannot count {what!r}: expected shift, operator, violation, car or day")
     return text.format(count=n)
+
+
+def whole_number(value: float, language: str) -> str:
+    """A count or a sum as the language writes it, rounded: "78 972" in Russian, "78,972" in English."""
+    return format_decimal(round(value), "#,##0", locale=language)
+
+
+def percent(share: float, language: str, decimals: int = 0) -> str:
+    """A share (0.015) as the language writes a percentage: "1,5%" in Russian, "1.5%" in English."""
+    return format_percent(share, "#,##0" + ("." + "0" * decimals if decimals else "") + "%", locale=language)

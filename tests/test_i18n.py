@@ -18,8 +18,10 @@ from planner.i18n import (
     available_languages,
     column_label,
     count_text,
+    percent,
     rule_label,
     translator,
+    whole_number,
 )
 
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
@@ -123,3 +125,9 @@ def test_a_rule_without_a_label_is_shown_by_its_key():
 def test_counting_an_unknown_noun_is_refused():
     with pytest.raises(ValueError, match="cannot count 'apple'"):
         count_text(translator("en"), "apple", 2)
+
+
+def test_numbers_are_written_as_the_language_writes_them():
+    assert whole_number(78972.4, "ru") == "78\xa0972" and whole_number(78972.4, "en") == "78,972"
+    assert percent(0.0153, "ru", 1) == "1,5%"
+    assert percent(0.0153, "en", 1) == "1.5%" and percent(0.05, "en") == "5%"

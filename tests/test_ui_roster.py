@@ -342,3 +342,14 @@ def test_a_sick_call_applied_and_the_rest_re_solved_changes_at_most_the_budget(d
     assert {(s.operator_id, s.start) for s in after.shifts if s.day < removed.day} == {
         (s.operator_id, s.start) for s in roster.shifts if s.day < removed.day}
     assert not any(s.operator_id == removed.operator_id and s.day == removed.day for s in after.shifts)
+
+
+def test_the_russian_page_writes_numbers_and_widget_texts_in_russian(database):
+    # Issue 17, item 8: "78 972", not "78,972"; no Streamlit English ("Choose options") left in the page.
+    with open_store(f"sqlite:///{database}") as store:
+        greedy_draft(store)
+    at = open_page("roster", language="ru")
+    assert not at.exception
+    required = next(metric.value for metric in at.metric if metric.label == "Требуется, операторо-часы")
+    assert "," not in required and (len(required) < 4 or "\xa0" in required)
+    assert at.multiselect(key="lock_operators").placeholder == "Выберите"

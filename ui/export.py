@@ -135,7 +135,7 @@ def audit_log(where: str, shown_first: Sequence[str]) -> None:
     st.subheader(_("Audit log"))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     kinds = left.multiselect(_("Show"), list(AUDIT_KINDS), default=list(shown_first), key=f"{where}_audit_kinds",
-                             format_func=lambda kind: _(KIND_LABELS[kind]))
+                             format_func=lambda kind: _(KIND_LABELS[kind]), placeholder=_(MESSAGES["choose"]))
     actions = {action for kind in kinds for action in AUDIT_KINDS[kind]}
     pages = max(1, -(-state.store().audit_count(actions) // AUDIT_PAGE_ROWS))
     page = right.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1, key=f"{where}_audit_page")

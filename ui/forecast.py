@@ -7,13 +7,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 from babel.dates import format_date
-from babel.numbers import format_decimal
 
 from planner.capacity import capacity_warnings
 from planner.config import Rules
 from planner.domain import Operator, StaffingPlan
 from planner.errors import InputError
-from planner.i18n import MESSAGES, PAGES, column_label
+from planner.i18n import MESSAGES, PAGES, column_label, whole_number
 from ui import state
 from ui.views import Outcome, show_outcome, uploaded_bytes, when
 
@@ -69,16 +68,12 @@ def _totals(plan: StaffingPlan) -> None:
     peak = max(range(len(calls)), key=calls.__getitem__)
     busiest = plan.month.hours[peak]
     columns = st.columns(4)
-    columns[0].metric(_("Calls in the month"), _whole(sum(calls), language))
-    columns[1].metric(_("Required agent-hours"), _whole(plan.required_agent_hours, language),
+    columns[0].metric(_("Calls in the month"), whole_number(sum(calls), language))
+    columns[1].metric(_("Required agent-hours"), whole_number(plan.required_agent_hours, language),
                       help=_("Operators required on the line, summed over every hour of the month (Erlang C)."))
-    columns[2].metric(_("Peak calls in an hour"), _whole(calls[peak], language),
+    columns[2].metric(_("Peak calls in an hour"), whole_number(calls[peak], language),
                       help=_("At {time}.").format(time=f"{busiest:%Y-%m-%d %H:%M}"))
-    columns[3].metric(_("Peak operators required"), _whole(max(plan.required), language))
-
-
-def _whole(value: float, language: str) -> str:
-    return format_decimal(round(value), "#,##0", locale=language)
+    columns[3].metric(_("Peak operators required"), whole_number(max(plan.required), language))
 
 
 def _heat_maps(plan: StaffingPlan) -> None:

@@ -16,6 +16,7 @@ from planner.domain import Forecast
 from planner.errors import InputError
 from planner.forecasting import BacktestReport, backtest_report, forecast_month
 from planner.history import GAP_POLICIES, History, parse_column_names, parse_history
+from planner.i18n import whole_number
 from planner.month import Month
 from planner.samples import write_forecast_csv
 from ui import state
@@ -77,7 +78,7 @@ def page() -> None:
         show_problems(error, _("No forecast of {month} from this history:").format(month=month.label))
         return
     _chart(history, forecast)
-    st.metric(_("Forecast calls in the month"), f"{sum(forecast.calls):,.0f}")
+    st.metric(_("Forecast calls in the month"), whole_number(sum(forecast.calls), state.language()))
     if st.button(_("Accept as the month's forecast"), key=ACCEPT, type="primary"):
         stored = state.store().save_forecast(forecast_file(forecast), f"forecast-{month.label}.csv", rules,
                                              state.user())

@@ -247,7 +247,7 @@ def _locks(work: Work, pending: tuple[CellEdit, ...], roster: Roster, operators:
                 disabled=not edited_cells)
     labels = {op_id: f"{op_id} {name}" for op_id, name in names.items()}
     chosen = middle.multiselect(_("Lock whole rows of"), list(labels), key="lock_operators",
-                                format_func=labels.__getitem__)
+                                format_func=labels.__getitem__, placeholder=_(MESSAGES["choose"]))
     rows = frozenset((op_id, day) for op_id in chosen for day in roster.month.days)
     middle.button(_(ACTIONS["lock_selected"]), key="lock_selected", on_click=_add_locks, args=(rows,),
                   disabled=not rows)

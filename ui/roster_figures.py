@@ -14,7 +14,7 @@ from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.editing import Work
 from planner.grid import GridResult, operator_loads
-from planner.i18n import MESSAGES, column_label
+from planner.i18n import MESSAGES, column_label, percent, whole_number
 from planner.ledger import past_loads
 from planner.outputs import proven_shortfall_bound
 from planner.quality import roster_quality
@@ -37,12 +37,12 @@ def coverage(plan: StaffingPlan, roster: Roster, rules: Rules, work: Work, previ
     totals = coverage_totals(rows)
     st.subheader(_(MESSAGES["required_vs_scheduled"]))
     short, required, over, bound = st.columns(4)
-    short.metric(_(MESSAGES["shortfall_hours"]), f"{totals.under_coverage_agent_hours:,}")
-    required.metric(_("Required, operator-hours"), f"{totals.required_agent_hours:,}")
-    over.metric(_("Overstaffing, operator-hours"), f"{totals.over_coverage_agent_hours:,}")
+    short.metric(_(MESSAGES["shortfall_hours"]), whole_number(totals.under_coverage_agent_hours, language))
+    required.metric(_("Required, operator-hours"), whole_number(totals.required_agent_hours, language))
+    over.metric(_("Overstaffing, operator-hours"), whole_number(totals.over_coverage_agent_hours, language))
     lower_bound = proven_shortfall_bound(work.report or {})
     if lower_bound is not None:
-        bound.metric(_("No roster is short by less than"), f"{lower_bound:,}")
+        bound.metric(_("No roster is short by less than"), whole_number(lower_bound, language))
     hour, series, operators = column_label("interval_start", language), _("Series"), _("Operators")
     names = {key: column_label(key, language) for key in ("required", "scheduled", "on_phones")}
     frame = pd.DataFrame({
@@ -61,18 +61,20 @@ def in_words(plan: StaffingPlan, roster: Roster, operators: tuple[Operator, ...]
               previous: Roster | None) -> None:
     """The roster as a planner judges it: above the proven bound, wishes, fairness, steady start times."""
     _ = state.t()
+    language = state.language()
     bound = proven_shortfall_bound(work.report or {}) or 0
     quality = kept("quality", (plan.required, roster, operators, rules, bound, previous),
                     lambda: roster_quality(plan, roster, operators, rules, bound, previous))
     above, wishes, nights, weekends, moves = st.columns(5)
-    above.metric(_("Short beyond what any roster could do"), f"{quality.above_bound_hours:,}",
-                 help=_("{share:.1%} of the required operator-hours are short").format(share=quality.shortfall_share))
+    above.metric(_("Short beyond what any roster could do"), whole_number(quality.above_bound_hours, language),
+                 help=_("{share} of the required operator-hours are short").format(
+                     share=percent(quality.shortfall_share, language, 1)))
     wishes.metric(_("Wishes granted"), f"{quality.wishes_granted} / {quality.wishes}")
     for column, label, spread in ((nights, _("Nights per operator"), quality.nights),
                                   (weekends, _("Weekend shifts per operator"), quality.weekends)):
         column.metric(label, "—" if spread is None else f"{spread.fewest}–{spread.most}")
     moves.metric(_("Start moves beyond {hours} h").format(hours=quality.tolerance_hours),
-                 f"{quality.start_moves_share:.0%}",
+                 percent(quality.start_moves_share, language),
                  help=_("of consecutive working days; {median:g} distinct start hours per operator (median)")
                  .format(median=quality.median_start_hours))
 

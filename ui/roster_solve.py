@@ -12,7 +12,7 @@ from planner.capacity import capacity_warnings
 from planner.config import Rules
 from planner.domain import Operator, Roster, StaffingPlan
 from planner.editing import Work
-from planner.i18n import ACTIONS, MESSAGES
+from planner.i18n import ACTIONS, MESSAGES, whole_number
 from planner.jobs import SolveJob
 from planner.outputs import summary
 from ui import state
@@ -101,8 +101,10 @@ def _progress() -> None:
         parts.append(_("Stopping…"))
     st.info(" · ".join(parts))
     best, bound, days = st.columns(3)
-    best.metric(_("Best objective"), "—" if snapshot.objective is None else f"{snapshot.objective:,.0f}")
-    bound.metric(_("Proven bound"), "—" if snapshot.best_bound is None else f"{snapshot.best_bound:,.0f}")
+    language = state.language()
+    best.metric(_("Best objective"), "—" if snapshot.objective is None else whole_number(snapshot.objective, language))
+    bound.metric(_("Proven bound"),
+                 "—" if snapshot.best_bound is None else whole_number(snapshot.best_bound, language))
     days.metric(_("Days with breaks placed"), snapshot.break_days_done)
     if len(snapshot.improvements) > 1:
         seconds, objective = _("Seconds"), _("Objective")
