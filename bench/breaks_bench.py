@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from bench.common import add_out_option, machine_facts, outputs, write_section
+from bench.common import add_out_option, machine_facts, outputs, provenance, table_head, write_section
 from planner.breaks import naive_breaks, place_breaks, slot_loads, worst_dip
 from planner.config import Rules, load_rules
 from planner.domain import Roster, StaffingPlan
@@ -96,12 +96,10 @@ def render_section(command: str, day: date, machine: str, roster_note: str,
         verdict = ["", f"Worst dip: CP-SAT {dip:g} against naive {naive_dip:g} operators; dip operator-minutes "
                        f"{minutes / naive_minutes:.2f} × the naive placement's." if naive_minutes else ""]
     return "\n".join([
-        f"Command: `{command}`, run on {day.isoformat()}.",
-        f"Machine: {machine}.",
+        *provenance(command, day, machine),
         f"Roster: {roster_note}.",
         "",
-        "| " + " | ".join(_COLUMNS) + " |",
-        "|" + "---|" * len(_COLUMNS),
+        *table_head(_COLUMNS),
         *rows,
         *verdict,
     ])

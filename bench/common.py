@@ -1,15 +1,18 @@
-"""What every benchmark shares: its section of bench/README.md between two markers, and the machine it ran on."""
+"""What every benchmark shares: its section of bench/README.md between two markers, the lines saying which command
+produced it on which machine, and its tables' heading."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+from collections.abc import Sequence
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-__all__ = ["markers", "replace_section", "write_section", "machine_facts", "add_out_option", "outputs",
-           "DEFAULT_OUTPUTS"]
+__all__ = ["markers", "replace_section", "write_section", "machine_facts", "provenance", "table_head", "add_out_option",
+           "outputs", "DEFAULT_OUTPUTS"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every benchmark table lives in bench/README.md; the project README repeats the ones it shows.
@@ -63,3 +66,13 @@ def machine_facts(load_average: float) -> str:
     ram_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (f"{os.cpu_count()} cores ({cpu}), {ram_gib:.1f} GiB RAM, Python {platform.python_version()}, "
             f"OR-Tools {version('ortools')}; load average {load_average:.2f} when the run started")
+
+
+def provenance(command: str, day: date, machine: str) -> list[str]:
+    """The first lines of every section: the command that produced its figures, when, and on which machine."""
+    return [f"Command: `{command}`, run on {day.isoformat()}.", f"Machine: {machine}."]
+
+
+def table_head(columns: Sequence[str]) -> list[str]:
+    """A markdown table's heading and rule."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]

@@ -33,7 +33,7 @@ from types import MappingProxyType
 
 from ortools.sat.python import cp_model
 
-from bench.common import add_out_option, machine_facts, outputs, write_section
+from bench.common import add_out_option, machine_facts, outputs, provenance, write_section
 from bench.curtois_columns import search
 from bench.curtois_format import Evaluation, Instance, evaluate, parse_instance_file
 from planner.config import Rules, parse_rules
@@ -242,8 +242,7 @@ def met(number: int, result: Result, best: int) -> bool:
 
 def render_section(command: str, day: date, machine: str, rows: list[tuple[int, Result, Published]]) -> str:
     lines = [
-        f"Command: `{command}`, run on {day}.",
-        f"Machine: {machine}.",
+        *provenance(command, day, machine),
         "",
         "| instance | days × staff × shift types | objective found | best known | proven lower bound "
         "| above best known | model's own value | solver's bound | status | hard rules kept | target | met | wall, s "

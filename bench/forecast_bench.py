@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bench.common import add_out_option, machine_facts, outputs, write_section
+from bench.common import add_out_option, machine_facts, outputs, provenance, table_head, write_section
 from planner.config import Centre, load_rules
 from planner.forecasting import METHODS, BacktestReport, ModelSettings, backtest_report, forecast_month, holidays_of
 from planner.history import History, HourStatus, load_history
@@ -50,8 +50,7 @@ def lost_weekdays(history: History, country: str) -> list[date]:
 
 
 def _markdown(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns),
-            *("| " + " | ".join(row) + " |" for row in rows)]
+    return [*table_head(columns), *("| " + " | ".join(row) + " |" for row in rows)]
 
 
 def render_section(command: str, day: date, machine: str, data_note: list[str], report: BacktestReport,
@@ -62,8 +61,7 @@ def render_section(command: str, day: date, machine: str, data_note: list[str], 
                      f"{score.hourly_wape_vs_naive:.2f}")
                     for name, score in ((name, variant.method(METHODS[0])) for name, variant in variants.items())]
     return "\n".join([
-        f"Command: `{command}`, run on {day.isoformat()}.",
-        f"Machine: {machine}.",
+        *provenance(command, day, machine),
         "",
         *(f"- {line}" for line in data_note),
         f"- Backtest: {len(report.origins)} weekly origins from {report.origins[0]} to {report.origins[-1]}, each "

@@ -27,7 +27,7 @@ from pathlib import Path
 from unittest import mock
 
 import planner.roster.solve as roster_solve
-from bench.common import add_out_option, machine_facts, outputs, write_section
+from bench.common import add_out_option, machine_facts, outputs, provenance, table_head, write_section
 from bench.roster_bench import DEFAULT_WORKERS, MONTH, bench_month, peak_mib, positive
 from planner.config import Rules, load_rules
 from planner.month import parse_month
@@ -208,8 +208,7 @@ def render_section(command: str, day: date, machine: str, runs: Sequence[GrowthR
     by_days = sorted((r for r in runs if r.axis == DAYS_AXIS), key=lambda r: (r.days, r.month))
     settings = sorted({(r.time_limit, r.workers, r.seed) for r in runs})
     lines = [
-        f"Command: `{command}`, run on {day.isoformat()}.",
-        f"Machine: {machine}.",
+        *provenance(command, day, machine),
         "Solver: " + "; ".join(f"time limit {limit:g} s, workers {workers}, seed {seed}"
                                for limit, workers, seed in settings) + ".",
     ]
@@ -224,7 +223,7 @@ def render_section(command: str, day: date, machine: str, runs: Sequence[GrowthR
 
 
 def _table(runs: Sequence[GrowthRun]) -> list[str]:
-    return ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS), *map(_row, runs)]
+    return [*table_head(_COLUMNS), *map(_row, runs)]
 
 
 def _row(run: GrowthRun) -> str:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from argon2 import profiles
 
-from bench.common import DEFAULT_OUTPUTS, add_out_option, machine_facts, outputs, write_section
+from bench.common import DEFAULT_OUTPUTS, add_out_option, machine_facts, outputs, provenance, table_head, write_section
 from bench.roster_bench import bench_month, greedy_baseline
 from planner.auth import password_hasher
 from planner.breaks import naive_breaks
@@ -169,12 +169,10 @@ def render_section(command: str, day: date, machine: str, note: str, sessions: i
                "up: nothing was lost or silently overwritten." if not problems and not errors else
                "FAILED: " + "; ".join([*problems, *errors][:10]))
     return "\n".join([
-        f"Command: `{command}`, run on {day.isoformat()}.",
-        f"Machine: {machine}.",
+        *provenance(command, day, machine),
         f"Month: {note}.",
         "",
-        "| " + " | ".join(_COLUMNS) + " |",
-        "|" + "---|" * len(_COLUMNS),
+        *table_head(_COLUMNS),
         "| " + " | ".join(row) + " |",
         "",
         verdict,

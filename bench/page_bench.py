@@ -30,7 +30,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from bench.common import DEFAULT_OUTPUTS, add_out_option, machine_facts, outputs, write_section
+from bench.common import DEFAULT_OUTPUTS, add_out_option, machine_facts, outputs, provenance, table_head, write_section
 from bench.roster_bench import bench_month, greedy_baseline
 from planner.breaks import naive_breaks
 from planner.config import parse_rules_text
@@ -133,10 +133,9 @@ def render_section(command: str, day: date, machine: str, month_note: str, page:
     if edit and plain:
         verdict = ["", f"After an edit the page reruns in {statistics.median(edit.seconds):.2f} s (median), against "
                        f"{statistics.median(plain.seconds):.2f} s without one."]
-    header = ["| " + " | ".join(_COLUMNS) + " |", "|" + "---|" * len(_COLUMNS)]
+    header = table_head(_COLUMNS)
     return "\n".join([
-        f"Command: `{command}`, run on {day.isoformat()}.",
-        f"Machine: {machine}.",
+        *provenance(command, day, machine),
         f"Month: {month_note}.",
         "",
         *header,

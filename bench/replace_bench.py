@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bench.common import DEFAULT_OUTPUTS, add_out_option, machine_facts, outputs, write_section
+from bench.common import DEFAULT_OUTPUTS, add_out_option, machine_facts, outputs, provenance, table_head, write_section
 from bench.roster_bench import bench_month
 from planner.config import Rules, parse_rules_text
 from planner.coverage import coverage_rows, coverage_totals
@@ -99,12 +99,10 @@ def render_section(command: str, day: date, machine: str, month_note: str, month
     worst = max(call.seconds for call in every)
     verdict = "PASS" if worst <= TARGET_SECONDS else "MISS"
     return "\n".join([
-        f"Command: `{command}`, run on {day.isoformat()}.",
-        f"Machine: {machine}.",
+        *provenance(command, day, machine),
         f"Months: {month_note}.",
         "",
-        "| " + " | ".join(_COLUMNS) + " |",
-        "|" + "---|" * len(_COLUMNS),
+        *table_head(_COLUMNS),
         *rows,
         "",
         f"*Hours short added* sums, over the calls, the agent-hours short after the call less those before it: "

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from bench.common import add_out_option, machine_facts, outputs, write_section
+from bench.common import add_out_option, machine_facts, outputs, provenance, table_head, write_section
 from planner.config import Rules, load_rules, parse_rules
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Operator, Roster, StaffingPlan
@@ -284,11 +284,9 @@ def render_section(command: str, day: date, machine: str, measurements: Sequence
     """The markdown between the roster markers: where the figures come from, the table and the targets."""
     seeds = sorted({m.seed for m in measurements})
     lines = [
-        f"Command: `{command}`, run on {day.isoformat()}.",
-        f"Machine: {machine}.",
+        *provenance(command, day, machine),
         "",
-        "| " + " | ".join(_COLUMNS) + " |",
-        "|" + "---|" * len(_COLUMNS),
+        *table_head(_COLUMNS),
         *(_table_row(group, measurements) for group in _groups(measurements)),
         "",
         f"Medians over the runs of each size (seeds {', '.join(map(str, seeds))}); peak memory is the highest "
