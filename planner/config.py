@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import holidays
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from planner.clock import DAY_MINUTES, hhmm, in_daily_window, parse_hhmm
 from planner.csvfile import DEFAULT_MAX_FILE_MB
@@ -256,8 +257,9 @@ class RuleSet(_Strict):
     start_time_stability: StartTimeStability = StartTimeStability()
 
 
-def _weighted(model: type[BaseModel]) -> bool:
-    return any(name.startswith("weight") for name in model.model_fields)
+def _weighted(model: object) -> bool:
+    fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
+    return any(name.startswith("weight") for name in fields)
 
 
 # The rules that are never broken (law, contracts, availability): those without a weight, in the file's order.
@@ -501,7 +503,7 @@ def parse_rules(data: object, source: str = "constraints.yaml") -> Rules:
         raise InputError(problems) from None
 
 
-def _plain(err: dict) -> str:
+def _plain(err: ErrorDetails) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key (check the spelling; see the commented defaults in constraints.yaml)"
     message = str(err["msg"])

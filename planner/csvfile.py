@@ -14,7 +14,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -152,7 +152,7 @@ class Table:
         for line, record in records:
             yield _row(record, self.header, line, problems)
 
-    def _records(self, problems: ProblemLog) -> Iterator[tuple[int, list[str]]]:
+    def _records(self, problems: ProblemLog) -> Generator[tuple[int, list[str]], None, None]:
         """(editor line where it starts, values) of every record that is not blank."""
         with _text_stream(self.data, self.encoding) as stream:
             reader = csv.reader(stream, delimiter=self.separator, strict=True, skipinitialspace=True)

@@ -50,20 +50,28 @@ _OTHER_WIDTH = 11
 def roster_workbook(roster: Roster, operators: Sequence[Operator], rules: Rules, language: str) -> bytes:
     """The .xlsx of the roster: the operators × days grid with each operator's load, and the list of shifts."""
     book = Workbook()
-    _grid_sheet(book.active, roster, operators, rules, language)
+    _grid_sheet(_first_sheet(book), roster, operators, rules, language)
     _shifts_sheet(book.create_sheet(), roster, operators, language)
     return _saved(book)
+
+
+def _first_sheet(book: Workbook) -> Worksheet:
+    """The sheet a new workbook opens with (openpyxl types it as possibly a chart sheet, or none)."""
+    sheet = book.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError(f"a new workbook opens on {type(sheet).__name__}, not a worksheet")
+    return sheet
 
 
 def coverage_workbook(rows: Sequence[CoverageRow], language: str) -> bytes:
     """The .xlsx of the coverage report, one row per real hour of the month."""
     book = Workbook()
-    sheet = book.active
+    sheet = _first_sheet(book)
     sheet.title = translator(language).gettext(MESSAGES["coverage_sheet"])
     _headings(sheet, [column_label(column, language) for column in COVERAGE_COLUMNS])
     for line, row in enumerate(rows, start=2):
-        values = (_wall(row.interval_start), row.calls, row.aht_sec, row.required, row.scheduled,
-                  row.on_phones, row.shortfall)
+        values: tuple[Value, ...] = (_wall(row.interval_start), row.calls, row.aht_sec, row.required, row.scheduled,
+                                     row.on_phones, row.shortfall)
         for column, value in enumerate(values, start=1):
             _put(sheet, line, column, value)
         sheet.cell(line, 1).number_format = _MINUTE
@@ -87,8 +95,8 @@ def _grid_sheet(sheet: Worksheet, roster: Roster, operators: Sequence[Operator],
     grid = roster_grid(roster, operators)
     for line, (op_id, codes) in enumerate(grid.items(), start=2):
         op = by_id.get(op_id)
-        for column, value in enumerate((op_id, op.name if op else "", op.team if op else ""), start=1):
-            _put(sheet, line, column, value)
+        for column, text in enumerate((op_id, op.name if op else "", op.team if op else ""), start=1):
+            _put(sheet, line, column, text)
         for column, day in enumerate(days, start=fixed + 1):
             _put(sheet, line, column, codes[day]).alignment = _CENTRED
         if op_id in loads:
@@ -100,7 +108,7 @@ def _grid_sheet(sheet: Worksheet, roster: Roster, operators: Sequence[Operator],
             for line in range(1, len(grid) + 2):
                 sheet.cell(line, column).fill = _WEEKEND
     _widths(sheet, ROSTER_FIXED_COLUMNS + ("day",) * len(days) + ROSTER_TOTAL_COLUMNS)
-    sheet.freeze_panes = sheet.cell(2, fixed + 1)
+    sheet.freeze_panes = sheet.cell(2, fixed + 1).coordinate
 
 
 def _totals(load: OperatorLoad) -> tuple[float, ...]:
@@ -118,8 +126,8 @@ def _shifts_sheet(sheet: Worksheet, roster: Roster, operators: Sequence[Operator
     for line, shift in enumerate(shifts, start=2):
         start, end = shift.start.astimezone(tz), shift.end.astimezone(tz)
         breaks = " ".join(f"{moment.astimezone(tz):%H:%M}" for moment in shift.breaks)
-        values = (shift.operator_id, names.get(shift.operator_id, ""), start.date(), _wall(start), _wall(end),
-                  breaks, round(shift.hours, 2))
+        values: tuple[Value, ...] = (shift.operator_id, names.get(shift.operator_id, ""), start.date(), _wall(start),
+                                     _wall(end), breaks, round(shift.hours, 2))
         for column, value in enumerate(values, start=1):
             _put(sheet, line, column, value)
         for column, number_format in ((3, _DATE), (4, _MINUTE), (5, _MINUTE)):
@@ -139,7 +147,10 @@ def _headings(sheet: Worksheet, labels: Sequence[str]) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(labels))}1"
 
 
-def _put(sheet: Worksheet, line: int, column: int, value: str | float | date | datetime) -> Cell:
+Value = str | float | date | datetime
+
+
+def _put(sheet: Worksheet, line: int, column: int, value: Value) -> Cell:
     """Write one value; text that starts like a formula stays text (see the module's docstring)."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters are not allowed in the file's XML

@@ -129,6 +129,9 @@ class _Profile:
     aht_sec: dict[Slot, float]
     default_aht_sec: float
 
+    def calls_in(self, hour: _Hour) -> float:
+        return self.calls(hour.day, hour.slot)
+
     def calls(self, day: date, slot: Slot) -> float:
         if slot not in self.open_slots:
             return 0.0
@@ -350,9 +353,10 @@ class BacktestReport:
 
     def summary_table(self) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         """Columns and rows of the headline figures, one row per method, as text for a page or a terminal."""
-        columns = ("method", "hourly WAPE", "daily WAPE", "bias", "hourly WAPE ÷ seasonal naive's")
-        rows = [(score.method, _percent(score.hourly_wape), _percent(score.daily_wape), _signed(score.bias),
-                 f"{score.hourly_wape_vs_naive:.2f}") for score in self.methods]
+        columns: tuple[str, ...] = ("method", "hourly WAPE", "daily WAPE", "bias", "hourly WAPE ÷ seasonal naive's")
+        rows: list[tuple[str, ...]] = [
+            (score.method, _percent(score.hourly_wape), _percent(score.daily_wape), _signed(score.bias),
+             f"{score.hourly_wape_vs_naive:.2f}") for score in self.methods]
         return columns, rows
 
     def breakdown_table(self, by: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
@@ -401,7 +405,7 @@ def backtest_report(history: History, rules: Rules, weeks: int = 8, settings: Mo
     for origin in origins:
         profile = _fit_profile(hours, origin, rules.staffing.default_aht_sec, history, settings)
         predictors: dict[str, Callable[[_Hour], float]] = {
-            METHODS[0]: lambda hour, profile=profile: profile.calls(hour.day, hour.slot),
+            METHODS[0]: profile.calls_in,
             METHODS[1]: _seasonal_naive(hours, origin),
             METHODS[2]: _recent_profile(hours, origin),
         }

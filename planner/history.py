@@ -265,7 +265,7 @@ def _interval(row: Row, table: Table, time_column: str, tz: ZoneInfo, staffing: 
     status = problems.check(row, "status", _status) if table.has("status") else HourStatus.OPEN
     open_row = status in (HourStatus.OPEN, None)
     calls = problems.check(row, "calls", calls_cell(staffing) if open_row else _calls_of_gap)
-    aht = math.nan
+    aht: float | None = math.nan
     if table.has("aht_sec") and (row.get("aht_sec") or (open_row and calls)):
         aht = problems.check(row, "aht_sec", aht_cell(staffing))
     stamp = wall_clock(row, time_column, problems, _interval_start)

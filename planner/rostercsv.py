@@ -222,7 +222,7 @@ def _elapsed_hours(start: datetime, end: datetime) -> float:
 
 @contextmanager
 def _text_output(target: Target) -> Iterator[TextIO]:
-    if hasattr(target, "write"):
+    if not isinstance(target, str | PathLike):
         with nullcontext(target) as out:
             yield out
     else:

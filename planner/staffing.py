@@ -73,7 +73,7 @@ def _fraction(name: str, value: object, *, allow_one: bool) -> float:
     if (
         isinstance(value, bool)
         or not isinstance(value, Real)
-        or not 0 < value <= 1
+        or not 0 < float(value) <= 1
         or (value == 1 and not allow_one)
     ):
         raise ValueError(f"{name} must be above 0 and {upper}, got {value!r}")

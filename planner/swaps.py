@@ -10,6 +10,7 @@ before is refused with those rules, and never reaches the approver.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -81,7 +82,7 @@ def swap_edits(before: Roster, after: Roster, swap: Swap) -> tuple[CellEdit, ...
     return tuple(edit for edit in edits if edit.before != edit.after)
 
 
-def swap_violations(roster: Roster, swap: Swap, operators: tuple[Operator, ...] | list[Operator], rules: Rules,
+def swap_violations(roster: Roster, swap: Swap, operators: Sequence[Operator], rules: Rules,
                     previous: Roster | None = None) -> list[Violation]:
     """The hard-rule violations the swap adds to `roster` (empty: it may be made). Raises SwapNotPossible."""
     after = swapped(roster, swap)

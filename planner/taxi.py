@@ -165,7 +165,8 @@ def _routed_cars(riders: list[Operator], taxi: Taxi) -> list[list[Operator]]:
     if not riders:
         return []
     cars = -(-len(riders) // taxi.seats_per_car)
-    points = [(taxi.office.lat, taxi.office.lon)] + [(rider.lat, rider.lon) for rider in riders]
+    # Only riders with both coordinates are routed (`_located`).
+    points = [(taxi.office.lat, taxi.office.lon)] + [(rider.lat or 0.0, rider.lon or 0.0) for rider in riders]
     # Arcs back to the office (node 0) cost nothing: the car's trip ends at the last drop-off.
     metres = [[0 if j == 0 else _metres(a, b) for j, b in enumerate(points)] for a in points]
     manager = pywrapcp.RoutingIndexManager(len(points), cars, 0)

@@ -126,7 +126,8 @@ class _OperatorMonth:
         best = self._solver(seconds)
         if best.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        starts = frozenset(option.start for option, var in self.shifts if best.boolean_value(var))
+        starts = frozenset(option.start for option, var in self.shifts
+                           if option.start is not None and best.boolean_value(var))
         return starts, round(best.objective_value), round(now.objective_value) if status == cp_model.OPTIMAL else None
 
     @staticmethod
@@ -199,7 +200,7 @@ class _Descent:
     def _prices(self, op: int, shifts: list[tuple[ShiftOption, cp_model.IntVar]]) -> list[int]:
         """What each of the operator's shifts changes in the shared terms, the operator's own shifts taken out."""
         required = self.space.required
-        mine = set()
+        mine: set[int] = set()
         for start in self.starts[op]:
             mine.update(self._option(op, start).hours)
         own_types = {(option.day, option.kind) for option in map(partial(self._option, op), self.starts[op])}

@@ -148,7 +148,8 @@ class _Builder:
         return before + after + 1
 
     def after_last_month(self, op: int, start: int) -> bool:
-        return self.rested_from[op] is None or start >= self.rested_from[op]
+        rested = self.rested_from[op]
+        return rested is None or start >= rested
 
     def keeps_weekly_rest(self, op: int, start: int) -> bool:
         """Whether the operator's shifts so far and one at `start` leave every week its rest (the days not yet
@@ -181,11 +182,11 @@ class _Builder:
             if (other.day == option.day - 1 and (other.kind, option.kind) in self.successions) or (
                     other.day == option.day + 1 and (option.kind, other.kind) in self.successions):
                 return False
-        weekend = self.weekend_of.get(option.day)
-        if self.max_weekends[op] is None or weekend is None:
+        weekend, most = self.weekend_of.get(option.day), self.max_weekends[op]
+        if most is None or weekend is None:
             return True
         worked = {self.weekend_of[other.day] for other in taken if other.day in self.weekend_of}
-        return weekend in worked or len(worked) < self.max_weekends[op]
+        return weekend in worked or len(worked) < most
 
     def start_move(self, op: int, d: int, start: int) -> int:
         """Hours beyond start_time_stability's tolerance that this start moves from yesterday's (last month's
@@ -204,7 +205,8 @@ class _Builder:
     def take(self, op: int, start: int) -> None:
         self.shifts[op].append(start)
         day = self.space.month.day_of_hour[start]
-        if self.last_worked[op] is None or day > self.last_worked[op]:
+        last = self.last_worked[op]
+        if last is None or day > last:
             self.last_worked[op] = day
         for hour in self.space.covered_hours(start, self.lengths[op]):
             self.need[hour] -= 1
@@ -320,9 +322,9 @@ class _Builder:
                 self.take(fits[0], start)
             for op in chosen + reserve:
                 if self.must_work(op, d):
-                    start = self.best_start(op, d)
-                    if start is not None:
-                        self.take(op, start)
+                    best = self.best_start(op, d)
+                    if best is not None:
+                        self.take(op, best)
 
     def top_up(self) -> None:
         """Add shifts on free days for operators still below their monthly minimum, if the rules allow."""

@@ -128,7 +128,7 @@ class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
 
 def solve_roster(
     plan: StaffingPlan,
-    operators: tuple[Operator, ...] | list[Operator],
+    operators: Sequence[Operator],
     rules: Rules,
     *,
     time_limit: float | None = None,
@@ -281,7 +281,7 @@ def _repair(space: ShiftSpace, hint: list[list[int]], previous: Roster | None,
 
 
 def _search(roster_model: RosterModel, workers: int, seed: int, seconds: float,
-            callback: _ProgressPrinter) -> tuple[cp_model.CpSolver, int]:
+            callback: _ProgressPrinter) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed

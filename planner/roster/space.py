@@ -162,7 +162,7 @@ class OperatorTerms:
 class ShiftSpace:
     """Candidate starts per operator and day, before any rule except the contract's shift length."""
 
-    def __init__(self, plan: StaffingPlan, operators: tuple[Operator, ...] | list[Operator], rules: Rules,
+    def __init__(self, plan: StaffingPlan, operators: Sequence[Operator], rules: Rules,
                  locks: Locks | None = None, previous: Roster | None = None, earlier: Sequence[Roster] = (),
                  ledger: Mapping[str, PastLoad] | None = None):
         self.plan = plan
@@ -272,10 +272,13 @@ class ShiftSpace:
     def weeks(self) -> tuple[tuple[int, int], ...]:
         origin = self.month.hours[0].astimezone(UTC)
         monday = self.month.days[0] - timedelta(days=self.month.days[0].weekday())
+
+        def hour_of(day: date) -> int:
+            return round((self.month.local_midnight(day).astimezone(UTC) - origin).total_seconds() / 3600)
+
         found = []
         while monday <= self.month.days[-1]:
-            bounds = [self.month.local_midnight(monday + timedelta(days=7 * k)).astimezone(UTC) for k in (0, 1)]
-            found.append(tuple(round((bound - origin).total_seconds() / 3600) for bound in bounds))
+            found.append((hour_of(monday), hour_of(monday + timedelta(days=7))))
             monday += timedelta(days=7)
         return tuple(found)
 
@@ -344,7 +347,8 @@ class ShiftSpace:
 
     def _options_by_start(self, length: int) -> dict[int, ShiftOption]:
         if length not in self._by_start_cache:
-            self._by_start_cache[length] = {option.start: option for option in self._options_of_length(length)}
+            self._by_start_cache[length] = {option.start: option for option in self._options_of_length(length)
+                                              if option.start is not None}
         return self._by_start_cache[length]
 
     def for_operator(self, op: int, plan: StaffingPlan | None = None) -> ShiftSpace:

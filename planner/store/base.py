@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Self
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine
+from sqlalchemy import Delete, Engine, Update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from planner.auth import password_hasher
@@ -56,6 +57,14 @@ MINUTE = timedelta(minutes=1)
 MAX_TYPED_NAME = 64
 _DRAFT_ATTEMPTS = 5  # of a new draft's save, when concurrent saves took its number (see create_draft)
 _MONTH_LABEL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+def rows_changed(session: Session, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE; the rows it changed (only a cursor's result counts them)."""
+    result = session.execute(statement)
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(result).__name__} does not count the rows changed")
+    return result.rowcount
 
 
 def _utc_now() -> datetime:

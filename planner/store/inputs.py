@@ -16,7 +16,7 @@ from planner.domain import Operator
 from planner.forecast import parse_forecast
 from planner.month import Month
 from planner.store.accounts import _audit, _existing_user_row
-from planner.store.base import ERASE, WISHES, StoreBase
+from planner.store.base import ERASE, WISHES, StoreBase, rows_changed
 from planner.store.convert import (
     _forecast_summary,
     _label,
@@ -122,10 +122,8 @@ class Inputs(StoreBase):
         UnknownOperator, with nothing changed, for an id no list has."""
         _require_user(by)
         with self._writing() as session:
-            lists = session.execute(
-                update(OperatorRow).where(OperatorRow.operator_id == operator_id)
-                .values(address="", district="", lat=None, lon=None, phone="")
-            ).rowcount
+            lists = rows_changed(session, update(OperatorRow).where(OperatorRow.operator_id == operator_id)
+                                 .values(address="", district="", lat=None, lon=None, phone=""))
             if not lists:
                 raise UnknownOperator(operator_id)
             _audit(session, self._clock(), by, ERASE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,7 @@ from planner.domain import Roster
 from planner.grid import CellEdit
 from planner.month import Month
 from planner.store.accounts import _audit, _existing_user_row
-from planner.store.base import _DRAFT_ATTEMPTS, PUBLISH, SWAP, Cell, StoreBase
+from planner.store.base import _DRAFT_ATTEMPTS, PUBLISH, SWAP, Cell, StoreBase, rows_changed
 from planner.store.convert import (
     _delete_working_copy,
     _label,
@@ -30,7 +30,7 @@ from planner.store.convert import (
     _working_copy,
 )
 from planner.store.inputs import _rule_set_id
-from planner.store.records import EditRecord, StoredRoster, SwapInfo, VersionInfo, WorkingCopy
+from planner.store.records import EditRecord, OperatorList, StoredRoster, SwapInfo, VersionInfo, WorkingCopy
 from planner.store.refusals import NotADraft, StaleVersion, StoreError, SwapRefused, UnknownVersion
 from planner.store.schema import (
     DRAFT,
@@ -47,6 +47,10 @@ from planner.swaps import Swap, SwapNotPossible, swap_edits, swap_violations, sw
 
 
 class Rosters(StoreBase):
+    if TYPE_CHECKING:
+        # Swaps check the month's operators: `Inputs` keeps them, beside this part in `Store`.
+        def load_operators(self, month: Month | str) -> OperatorList | None: ...
+
     # --- rosters -----------------------------------------------------------------------------------------------
 
     def create_draft(
@@ -383,13 +387,11 @@ def _claim(
     condition = (RosterVersionRow.id == version_id) & (RosterVersionRow.status == status)
     if expected_revision is not None:
         condition &= RosterVersionRow.revision == expected_revision
-    result = session.execute(
-        update(RosterVersionRow)
-        .where(condition)
-        .values(revision=RosterVersionRow.revision + 1, updated_by=user, updated_at=now, **changes)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    changed = rows_changed(session, update(RosterVersionRow)
+                           .where(condition)
+                           .values(revision=RosterVersionRow.revision + 1, updated_by=user, updated_at=now, **changes)
+                           .execution_options(synchronize_session=False))
+    if changed != 1:
         return None
     return session.get(RosterVersionRow, version_id, populate_existing=True)
 
