@@ -69,7 +69,7 @@ class GrowthRun:
     constraints: int | None
     required_agent_hours: int
     shortfall_agent_hours: int
-    shortfall_lower_bound: int
+    under_coverage_lower_bound: int
     setup_peak_mib: float
     peak_mib: float
 
@@ -79,7 +79,7 @@ class GrowthRun:
         reports it)."""
         if not self.required_agent_hours:
             return None
-        return 100 * (self.shortfall_agent_hours - self.shortfall_lower_bound) / self.required_agent_hours
+        return 100 * (self.shortfall_agent_hours - self.under_coverage_lower_bound) / self.required_agent_hours
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def measure(axis: str, operators: int, month_label: str, seed: int, time_limit: 
         constraints=len(proto.constraints) if proto else None,
         required_agent_hours=totals.required_agent_hours,
         shortfall_agent_hours=totals.under_coverage_agent_hours,
-        shortfall_lower_bound=report.shortfall_lower_bound,
+        under_coverage_lower_bound=report.under_coverage_lower_bound,
         setup_peak_mib=round(setup_mib, 1),
         peak_mib=round(peak_mib(), 1),
     )
@@ -243,7 +243,7 @@ def _row(run: GrowthRun) -> str:
         f"{run.peak_mib:.0f}",
         f"{run.setup_peak_mib:.0f}",
         f"{run.shortfall_agent_hours:,}",
-        f"{run.shortfall_lower_bound:,}",
+        f"{run.under_coverage_lower_bound:,}",
         _format(run.above_bound_pct, "{:.2f} %"),
     )
     return "| " + " | ".join(cells) + " |"

@@ -80,7 +80,7 @@ DEFAULT_WORKERS = 2
 
 @dataclass(frozen=True)
 class Measurement:
-    """One solve of one month. The solver-only figures are None for the baseline; its `shortfall_lower_bound`
+    """One solve of one month. The solver-only figures are None for the baseline; its `under_coverage_lower_bound`
     is the solver's bound of the same month, filled in by the parent."""
 
     method: str
@@ -92,7 +92,7 @@ class Measurement:
     shifts: int
     required_agent_hours: int
     shortfall_agent_hours: int
-    shortfall_lower_bound: int | None
+    under_coverage_lower_bound: int | None
     objective: float | None
     best_bound: float | None
     gap: float | None
@@ -104,9 +104,9 @@ class Measurement:
     @property
     def above_bound_pct(self) -> float | None:
         """Shortfall above the proven lower bound, as a share of the required agent-hours."""
-        if self.shortfall_lower_bound is None or not self.required_agent_hours:
+        if self.under_coverage_lower_bound is None or not self.required_agent_hours:
             return None
-        return 100 * (self.shortfall_agent_hours - self.shortfall_lower_bound) / self.required_agent_hours
+        return 100 * (self.shortfall_agent_hours - self.under_coverage_lower_bound) / self.required_agent_hours
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def measure(method: str, size: int, seed: int, time_limit: float | None, workers
         shifts=len(roster.shifts),
         required_agent_hours=totals.required_agent_hours,
         shortfall_agent_hours=totals.under_coverage_agent_hours,
-        shortfall_lower_bound=report.shortfall_lower_bound if report else None,
+        under_coverage_lower_bound=report.under_coverage_lower_bound if report else None,
         objective=report.objective if report else None,
         best_bound=report.best_bound if report else None,
         gap=report.gap if report else None,
@@ -256,7 +256,7 @@ def run_bench(
                 measurements.append(unstable)
             print(f"{size} operators, run {run + 1}/{runs} (seed {seed}): {GREEDY}", flush=True)
             baseline = measure_in_child(GREEDY, size, seed, None, workers, rules_path, with_previous)
-            baseline = replace(baseline, shortfall_lower_bound=solved.shortfall_lower_bound)
+            baseline = replace(baseline, under_coverage_lower_bound=solved.under_coverage_lower_bound)
             _print_measurement(baseline)
             measurements.append(baseline)
     return measurements
@@ -265,7 +265,7 @@ def run_bench(
 def _print_measurement(m: Measurement) -> None:
     status = f"{m.status}, " if m.status else ""
     print(f"    {status}{m.wall_seconds:.1f} s, shortfall {m.shortfall_agent_hours} of {m.required_agent_hours} "
-          f"(bound {m.shortfall_lower_bound}, {m.above_bound_pct:.2f} % above), {m.peak_mib:.0f} MiB, "
+          f"(bound {m.under_coverage_lower_bound}, {m.above_bound_pct:.2f} % above), {m.peak_mib:.0f} MiB, "
           f"{m.violations} violations, start moves {m.start_moves_pct} %", flush=True)
 
 
@@ -320,7 +320,7 @@ def _table_row(group: list[Measurement], measurements: Sequence[Measurement]) ->
         _median(group, lambda m: m.shifts, "{:g}"),
         _median(group, lambda m: m.required_agent_hours, "{:,.0f}"),
         _median(group, lambda m: m.shortfall_agent_hours, "{:,.0f}"),
-        _median(group, lambda m: m.shortfall_lower_bound, "{:,.0f}"),
+        _median(group, lambda m: m.under_coverage_lower_bound, "{:,.0f}"),
         _median(group, lambda m: m.above_bound_pct, "{:.2f} %"),
         _format_median([r for r in ratios if r is not None], "{:.2f}"),
         _median(group, lambda m: m.objective, "{:,.0f}"),

@@ -59,7 +59,7 @@ def summary(month: MonthPlan) -> dict:
         "required_agent_hours": totals.required_agent_hours,
         "under_coverage_agent_hours": totals.under_coverage_agent_hours,
         "over_coverage_agent_hours": totals.over_coverage_agent_hours,
-        "under_coverage_lower_bound": report.shortfall_lower_bound,
+        "under_coverage_lower_bound": report.under_coverage_lower_bound,
         "operators": report.operators,
         "shifts": report.shifts,
         "time_limit_sec": report.time_limit_sec,

@@ -112,7 +112,7 @@ def plan_month(
         coverage=coverage_rows(staffing, roster, rules.breaks, previous),
         start_times=start_times(operator_loads(roster, operators, rules),
                                 rules.rules.start_time_stability.tolerance_hours),
-        quality=roster_quality(staffing, roster, operators, rules, solved.report.shortfall_lower_bound, previous),
+        quality=roster_quality(staffing, roster, operators, rules, solved.report.under_coverage_lower_bound, previous),
         rides=rides,
         stopped=stopped,
     )

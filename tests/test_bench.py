@@ -13,7 +13,7 @@ START_MARKER, END_MARKER = markers(SECTION)
 
 SOLVED = Measurement(
     method="CP-SAT", size=150, seed=2026, time_limit=60.0, wall_seconds=59.5, status="FEASIBLE", shifts=2900,
-    required_agent_hours=18_695, shortfall_agent_hours=300, shortfall_lower_bound=200, objective=300_500.0,
+    required_agent_hours=18_695, shortfall_agent_hours=300, under_coverage_lower_bound=200, objective=300_500.0,
     best_bound=200_100.0, gap=0.334, peak_mib=900.0, violations=0,
 )
 BASELINE = replace(
@@ -137,7 +137,7 @@ GROWN = growth_bench.GrowthRun(
     status="FEASIBLE", wall_seconds=60.2, stage_seconds={"aggregate": 2.0, "greedy": 1.0, "build": 8.0, "solve": 49.0},
     build_model_seconds=3.0, first_solution_seconds=1.5, last_improvement_seconds=40.0, solutions=12,
     variables=30_000, constraints=25_000, required_agent_hours=6_000, shortfall_agent_hours=60,
-    shortfall_lower_bound=0, setup_peak_mib=150.0, peak_mib=250.0,
+    under_coverage_lower_bound=0, setup_peak_mib=150.0, peak_mib=250.0,
 )
 
 

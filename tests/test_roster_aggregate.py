@@ -50,7 +50,7 @@ def test_aggregate_bound_is_below_a_roster_that_rest_keeps_short():
     space = ShiftSpace(staffing(need(TUESDAY, 16, 8), need(WEDNESDAY, 6, 8)), [both_days, later], rules())
 
     plan = _aggregate(space)
-    assert plan is not None and plan.shortfall_lower_bound == plan.shortfall == 0
+    assert plan is not None and plan.under_coverage_lower_bound == plan.shortfall == 0
 
     best = solve_model(space, without=ONLY_SHORTFALL)
     assert_valid(best, space)
@@ -100,13 +100,13 @@ def test_the_bound_knows_the_centres_rules(rule):
     overrides, operators, needs, least_short = RULE_BOUNDS[rule]
     space = ShiftSpace(staffing(*needs), operators, rules(overrides))
     plan = _aggregate(space)
-    assert plan is not None and plan.shortfall_lower_bound == least_short
+    assert plan is not None and plan.under_coverage_lower_bound == least_short
     assert shortfall(space, solve_model(space, without=ONLY_SHORTFALL)) == least_short
 
     without = {section: {key: value for key, value in values.items() if key != rule}
                for section, values in overrides.items()}
     loose = _aggregate(ShiftSpace(staffing(*needs), operators, rules(without)))
-    assert loose is not None and loose.shortfall_lower_bound < least_short
+    assert loose is not None and loose.under_coverage_lower_bound < least_short
 
 
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -116,7 +116,7 @@ def test_property_aggregate_bounds_every_roster_from_below(space):
     assert plan is not None
 
     least_short = solve_model(space, without=ONLY_SHORTFALL)
-    assert plan.shortfall_lower_bound <= shortfall(space, least_short)
+    assert plan.under_coverage_lower_bound <= shortfall(space, least_short)
 
     # The solve reports max(CP-SAT's bound, this) as the month's bound: it must not exceed the true optimum.
     _, optimum = solve_optimum(space)
@@ -146,6 +146,6 @@ def test_solve_without_an_aggregate_plan_keeps_every_start(monkeypatch):
 
     assert_valid(result.roster, space)
     assert shortfall(space, result.roster) == 0
-    assert result.report.shortfall_lower_bound == 0
+    assert result.report.under_coverage_lower_bound == 0
     assert result.report.status == "OPTIMAL"
     assert result.report.best_bound <= result.report.objective

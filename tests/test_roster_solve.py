@@ -75,7 +75,7 @@ def test_solve_returns_a_valid_roster_and_an_honest_report():
     assert (report.operators, report.shifts, report.workers) == (4, len(roster.shifts), 1)
 
     short, over = shortfall(space, roster), overstaffing(space, roster)
-    assert report.shortfall_lower_bound <= short
+    assert report.under_coverage_lower_bound <= short
     weights = space.rules.rules
     # The costs are the model's; the shortfall and overstaffing are measured from the shifts alone.
     assert report.soft_rule_costs["shortfall"] == weights.shortfall.weight * short
@@ -187,7 +187,7 @@ def test_dst_rest_between_shifts_is_counted_in_real_hours(month, short):
 
     assert_valid(result.roster, space)
     assert shortfall(space, result.roster) == short
-    assert result.report.shortfall_lower_bound <= short
+    assert result.report.under_coverage_lower_bound <= short
 
 
 # --- impossible months ---------------------------------------------------------------------------------------------
@@ -360,4 +360,4 @@ def test_last_months_night_shift_covers_the_first_morning_so_the_month_adds_nobo
     space = ShiftSpace(plan, operators, rules(), previous=previous)
     result = solve_roster(plan, operators, rules(), time_limit=5, workers=1, previous=previous)
     assert result.roster.shifts == ()
-    assert shortfall(space, result.roster) == 0 and result.report.shortfall_lower_bound == 0
+    assert shortfall(space, result.roster) == 0 and result.report.under_coverage_lower_bound == 0

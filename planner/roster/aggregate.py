@@ -31,7 +31,7 @@ class AggregatePlan:
     classes: tuple[tuple[int, ...], ...]  # operator indices per class
     status: str
     shortfall: int  # agent-hours short in the aggregate solution
-    shortfall_lower_bound: int  # no roster of these operators can be short by less
+    under_coverage_lower_bound: int  # no roster of these operators can be short by less
     objective_lower_bound: float  # shortfall + overstaffing terms, a bound on the full model's objective
 
 
@@ -140,7 +140,7 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
         classes=classes,
         status=solver.status_name(status),
         shortfall=least_short,
-        shortfall_lower_bound=least_short if proven else short_bound,
+        under_coverage_lower_bound=least_short if proven else short_bound,
         objective_lower_bound=objective_bound,
     )
 

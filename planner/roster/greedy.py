@@ -129,7 +129,9 @@ class _Builder:
             run += 1
         return run
 
-    def rested(self, op: int, start: int) -> bool:
+    def may_take(self, op: int, start: int) -> bool:
+        """Whether `op` may work `start` after the shifts taken and around the kept ones: rest both ways, the
+        shift-type rules and weekly rest."""
         shifts = self.shifts[op]
         span = self.lengths[op] + self.rest
         after_last = start >= shifts[-1] + span if shifts else self.after_last_month(op, start)
@@ -260,11 +262,11 @@ class _Builder:
             and self.run[op] < self.limit[op]
             and not self.off_too_short(op, d)
             and len(self.shifts[op]) < self.space.terms[op].max_shifts
-            and any(self.rested(op, start) for start in self.options[op][d])
+            and any(self.may_take(op, start) for start in self.options[op][d])
         ]
 
     def best_start(self, op: int, d: int) -> int | None:
-        candidates = [start for start in self.options[op][d] if self.rested(op, start)]
+        candidates = [start for start in self.options[op][d] if self.may_take(op, start)]
         return max(candidates, key=lambda start: self.gain(op, start) - self.move_cost * self.start_move(op, d, start),
                    default=None)
 
@@ -309,9 +311,9 @@ class _Builder:
             # Latest slots first, each to the chosen operator who finished latest yesterday: they are the ones
             # the rest rule lets take only late starts.
             for start in slots:
-                fits = [op for op in chosen if start in self.options[op][d] and self.rested(op, start)]
+                fits = [op for op in chosen if start in self.options[op][d] and self.may_take(op, start)]
                 if not fits:
-                    fits = [op for op in reserve if start in self.options[op][d] and self.rested(op, start)][:1]
+                    fits = [op for op in reserve if start in self.options[op][d] and self.may_take(op, start)][:1]
                     if not fits:
                         continue
                     reserve.remove(fits[0])

@@ -69,7 +69,7 @@ class SolveReport:
     best_bound: float | None
     gap: float | None
     wall_seconds: float
-    shortfall_lower_bound: int
+    under_coverage_lower_bound: int
     operators: int
     shifts: int
     workers: int
@@ -106,7 +106,9 @@ class NoRosterInTime(RosterInfeasible):
         Exception.__init__(self, self.reasons[0])
 
 
-class _ProgressPrinter(cp_model.CpSolverSolutionCallback):
+class _SolutionWatcher(cp_model.CpSolverSolutionCallback):
+    """Tells each better roster CP-SAT finds, with the bound so far, and stops the search when asked to."""
+
     def __init__(self, started: float, on_progress: Callable[[Progress], None] | None,
                  should_stop: Callable[[], bool] | None, floor: float, searches_all: bool):
         super().__init__()
@@ -195,7 +197,7 @@ def solve_roster(
 
     read_out = max(READ_OUT_SECONDS, limit * READ_OUT_SHARE)
     solver, status = _search(roster_model, workers, seed, limit - (mark - started) - read_out,
-                             _ProgressPrinter(started, on_progress, should_stop, floor, searches_all))
+                             _SolutionWatcher(started, on_progress, should_stop, floor, searches_all))
     lap("solve", mark)
     found = solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else hinted
     if status == cp_model.INFEASIBLE:
@@ -281,7 +283,7 @@ def _repair(space: ShiftSpace, hint: list[list[int]], previous: Roster | None,
 
 
 def _search(roster_model: RosterModel, workers: int, seed: int, seconds: float,
-            callback: _ProgressPrinter) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+            callback: _SolutionWatcher) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
@@ -303,7 +305,7 @@ def _report(status: str, objective: float | None, bound: float, aggregate: Aggre
         best_bound=bound,
         gap=None if objective is None else (objective - bound) / objective if objective > 0 else 0.0,
         wall_seconds=round(time.monotonic() - started, 3),
-        shortfall_lower_bound=aggregate.shortfall_lower_bound if aggregate else 0,
+        under_coverage_lower_bound=aggregate.under_coverage_lower_bound if aggregate else 0,
         operators=len(space.terms),
         shifts=len(roster.shifts),
         workers=workers,
