@@ -54,6 +54,12 @@ def test_hard_rules_are_never_priced_and_the_soft_ones_are():
     assert {"weekly_rest", "rest_between_shifts", "monthly_norm"} <= set(HARD_RULES)
 
 
+def test_hard_rules_are_added_in_hard_and_soft_rules_in_soft():
+    """The registry takes each rule from the module of its kind, so neither module keeps a rule of the other."""
+    modules = {rule: add.__module__ for rule, add in RULES.items()}
+    assert modules == {rule: "planner.roster.hard" if rule in HARD_RULES else "planner.roster.soft" for rule in RULES}
+
+
 # --- hard rules ------------------------------------------------------------------------------------------------
 
 

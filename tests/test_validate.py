@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -9,10 +10,18 @@ from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.config import Rules, parse_rules
+from planner.config import HARD_RULES, Rules, parse_rules
 from planner.domain import Operator, Roster, Shift, WeeklyHours
 from planner.month import Month
-from planner.validate import Violation, format_violations, revalidate, validate_roster
+from planner.validate import (
+    Violation,
+    break_rules,
+    contract_rules,
+    format_violations,
+    revalidate,
+    time_rules,
+    validate_roster,
+)
 
 MOSCOW = Month(2026, 12, "Europe/Moscow", "RU")
 RULES = parse_rules({})
@@ -56,6 +65,15 @@ def check(shifts, operators=None, rules: Rules = LOOSE, month: Month = MOSCOW) -
 def only(violations: list[Violation], rule: str) -> Violation:
     assert [v.rule for v in violations] == [rule], format_violations(violations)
     return violations[0]
+
+
+def test_every_hard_rule_has_its_check_of_the_same_name():
+    """One check per hard rule of constraints.yaml, per break rule and per rule of the validator's own, named after
+    its key, whichever module of planner.validate keeps it."""
+    checks = {name for module in (time_rules, contract_rules, break_rules) for name, value in vars(module).items()
+              if inspect.isfunction(value) and value.__module__ == module.__name__}
+    keys = {*HARD_RULES, "contracts", "one_shift_per_day", "per_shift", "break_window", "break_gap", "team_on_break"}
+    assert keys - checks == set()
 
 
 # --- contracts ------------------------------------------------------------------------------------------------------
