@@ -24,7 +24,7 @@ from bench.common import add_out_option, machine_facts, outputs, provenance, tab
 from planner.breaks import naive_breaks, place_breaks, slot_loads, worst_dip
 from planner.config import Rules, load_rules
 from planner.domain import Roster, StaffingPlan
-from planner.forecast import load_forecast
+from planner.forecast_csv import load_forecast
 from planner.operators import load_operators
 from planner.pipeline import plan_month
 from planner.staffing import staffing_plan

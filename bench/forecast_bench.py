@@ -2,7 +2,7 @@
 
 `python -m bench.forecast_bench [--history PATH] [--weeks 8] [--month 2003-11]`: reads the 5-minute call counts
 of a North American bank (`../shared/benchmarks/bank_calls_weinberg_5min/bank_calls.csv`, weekdays 07:00-21:05,
-March-October 2003) with `planner.history` — its `DateTime` column through the column mapping, its `Z` ignored
+March-October 2003) with `planner.history_csv` — its `DateTime` column through the column mapping, its `Z` ignored
 because the times are the bank's local clock times — runs `backtest_report` over the last weeks, the model's
 variants without trend and without holidays for comparison, and the forecast of the month after the data, and
 writes the tables to its section of bench/README.md.
@@ -25,8 +25,8 @@ from pathlib import Path
 
 from bench.common import add_out_option, machine_facts, outputs, provenance, table_head, write_section
 from planner.config import Centre, load_rules
-from planner.forecasting import METHODS, BacktestReport, ModelSettings, backtest_report, forecast_month, holidays_of
-from planner.history import History, HourStatus, load_history
+from planner.forecast_model import METHODS, BacktestReport, ModelSettings, backtest_report, forecast_month, holidays_of
+from planner.history_csv import History, HourStatus, load_history
 from planner.month import parse_month
 
 __all__ = ["main", "render_section", "lost_weekdays", "SECTION", "TARGET_RATIO"]

@@ -19,10 +19,10 @@ from planner.coverage import coverage_rows, coverage_totals
 from planner.csvfile import parse_date
 from planner.domain import Roster
 from planner.errors import EXIT_BAD_INPUT, EXIT_NO_ROSTER, InputError, PlannerError, Problem
-from planner.forecast import load_forecast
-from planner.forecasting import METHODS, backtest_report, forecast_month, holidays_of
+from planner.forecast_csv import load_forecast
+from planner.forecast_model import METHODS, backtest_report, forecast_month, holidays_of
 from planner.grid import shift_code
-from planner.history import GAP_POLICIES, load_history, parse_column_names
+from planner.history_csv import GAP_POLICIES, load_history, parse_column_names
 from planner.ical import calendars_zip, operator_calendar
 from planner.month import Month, parse_month
 from planner.operators import load_operators

@@ -1,7 +1,8 @@
 """The centre's rules (`constraints.yaml`) as typed, validated configuration.
 
-Every rule key under `rules:` has exactly one field here, one `add_<key>` function in `planner.roster.model`
-and a test named after it. Unknown keys and impossible values are refused with the key's dotted path.
+Every rule key under `rules:` has exactly one field here, one `add_<key>` function (`planner.roster.hard` or
+`planner.roster.soft`, gathered by `planner.roster.model.RULES`), one check in `planner.validate` and a test named
+after it. Unknown keys and impossible values are refused with the key's dotted path.
 """
 
 from __future__ import annotations

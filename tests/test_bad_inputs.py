@@ -17,7 +17,7 @@ import pytest
 from planner.cli import main
 from planner.config import load_rules
 from planner.errors import InputError
-from planner.forecast import load_forecast
+from planner.forecast_csv import load_forecast
 from planner.month import Month
 from planner.operators import load_operators
 from planner.rostercsv import load_roster_csv

@@ -17,7 +17,7 @@ from planner.csvfile import (
     read_table,
 )
 from planner.errors import InputError, Problem
-from planner.forecast import load_forecast, parse_forecast
+from planner.forecast_csv import load_forecast, parse_forecast
 
 
 def messages(excinfo: pytest.ExceptionInfo[InputError]) -> list[str]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from planner.config import parse_rules
 from planner.domain import Forecast
 from planner.errors import InputError
-from planner.forecast import parse_forecast
+from planner.forecast_csv import parse_forecast
 from planner.month import Month
 
 pytestmark = pytest.mark.fuzz

@@ -14,7 +14,7 @@ from ui_pages import RULES_TEXT, forecast_csv
 from planner.config import parse_rules_text
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Roster, Shift
-from planner.forecast import parse_forecast
+from planner.forecast_csv import parse_forecast
 from planner.replace import (
     NoShiftThatDay,
     apply_candidate,

@@ -13,7 +13,7 @@ import pytest
 from planner.config import parse_rules
 from planner.domain import Roster, Shift, ShiftWish
 from planner.errors import InputError
-from planner.forecast import parse_forecast
+from planner.forecast_csv import parse_forecast
 from planner.month import Month, after_elapsed
 from planner.samples import sample_forecast, sample_operators, write_forecast_csv
 from planner.store import (

@@ -1,6 +1,7 @@
 """The history page: upload the centre's call history, see how accurate a forecast from it has been (the
 rolling-origin backtest against two baselines), see history and forecast on one chart, and accept the forecast as
-a month's forecast — stored exactly like an uploaded one. The work is `planner.history` and `planner.forecasting`."""
+a month's forecast — stored exactly like an uploaded one. The work is `planner.history_csv` and
+`planner.forecast_model`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import streamlit as st
 from planner.config import Rules
 from planner.domain import Forecast
 from planner.errors import InputError
-from planner.forecasting import BacktestReport, backtest_report, forecast_month
-from planner.history import GAP_POLICIES, History, parse_column_names, parse_history
+from planner.forecast_model import BacktestReport, backtest_report, forecast_month
+from planner.history_csv import GAP_POLICIES, History, parse_column_names, parse_history
 from planner.i18n import whole_number
 from planner.month import Month
 from planner.samples import write_forecast_csv

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from planner.auth import Role
 from planner.config import Rules, parse_rules_text
 from planner.domain import Operator
-from planner.forecast import parse_forecast
+from planner.forecast_csv import parse_forecast
 from planner.month import Month
 from planner.store.accounts import _audit, _existing_user_row
 from planner.store.base import ERASE, WISHES, StoreBase, rows_changed

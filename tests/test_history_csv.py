@@ -6,7 +6,7 @@ import pytest
 
 from planner.config import parse_rules
 from planner.errors import InputError
-from planner.history import HourStatus, load_history, parse_history
+from planner.history_csv import HourStatus, load_history, parse_history
 
 MOSCOW = parse_rules({})
 BERLIN = parse_rules({"centre": {"timezone": "Europe/Berlin", "country": "DE"}})

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from planner.config import parse_rules
 from planner.errors import InputError
-from planner.forecast import load_forecast, parse_forecast
+from planner.forecast_csv import load_forecast, parse_forecast
 from planner.month import Month
 
 MOSCOW = parse_rules({})

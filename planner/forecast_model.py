@@ -32,7 +32,7 @@ a second here; statsforecast (numba, LLVM) costs more again. This model is a pag
 (`statistics.median`, `math`), and each of its numbers can be explained to a planner ("the median Monday of the
 last six weeks"). The trend costs the bank, whose level wanders rather than grows, 0.2 points (the benchmark
 runs the model without it too); it is kept because without it a growing centre's month falls short by its
-growth (`tests/test_forecasting.py`: 7 % over a month at +0.2 % a day).
+growth (`tests/test_forecast_model.py`: 7 % over a month at +0.2 % a day).
 
 **Backtest.** Rolling origins, one a week over the last `weeks` (8) weeks of the history: each forecasts the
 following week from the hours before it. Two baselines are measured in the same run on the same hours:
@@ -56,7 +56,7 @@ import holidays
 
 from planner.config import Rules
 from planner.domain import Forecast
-from planner.history import History, HourStatus, history_problem
+from planner.history_csv import History, HourStatus, history_problem
 from planner.month import Month
 
 __all__ = [

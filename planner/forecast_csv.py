@@ -27,7 +27,7 @@ from planner.csvfile import ProblemLog, Row, Table, parse_date, parse_number, pa
 from planner.domain import Forecast
 from planner.month import Month
 
-# The wall-clock helpers are shared with the call-history import (planner.history), which reads times the same way.
+# The wall-clock helpers are shared with the call-history import (planner.history_csv), which reads times the same way.
 __all__ = ["parse_forecast", "load_forecast", "parse_offset", "find_time_column", "wall_clock", "real_start",
            "calls_cell", "aht_cell"]
 

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 from planner.config import Rules, Staffing
 from planner.csvfile import ProblemLog, Row, Table, parse_number, parse_wall_clock, read_bytes, read_table
 from planner.errors import InputError, Problem
-from planner.forecast import aht_cell, calls_cell, find_time_column, parse_offset, real_start, wall_clock
+from planner.forecast_csv import aht_cell, calls_cell, find_time_column, parse_offset, real_start, wall_clock
 from planner.month import Month
 
 __all__ = [

@@ -13,9 +13,9 @@ from bench.forecast_bench import main as bench_main
 from planner.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from planner.config import parse_rules
 from planner.errors import InputError
-from planner.forecast import load_forecast, parse_forecast
-from planner.forecasting import METHODS, ModelSettings, backtest_report, forecast_month, holidays_of
-from planner.history import parse_history
+from planner.forecast_csv import load_forecast, parse_forecast
+from planner.forecast_model import METHODS, ModelSettings, backtest_report, forecast_month, holidays_of
+from planner.history_csv import parse_history
 from planner.month import Month
 from planner.samples import write_forecast_csv
 
