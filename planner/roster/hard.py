@@ -27,20 +27,20 @@ def add_rest_between_shifts(m: RosterModel) -> None:
     """
     rest = m.rules.rules.rest_between_shifts.min_hours
     for op in range(len(m.shifts)):
-        timed = sorted(((option, var) for option, var in m.shifts[op] if option.start is not None),
-                       key=lambda shift: shift[0].start)
-        begins = [option.start for option, _ in timed]
-        for i, (first, _) in enumerate(timed):
+        timed = sorted(((option.start, option, var) for option, var in m.shifts[op] if option.start is not None),
+                       key=lambda shift: shift[0])
+        begins = [start for start, _, _ in timed]
+        for i, (start, first, _) in enumerate(timed):
             span = -(-first.minutes // 60) + rest
-            window = timed[i:bisect.bisect_left(begins, first.start + span)]
-            if len(window) > 1 and window[-1][0].day != first.day:
-                m.model.add_at_most_one(var for _, var in window)
+            window = timed[i:bisect.bisect_left(begins, start + span)]
+            if len(window) > 1 and window[-1][1].day != first.day:
+                m.model.add_at_most_one(var for _, _, var in window)
         # Last month's shifts: nothing starts before the rest after the last of them is over.
         history = m.space.limits[op].history
         if history:
             rested_from = max(past.end for past in history) + rest
-            for option, var in timed:
-                if option.start < rested_from:
+            for start, _, var in timed:
+                if start < rested_from:
                     m.model.add(var == 0)
 
 
@@ -52,7 +52,7 @@ def add_max_consecutive_days(m: RosterModel) -> None:
         # Windows reaching back into last month count its worked days as they were.
         for first in range(-min(limit, limits.history_days), len(per_day) - limit):
             window = [var for day in per_day[max(first, 0) : first + limit + 1] for var in day]
-            before = sum(m.known(op, day) for day in range(first, min(first + limit + 1, 0)))
+            before = sum(m.worked_last_month(op, day) for day in range(first, min(first + limit + 1, 0)))
             if len(window) + before > limit:
                 m.model.add(sum(window) <= limit - before)
 
@@ -64,7 +64,7 @@ def add_max_consecutive_nights(m: RosterModel) -> None:
     if limit is None:
         return
     for op, limits in enumerate(m.space.limits):
-        nights = [[] for _ in range(m.space.day_count)]
+        nights: list[list[Var]] = [[] for _ in range(m.space.day_count)]
         for option, var in m.shifts[op]:
             if option.night:
                 nights[option.day].append(var)
@@ -95,7 +95,7 @@ def _forbid_short_runs(m: RosterModel, op: int, shortest: int, of_work: bool) ->
             if all(value == (isinstance(works, int) and bool(works)) for works, value in pattern):
                 continue  # last month made this run on its own, with this month free: that month's breach
             m.model.add_bool_or(works.Not() if value else works
-                                for works, value in pattern if not isinstance(works, int))
+                                for works, value in pattern if isinstance(works, cp_model.IntVar))
 
 
 def add_min_consecutive_days(m: RosterModel) -> None:
@@ -246,7 +246,7 @@ class _Rests:
         for value in values:
             certain.append(certain[-1] + (isinstance(value, int) and value))
         # Running sums of the rest Booleans: a window needs its difference to be at least one.
-        total: list[cp_model.LinearExprT] = [0]
+        total: list[Var | int] = [0]
         for u, value in enumerate(values):
             running = self.m.model.new_int_var(0, len(values), f"weekly_rests_{self.op}_upto_{first + u}")
             self.m.model.add(running == total[-1] + value)

@@ -84,10 +84,13 @@ class RosterModel:
         None where nothing is."""
         if day >= 0:
             return self.worked(op, day)
-        limits = self.space.limits[op]
-        if -day > limits.history_days:
+        if -day > self.space.limits[op].history_days:
             return None
-        return int(any(past.day == day for past in limits.history))
+        return self.worked_last_month(op, day)
+
+    def worked_last_month(self, op: int, day: int) -> int:
+        """1 when last month's shifts have the operator working on `day` (< 0), else 0."""
+        return int(any(past.day == day for past in self.space.limits[op].history))
 
     def timed(self, op: int) -> list[tuple[int, int, Var]]:
         """The operator's shifts on a clock as (start hour, end hour, variable), in time order."""
@@ -229,7 +232,8 @@ def build_model(
     else:
         def allowed(op: int, option: ShiftOption) -> bool:
             kept = option.start is not None and space.locked.get((op, option.day), -1) == option.start
-            return (kept or candidates(op, option.start)) and available(op, option)
+            proposed = option.start is not None and candidates(op, option.start)
+            return (kept or proposed) and available(op, option)
     add_shifts(m, allowed)
     add_locked_cells(m)
     for name, add_rule in RULES.items():

@@ -4,7 +4,7 @@ makes a month impossible, and the report can say which wish was not granted and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -109,10 +109,10 @@ def add_start_time_stability(m: RosterModel) -> None:
             if option.wall is not None:
                 by_day[option.day].append((option.wall[0] // 60, var))
         last = max((past for past in limits.history if past.day == -1), key=lambda past: past.start, default=None)
-        yesterday: list[tuple[int, Var | int]] = [] if last is None else [(last.clock_hour, 1)]
+        yesterday: Sequence[tuple[int, Var | int]] = [] if last is None else [(last.clock_hour, 1)]
         for day, today in enumerate(by_day):
-            costs = [(worked, [(beyond[before][hour], var) for hour, var in today])
-                     for before, worked in yesterday]
+            costs: list[tuple[Var | int, list[tuple[int, Var]]]] = [
+                (worked, [(beyond[before][hour], var) for hour, var in today]) for before, worked in yesterday]
             if any(cost for _, moves in costs for cost, _ in moves):
                 moved = m.model.new_int_var(0, 12, f"start_time_stability_{limits.operator_id}_d{day}")
                 for worked, moves in costs:

@@ -124,20 +124,43 @@ class OperatorLimits:
 
 
 class RosterSpace(Protocol):
-    """What the roster model needs of a horizon: see the module's docstring."""
+    """What the roster model needs of a horizon (see the module's docstring); read-only, so a class may keep each as
+    an attribute or compute it."""
 
-    rules: Rules
-    day_count: int
-    limits: tuple[OperatorLimits, ...]
-    weekends: tuple[tuple[int, ...], ...]  # the days of each Saturday-Sunday weekend
-    weekend_days: frozenset[int]  # days counting for fair_weekends
-    required: tuple[int, ...]  # operators wanted per hour; empty where cover is per shift type
-    cover_needs: Mapping[tuple[int, str], CoverNeed]
-    forbidden_successions: frozenset[tuple[str, str]]
-    locked: Mapping[tuple[int, int], int | None]
-    # [start, end) hour indices of every calendar week meeting the horizon (the first may start before it, the
-    # last end after it); empty where shifts have no clock time.
-    weeks: tuple[tuple[int, int], ...]
+    @property
+    def rules(self) -> Rules: ...
+
+    @property
+    def day_count(self) -> int: ...
+
+    @property
+    def limits(self) -> tuple[OperatorLimits, ...]: ...
+
+    @property
+    def weekends(self) -> tuple[tuple[int, ...], ...]:
+        """The days of each Saturday-Sunday weekend."""
+
+    @property
+    def weekend_days(self) -> frozenset[int]:
+        """The days counting for fair_weekends."""
+
+    @property
+    def required(self) -> tuple[int, ...]:
+        """Operators wanted per hour; empty where cover is per shift type."""
+
+    @property
+    def cover_needs(self) -> Mapping[tuple[int, str], CoverNeed]: ...
+
+    @property
+    def forbidden_successions(self) -> frozenset[tuple[str, str]]: ...
+
+    @property
+    def locked(self) -> Mapping[tuple[int, int], int | None]: ...
+
+    @property
+    def weeks(self) -> tuple[tuple[int, int], ...]:
+        """[start, end) hour indices of every calendar week meeting the horizon (the first may start before it, the
+        last end after it); empty where shifts have no clock time."""
 
     def options(self, op: int) -> Sequence[ShiftOption]: ...
 
