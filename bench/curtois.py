@@ -38,7 +38,7 @@ from bench.curtois_columns import search
 from bench.curtois_format import Evaluation, Instance, evaluate, parse_instance_file
 from planner.config import Rules, parse_rules
 from planner.roster.model import RosterModel, build_model
-from planner.roster.space import CoverNeed, OperatorLimits, ShiftOption, ShiftRequest
+from planner.roster.space import CoverNeed, DayRequest, OperatorLimits, ShiftOption
 
 __all__ = ["CurtoisSpace", "Result", "solve_instance", "model_value", "main", "METHODS", "SECTION", "DEFAULT_DATA"]
 
@@ -58,12 +58,12 @@ class CurtoisSpace:
     def __init__(self, instance: Instance, rules: Rules = BENCH_RULES):
         self.rules = rules
         self.day_count = instance.horizon
-        self._options = tuple(ShiftOption(day=day, kind=shift.id, minutes=shift.minutes)
+        self._options = tuple(ShiftOption(day=day, shift_type=shift.id, minutes=shift.minutes)
                               for day in range(instance.horizon) for shift in instance.shifts)
-        requests: dict[str, list[ShiftRequest]] = {employee.id: [] for employee in instance.employees}
+        requests: dict[str, list[DayRequest]] = {employee.id: [] for employee in instance.employees}
         for wanted, asked in ((True, instance.shift_on_requests), (False, instance.shift_off_requests)):
             for request in asked:
-                requests[request.employee].append(ShiftRequest(request.day, request.shift, wanted, request.weight))
+                requests[request.employee].append(DayRequest(request.day, request.shift, wanted, request.weight))
         self.limits = tuple(
             OperatorLimits(
                 operator_id=employee.id,
@@ -72,8 +72,8 @@ class CurtoisSpace:
                 max_consecutive_days=employee.max_consecutive_shifts,
                 min_consecutive_days=employee.min_consecutive_shifts,
                 min_consecutive_days_off=employee.min_consecutive_days_off,
-                max_weekends=employee.max_weekends,
-                max_shifts_per_kind=dict(employee.max_shifts),
+                max_working_weekends=employee.max_weekends,
+                max_shifts_per_type=dict(employee.max_shifts),
                 unavailable_days=instance.days_off.get(employee.id, frozenset()),
                 requests=tuple(requests[employee.id]),
             )
@@ -205,7 +205,7 @@ def _shift_cells(space: CurtoisSpace,
     """Each shift variable of the model with the roster cell (employee ID, day) and the shift type it stands for."""
     for op, op_shifts in enumerate(roster_model.shifts):
         for option, var in op_shifts:
-            yield (space.limits[op].operator_id, option.day), option.kind, var
+            yield (space.limits[op].operator_id, option.day), option.shift_type, var
 
 
 @dataclass(frozen=True)

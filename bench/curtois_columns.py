@@ -104,20 +104,20 @@ class _Pricer:
         at the first schedule."""
         roster_model = self.model
         requests = sum(penalty.weight * PRICE_SCALE * penalty.var for penalty in roster_model.penalties)
-        prices_of_cells = sum(-round(prices.get((option.day, option.kind), 0.0) * PRICE_SCALE) * var
+        prices_of_cells = sum(-round(prices.get((option.day, option.shift_type), 0.0) * PRICE_SCALE) * var
                               for option, var in self.shifts)
         roster_model.model.minimize(requests + prices_of_cells)
         roster_model.model.clear_hints()
         start = self.last if start is None else start
         if start is not None:
             for option, var in self.shifts:
-                roster_model.model.add_hint(var, (option.day, option.kind) in start)
+                roster_model.model.add_hint(var, (option.day, option.shift_type) in start)
         met: list[Column] = []
         shifts, penalties = self.shifts, roster_model.penalties
 
         class Collect(cp_model.CpSolverSolutionCallback):
             def on_solution_callback(self) -> None:
-                met.append(Column(frozenset((option.day, option.kind) for option, var in shifts
+                met.append(Column(frozenset((option.day, option.shift_type) for option, var in shifts
                                             if self.boolean_value(var)),
                                   sum(penalty.weight * self.value(penalty.var) for penalty in penalties)))
 

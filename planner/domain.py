@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from planner.month import Month
 
-__all__ = ["Forecast", "Operator", "Shift", "ShiftWish", "Roster", "StaffingPlan"]
+__all__ = ["Forecast", "Operator", "Shift", "ShiftRequest", "Roster", "StaffingPlan"]
 
 
 @dataclass(frozen=True)
@@ -49,21 +49,21 @@ class StaffingPlan:
 
 
 @dataclass(frozen=True, order=True)
-class ShiftWish:
-    """An operator's request to work (`work`) or not to work a shift of type `kind` on `day` (rule shift_requests).
+class ShiftRequest:
+    """An operator's request to work (`work`) or not to work a shift of `shift_type` on `day` (rule shift_requests).
 
     Written `2026-12-05:evening` (asks for an evening shift that day) or `-2026-12-06:night` (asks for no night
     shift): the operators file, the page's table and the database keep this text."""
 
     day: date
-    kind: str
+    shift_type: str
     work: bool = True
 
     def __str__(self) -> str:
-        return f"{'' if self.work else '-'}{self.day.isoformat()}:{self.kind}"
+        return f"{'' if self.work else '-'}{self.day.isoformat()}:{self.shift_type}"
 
     @classmethod
-    def parse(cls, text: str) -> ShiftWish:
+    def parse(cls, text: str) -> ShiftRequest:
         """The wish of `str(wish)`; ValueError naming the text when it is not one (the shift type is not checked
         against the rules here: `planner.operators` does that)."""
         against = text.startswith("-")
@@ -112,7 +112,7 @@ class Operator:
     # centre's rule; a limit looser than the centre's is capped at it (`Rules.max_consecutive_days_of`).
     max_consecutive_days: int | None = None
     max_working_weekends: int | None = None
-    shift_requests: frozenset[ShiftWish] = field(default_factory=frozenset)
+    shift_requests: frozenset[ShiftRequest] = field(default_factory=frozenset)
     weekly_hours: tuple[WeeklyHours, ...] = ()  # at most one per weekday, in weekday order
 
     def window_on(self, day: date) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from planner.clock import DAY_MINUTES, hhmm, parse_hhmm
 from planner.config import Rules, rate_key
 from planner.csvfile import ProblemLog, Row, parse_date, parse_number, read_bytes, read_table
-from planner.domain import WEEKDAYS, Operator, ShiftWish, WeeklyHours
+from planner.domain import WEEKDAYS, Operator, ShiftRequest, WeeklyHours
 
 __all__ = ["parse_operators", "load_operators"]
 
@@ -186,19 +186,19 @@ def _dates(text: str) -> frozenset[date]:
     return frozenset(parsed)
 
 
-def _shift_requests(text: str, rules: Rules) -> frozenset[ShiftWish]:
+def _shift_requests(text: str, rules: Rules) -> frozenset[ShiftRequest]:
     """Wishes separated like dates; every bad one is named in a single message."""
     wishes, bad = set(), []
     for word in filter(None, _DATE_SEPARATORS.split(text)):
         try:
-            wish = ShiftWish.parse(word)
+            wish = ShiftRequest.parse(word)
         except ValueError as exc:
             bad.append(str(exc))
             continue
-        if wish.kind not in rules.shift_types:
+        if wish.shift_type not in rules.shift_types:
             bad.append(f"{word!r} names no shift type of the rules ({', '.join(rules.shift_types)})")
-        elif ShiftWish(wish.day, wish.kind, not wish.work) in wishes:
-            bad.append(f"asks both for and against a {wish.kind} shift on {wish.day.isoformat()}")
+        elif ShiftRequest(wish.day, wish.shift_type, not wish.work) in wishes:
+            bad.append(f"asks both for and against a {wish.shift_type} shift on {wish.day.isoformat()}")
         else:
             wishes.add(wish)
     if bad:

@@ -131,7 +131,7 @@ def _wishes(roster: Roster, operators: Sequence[Operator], rules: Rules) -> tupl
         for wish in op.shift_requests:
             if wish.day in month_days:
                 total += 1
-                granted += (wish.kind in kinds.get(wish.day, set())) == wish.work
+                granted += (wish.shift_type in kinds.get(wish.day, set())) == wish.work
     return total, granted
 
 

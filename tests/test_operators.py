@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.config import parse_rules
-from planner.domain import Operator, ShiftWish, WeeklyHours
+from planner.domain import Operator, ShiftRequest, WeeklyHours
 from planner.errors import InputError
 from planner.operators import load_operators, parse_operators
 from planner.samples import weekly_hours_text
@@ -152,8 +152,8 @@ def test_bad_cells_are_named_by_line_and_field(cells, message):
 def test_shift_requests_for_and_against_a_shift_type():
     [anna] = parse_operators(one_row(shift_requests="2026-12-05:evening -2026-12-06:night").encode(), "ops.csv",
                              RULES)
-    assert anna.shift_requests == {ShiftWish(date(2026, 12, 5), "evening"),
-                                   ShiftWish(date(2026, 12, 6), "night", work=False)}
+    assert anna.shift_requests == {ShiftRequest(date(2026, 12, 5), "evening"),
+                                   ShiftRequest(date(2026, 12, 6), "night", work=False)}
     assert sorted(map(str, anna.shift_requests)) == ["-2026-12-06:night", "2026-12-05:evening"]
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from roster_fixtures import FEBRUARY, need, operator, rules, staffing
 
-from planner.domain import Roster, Shift, ShiftWish
+from planner.domain import Roster, Shift, ShiftRequest
 from planner.quality import Spread, roster_quality
 
 RULES = rules()
@@ -21,8 +21,11 @@ def _shift(op_id: str, day: int, hour: int, hours: int = 8) -> Shift:
 def test_wishes_granted_count_days_off_and_requests_as_asked():
     wisher = replace(
         operator("a", free=range(2, 9), wished=[2, 3]),
-        shift_requests=frozenset({ShiftWish(FEBRUARY.days[3], "evening"), ShiftWish(FEBRUARY.days[4], "night", False),
-                                  ShiftWish(FEBRUARY.days[5], "day")}),
+        shift_requests=frozenset({
+            ShiftRequest(FEBRUARY.days[3], "evening"),
+            ShiftRequest(FEBRUARY.days[4], "night", False),
+            ShiftRequest(FEBRUARY.days[5], "day"),
+        }),
     )
     # Off on the 2nd (granted), working the 3rd (not), an evening on the 4th (granted), a day on the 5th instead
     # of a night (granted), nothing on the 6th where a day was asked for (not).

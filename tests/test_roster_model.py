@@ -26,10 +26,10 @@ from roster_fixtures import (
 )
 
 from planner.config import HARD_RULES
-from planner.domain import Roster, Shift, ShiftWish, WeeklyHours
+from planner.domain import Roster, Shift, ShiftRequest, WeeklyHours
 from planner.month import Month
 from planner.roster.model import RULES, build_model
-from planner.roster.space import ShiftRequest, ShiftSpace
+from planner.roster.space import DayRequest, ShiftSpace
 
 # February 2026: the 3rd-5th are Tuesday-Thursday; the 7th/8th and 14th are a Saturday, Sunday and Saturday.
 TUESDAY, WEDNESDAY, THURSDAY = 3, 4, 5
@@ -630,10 +630,10 @@ def test_shift_type_cover_puts_someone_on_the_night():
 
 def test_shift_requests_grant_a_night_asked_for():
     anyone = operator("a", free=[TUESDAY])
-    night = ShiftWish(FEBRUARY.days[TUESDAY - 1], "night")
+    night = ShiftRequest(FEBRUARY.days[TUESDAY - 1], "night")
     space = ShiftSpace(staffing(), [replace(anyone, shift_requests=frozenset({night}))],
                        rules({"rules": {"shift_requests": {"weight": 500}}}))
-    assert space.limits[0].requests == (ShiftRequest(day=TUESDAY - 1, kind="night", work=True, weight=1),)
+    assert space.limits[0].requests == (DayRequest(day=TUESDAY - 1, shift_type="night", work=True, weight=1),)
 
     kept = solve_model(space)
     assert_valid(kept, space)

@@ -26,7 +26,7 @@ from roster_fixtures import (
     staffing,
 )
 
-from planner.domain import Operator, Roster, Shift, ShiftWish
+from planner.domain import Operator, Roster, Shift, ShiftRequest
 from planner.month import Month, after_elapsed
 from planner.roster import Progress, RosterInfeasible, solve_roster
 from planner.roster.greedy import greedy_roster
@@ -88,7 +88,7 @@ def test_solve_returns_a_valid_roster_and_an_honest_report():
 
 def test_a_shift_request_the_month_cannot_afford_is_reported_unmet():
     # Nobody is needed: the night asked for would cost 8 operator-hours of overstaffing against a weight of 1.
-    night = ShiftWish(FEBRUARY.days[2], "night")
+    night = ShiftRequest(FEBRUARY.days[2], "night")
     asker = dataclasses.replace(operator("a", free=[3]), shift_requests=frozenset({night}))
     report = _solve(ShiftSpace(staffing(), [asker], rules())).report
     assert report.unmet_wishes == ("a 2026-02-03 night",)
@@ -97,7 +97,7 @@ def test_a_shift_request_the_month_cannot_afford_is_reported_unmet():
 def test_a_shift_request_outside_the_aggregate_plan_is_still_granted():
     # Only morning hours of the 3rd need anyone, so the aggregate plan of the operators' class has no evening
     # start; the starts of the evening one of them asked for are candidates all the same.
-    evening = ShiftWish(FEBRUARY.days[2], "evening")
+    evening = ShiftRequest(FEBRUARY.days[2], "evening")
     team = [operator(f"o{n}", free=[3]) for n in range(3)]
     team[0] = dataclasses.replace(team[0], shift_requests=frozenset({evening}))
     space = ShiftSpace(staffing(need(3, 9, 2)), team, rules({"rules": {"shift_requests": {"weight": 10_000}}}))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from planner.config import parse_rules
-from planner.domain import Roster, Shift, ShiftWish
+from planner.domain import Roster, Shift, ShiftRequest
 from planner.errors import InputError
 from planner.forecast_csv import parse_forecast
 from planner.month import Month, after_elapsed
@@ -117,7 +117,8 @@ def test_operator_list_round_trip_and_history(store):
     operators = sample_operators(12, OCTOBER, RULES, seed=3)
     assert any(op.unavailable for op in operators) and any(op.days_off_wished for op in operators)
     first = store.save_operators(OCTOBER, operators, "anna", source="operators-2026-10.csv", based_on=None)
-    wishes = frozenset({ShiftWish(date(2026, 10, 5), "evening"), ShiftWish(date(2026, 10, 6), "night", work=False)})
+    wishes = frozenset({ShiftRequest(date(2026, 10, 5), "evening"),
+                        ShiftRequest(date(2026, 10, 6), "night", work=False)})
     edited = (dataclasses.replace(operators[0], name="Renamed", lat=None, lon=None, max_consecutive_days=4,
                                   max_working_weekends=0, shift_requests=wishes), *operators[1:])
     second = store.save_operators(OCTOBER, edited, "boris", source="edited in the page", based_on=first.id)

@@ -60,7 +60,7 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
         op = representative.operator
         available = [sum(days[d] not in space.terms[i].operator.unavailable for i in members) for d in range(len(days))]
         per_day: list[list[cp_model.IntVar]] = [[] for _ in days]
-        by_kind: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
+        by_type: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
         for d, day_starts in enumerate(space.starts_by_day):
             if not available[d]:
                 continue
@@ -70,7 +70,7 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
                     var = model.new_int_var(0, available[d], f"starts_c{c}_h{start}")
                     counts[c, start] = var
                     per_day[d].append(var)
-                    by_kind[d, space.option(members[0], start).kind].append(var)
+                    by_type[d, space.option(members[0], start).shift_type].append(var)
                     for hour in space.covered_hours(start, length):
                         cover[hour].append(var)
             if per_day[d]:
@@ -86,7 +86,7 @@ def solve_aggregate(space: ShiftSpace, time_limit: float, workers: int, seed: in
 
         _add_runs(model, space, members, per_day)
         _add_working_weekends(model, space, members, per_day)
-        _add_successions(model, space, members, by_kind)
+        _add_successions(model, space, members, by_type)
 
         # monthly_norm: the class works between the sums of its members' bounds.
         total = [var for day in per_day for var in day]
@@ -171,7 +171,7 @@ def _add_working_weekends(model: cp_model.CpModel, space: ShiftSpace, members: t
                           per_day: list[list[cp_model.IntVar]]) -> None:
     """max_working_weekends: a weekend's busier day takes as many members working that weekend, and the class
     has the sum of its members' weekends to give."""
-    limits = [space.limits[i].max_weekends for i in members]
+    limits = [space.limits[i].max_working_weekends for i in members]
     if all(most is None for most in limits):
         return
     weekends = space.weekends
@@ -187,11 +187,11 @@ def _add_working_weekends(model: cp_model.CpModel, space: ShiftSpace, members: t
 
 
 def _add_successions(model: cp_model.CpModel, space: ShiftSpace, members: tuple[int, ...],
-                     by_kind: dict[tuple[int, str], list[cp_model.IntVar]]) -> None:
+                     by_type: dict[tuple[int, str], list[cp_model.IntVar]]) -> None:
     """forbidden_successions and forward_rotation: no member works `first` one day and `then` the next, so the
     two counts share the members."""
     for first, then in space.forbidden_successions | space.rules.rules.forward_rotation.backward_pairs:
         for d in range(space.day_count - 1):
-            pair = by_kind.get((d, first), []) + by_kind.get((d + 1, then), [])
+            pair = by_type.get((d, first), []) + by_type.get((d + 1, then), [])
             if pair:
                 model.add(sum(pair) <= len(members))

@@ -184,7 +184,7 @@ class _Descent:
             option = self._option(op, start)
             for hour in option.hours:
                 self.cover[hour] += sign
-            key = (option.day, option.kind)
+            key = (option.day, option.shift_type)
             self.on_type[key] = self.on_type.get(key, 0) + sign
 
     def _month(self, op: int) -> _OperatorMonth:
@@ -203,7 +203,7 @@ class _Descent:
         mine: set[int] = set()
         for start in self.starts[op]:
             mine.update(self._option(op, start).hours)
-        own_types = {(option.day, option.kind) for option in map(partial(self._option, op), self.starts[op])}
+        own_types = {(option.day, option.shift_type) for option in map(partial(self._option, op), self.starts[op])}
         needs = self.space.cover_needs
         prices = []
         for option, _ in shifts:
@@ -211,9 +211,10 @@ class _Descent:
             for hour in option.hours:
                 others = self.cover[hour] - (hour in mine)
                 price += -self.short_weight if others < required[hour] else self.over_weight
-            need = needs.get((option.day, option.kind))
+            need = needs.get((option.day, option.shift_type))
             if need is not None:
-                others = self.on_type.get((option.day, option.kind), 0) - ((option.day, option.kind) in own_types)
+                cell = (option.day, option.shift_type)
+                others = self.on_type.get(cell, 0) - (cell in own_types)
                 price += -need.weight_under if others < need.requirement else need.weight_over
             prices.append(price)
         return prices

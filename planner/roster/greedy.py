@@ -43,9 +43,9 @@ class _Builder:
         self.move_cost = MOVE_HOUR_COST if rules.start_time_stability.weight else 0
         # Per operator: an operator's own limits may be tighter than the centre's (OperatorLimits).
         self.limit = [limits.max_consecutive_days for limits in space.limits]
-        self.max_per_kind = rules.max_shifts_per_type.max_shifts
+        self.max_per_type = rules.max_shifts_per_type.max_shifts
         self.successions = frozenset(rules.forbidden_successions.pairs) | rules.forward_rotation.backward_pairs
-        self.max_weekends = [limits.max_weekends for limits in space.limits]
+        self.max_working_weekends = [limits.max_working_weekends for limits in space.limits]
         self.weekend_of = {day: w for w, days in enumerate(space.weekends) for day in days}
         self.lengths = [terms.shift_hours for terms in space.terms]
         self.options = [
@@ -69,7 +69,7 @@ class _Builder:
         # Last month's shifts: the rest after them, the run of days they end with, their types and weekly rest.
         self.history = [[(past.start, past.end) for past in limits.history] for limits in space.limits]
         self.rested_from = [max((end + self.rest for _, end in past), default=None) for past in self.history]
-        self.last_kind = [next((past.kind for past in limits.history if past.day == -1), None)
+        self.last_type = [next((past.shift_type for past in limits.history if past.day == -1), None)
                           for limits in space.limits]
         self.last_months_clock = [next((past.clock_hour for past in limits.history if past.day == -1), None)
                                   for limits in space.limits]
@@ -98,7 +98,7 @@ class _Builder:
         turn, so that every weekend loses about as many operators."""
         losses = [0] * len(self.space.weekends)
         day_of_hour = self.space.month.day_of_hour
-        for op, most in enumerate(self.max_weekends):
+        for op, most in enumerate(self.max_working_weekends):
             if most is None:
                 continue
             open_weekends = [w for w, days in enumerate(self.space.weekends) if any(self.options[op][d] for d in days)]
@@ -169,22 +169,23 @@ class _Builder:
     def keeps_type_rules(self, op: int, start: int) -> bool:
         """Whether a shift at `start` keeps max_shifts_per_type, forbidden_successions, forward_rotation and
         max_working_weekends with the operator's shifts so far (the runs' minimums are left to CP-SAT)."""
-        if not (self.max_per_kind or self.successions or self.max_weekends[op] is not None
+        if not (self.max_per_type or self.successions or self.max_working_weekends[op] is not None
                 or self.max_nights is not None):
             return True
         option = self.space.option(op, start)
         taken = [self.space.option(op, other) for other in self.shifts[op]]
-        if sum(other.kind == option.kind for other in taken) >= self.max_per_kind.get(option.kind, len(taken) + 1):
+        of_type = sum(other.shift_type == option.shift_type for other in taken)
+        if of_type >= self.max_per_type.get(option.shift_type, len(taken) + 1):
             return False
-        if option.day == 0 and (self.last_kind[op], option.kind) in self.successions:
+        if option.day == 0 and (self.last_type[op], option.shift_type) in self.successions:
             return False
         if option.night and self.max_nights is not None and self._nights_around(op, option.day) > self.max_nights:
             return False
         for other in taken:
-            if (other.day == option.day - 1 and (other.kind, option.kind) in self.successions) or (
-                    other.day == option.day + 1 and (option.kind, other.kind) in self.successions):
+            if (other.day == option.day - 1 and (other.shift_type, option.shift_type) in self.successions) or (
+                    other.day == option.day + 1 and (option.shift_type, other.shift_type) in self.successions):
                 return False
-        weekend, most = self.weekend_of.get(option.day), self.max_weekends[op]
+        weekend, most = self.weekend_of.get(option.day), self.max_working_weekends[op]
         if most is None or weekend is None:
             return True
         worked = {self.weekend_of[other.day] for other in taken if other.day in self.weekend_of}
@@ -231,7 +232,7 @@ class _Builder:
         """The most shifts the operator could work from day `first` on, after `run` working days or `off` days
         off: every available day the runs' and weekends' limits allow (the other rules, which only lower it,
         aside)."""
-        day_of_hour, most_weekends = self.space.month.day_of_hour, self.max_weekends[op]
+        day_of_hour, most_weekends = self.space.month.day_of_hour, self.max_working_weekends[op]
         weekends = {self.weekend_of[day] for start in self.shifts[op] if (day := day_of_hour[start]) in self.weekend_of}
         count = 0
         for day in range(first, len(self.options[op])):

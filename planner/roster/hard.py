@@ -113,7 +113,7 @@ def add_min_consecutive_days_off(m: RosterModel) -> None:
 def add_max_working_weekends(m: RosterModel) -> None:
     """Rule `max_working_weekends`: weekends with a shift on Saturday or Sunday, at most max_weekends."""
     for op, limits in enumerate(m.space.limits):
-        if limits.max_weekends is None:
+        if limits.max_working_weekends is None:
             continue
         weekends = []
         for days in m.space.weekends:
@@ -123,17 +123,17 @@ def add_max_working_weekends(m: RosterModel) -> None:
             weekend = m.model.new_bool_var(f"weekend_{limits.operator_id}_d{days[0]}")
             m.model.add_max_equality(weekend, worked)
             weekends.append(weekend)
-        if len(weekends) > limits.max_weekends:
-            m.model.add(sum(weekends) <= limits.max_weekends)
+        if len(weekends) > limits.max_working_weekends:
+            m.model.add(sum(weekends) <= limits.max_working_weekends)
 
 
 def add_max_shifts_per_type(m: RosterModel) -> None:
     """Rule `max_shifts_per_type`: at most so many shifts of a type over the horizon."""
     for op, limits in enumerate(m.space.limits):
-        for kind, most in limits.max_shifts_per_kind.items():
-            of_kind = [var for option, var in m.shifts[op] if option.kind == kind]
-            if len(of_kind) > most:
-                m.model.add(sum(of_kind) <= most)
+        for kind, most in limits.max_shifts_per_type.items():
+            of_type = [var for option, var in m.shifts[op] if option.shift_type == kind]
+            if len(of_type) > most:
+                m.model.add(sum(of_type) <= most)
 
 
 def template_allows(limits: OperatorLimits, option: ShiftOption) -> bool:
@@ -166,17 +166,17 @@ def _forbid_successions(m: RosterModel, pairs: frozenset[tuple[str, str]]) -> No
     if not pairs:
         return
     for op in range(len(m.shifts)):
-        by_day_kind: dict[tuple[int, str], list[Var]] = {}
+        by_day_type: dict[tuple[int, str], list[Var]] = {}
         for option, var in m.shifts[op]:
-            by_day_kind.setdefault((option.day, option.kind), []).append(var)
-        for (day, kind), first in by_day_kind.items():
+            by_day_type.setdefault((option.day, option.shift_type), []).append(var)
+        for (day, kind), first in by_day_type.items():
             for before, then in pairs:
-                if before == kind and (after := by_day_kind.get((day + 1, then))):
+                if before == kind and (after := by_day_type.get((day + 1, then))):
                     m.model.add(sum(first) + sum(after) <= 1)
         for past in m.space.limits[op].history:
             for before, then in pairs:
-                if past.day == -1 and past.kind == before:
-                    for var in by_day_kind.get((0, then), []):
+                if past.day == -1 and past.shift_type == before:
+                    for var in by_day_type.get((0, then), []):
                         m.model.add(var == 0)
 
 

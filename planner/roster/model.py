@@ -125,7 +125,7 @@ def add_shifts(m: RosterModel, allowed: Callable[[int, ShiftOption], bool]) -> N
         op_shifts: list[tuple[ShiftOption, Var]] = []
         for option in m.space.options(op):
             if allowed(op, option):
-                name = f"work_{limits.operator_id}_d{option.day}_{option.kind}_{option.start}"
+                name = f"work_{limits.operator_id}_d{option.day}_{option.shift_type}_{option.start}"
                 var = m.model.new_bool_var(name)
                 op_shifts.append((option, var))
                 if option.start is not None:

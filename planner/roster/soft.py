@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from planner.roster.space import OperatorLimits, ShiftOption, ShiftRequest
+from planner.roster.space import DayRequest, OperatorLimits, ShiftOption
 
 if TYPE_CHECKING:  # only as types: planner.roster.model imports this module for its RULES
     from planner.roster.model import RosterModel, Var
@@ -45,7 +45,7 @@ def add_shift_type_cover(m: RosterModel) -> None:
     on_shift: dict[tuple[int, str], list[Var]] = {}
     for op_shifts in m.shifts:
         for option, var in op_shifts:
-            on_shift.setdefault((option.day, option.kind), []).append(var)
+            on_shift.setdefault((option.day, option.shift_type), []).append(var)
     for (day, kind), need in sorted(m.space.cover_needs.items()):
         cover = on_shift.get((day, kind), [])
         subject = f"{m.space.day_label(day)} {kind}"
@@ -59,22 +59,23 @@ def add_shift_type_cover(m: RosterModel) -> None:
             m.penalise("shift_type_cover", subject, over, need.weight_over)
 
 
-def _add_requests(m: RosterModel, rule: str, op: int, requests: Iterable[ShiftRequest], scale: int) -> None:
+def _add_requests(m: RosterModel, rule: str, op: int, requests: Iterable[DayRequest], scale: int) -> None:
     """Each request not granted costs its weight times `scale`: a shift asked for and not worked, or a shift
     asked off and worked (a request of kind "" speaks of any shift that day)."""
     operator_id = m.space.limits[op].operator_id
     for request in requests:
         on_it = [var for option, var in m.shifts[op]
-                 if option.day == request.day and request.kind in ("", option.kind)]
+                 if option.day == request.day and request.shift_type in ("", option.shift_type)]
         if request.work:
-            missed = m.model.new_bool_var(f"{rule}_{operator_id}_d{request.day}_{request.kind}")
+            missed = m.model.new_bool_var(f"{rule}_{operator_id}_d{request.day}_{request.shift_type}")
             m.model.add(sum(on_it) + missed >= 1)
         elif on_it:
-            missed = m.model.new_bool_var(f"{rule}_{operator_id}_d{request.day}_{request.kind}")
+            missed = m.model.new_bool_var(f"{rule}_{operator_id}_d{request.day}_{request.shift_type}")
             m.model.add(sum(on_it) == missed)
         else:
             continue
-        subject = f"{operator_id} {m.space.day_label(request.day)}" + (f" {request.kind}" if request.kind else "")
+        subject = f"{operator_id} {m.space.day_label(request.day)}" + (
+            f" {request.shift_type}" if request.shift_type else "")
         m.penalise(rule, subject, missed, request.weight * scale)
 
 
@@ -83,7 +84,7 @@ def add_days_off_wished(m: RosterModel) -> None:
     weight = m.rules.rules.days_off_wished.weight
     for op, limits in enumerate(m.space.limits):
         _add_requests(m, "days_off_wished", op,
-                      (ShiftRequest(day, "", False, 1) for day in sorted(limits.wished_days_off)), weight)
+                      (DayRequest(day, "", False, 1) for day in sorted(limits.wished_days_off)), weight)
 
 
 def add_shift_requests(m: RosterModel) -> None:

@@ -324,7 +324,7 @@ def _planned_starts(aggregate: AggregatePlan, hint: list[list[int]], space: Shif
     class_of = {op: c for c, members in enumerate(aggregate.classes) for op in members}
     used = {(c, start) for (c, start) in aggregate.starts}
     own = {(op, start) for op, starts in enumerate(hint) for start in starts}
-    asked = {(op, request.day, request.kind) for op, limits in enumerate(space.limits)
+    asked = {(op, request.day, request.shift_type) for op, limits in enumerate(space.limits)
              for request in limits.requests if request.work}
 
     def candidate(op: int, start: int) -> bool:
@@ -333,7 +333,7 @@ def _planned_starts(aggregate: AggregatePlan, hint: list[list[int]], space: Shif
         if not asked:
             return False
         option = space.option(op, start)
-        return (op, option.day, option.kind) in asked
+        return (op, option.day, option.shift_type) in asked
 
     return candidate
 

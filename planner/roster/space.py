@@ -29,7 +29,7 @@ from planner.ledger import PastLoad, past_loads
 from planner.month import Month, after_elapsed
 
 __all__ = [
-    "CoverNeed", "Locks", "OperatorLimits", "OperatorTerms", "PastShift", "RosterSpace", "ShiftOption", "ShiftRequest",
+    "CoverNeed", "Locks", "OperatorLimits", "OperatorTerms", "PastShift", "RosterSpace", "ShiftOption", "DayRequest",
     "ShiftSpace", "fits_window",
 ]
 
@@ -55,7 +55,7 @@ class ShiftOption:
     """A shift an operator may work on a day, as much as the model's rules need to know of it."""
 
     day: int  # index of the day it belongs to (the day it starts)
-    kind: str  # its shift type
+    shift_type: str  # its shift type
     minutes: int
     start: int | None = None  # hour index of the month; None where shifts have no clock time
     hours: range = range(0)  # hour indices it covers, for cover per hour
@@ -64,11 +64,12 @@ class ShiftOption:
 
 
 @dataclass(frozen=True)
-class ShiftRequest:
-    """An operator's wish to work (`work`) or not to work a shift of `kind` on `day`, worth `weight`."""
+class DayRequest:
+    """An operator's request (`planner.domain.ShiftRequest`) as the model sees it: to work (`work`) or not a shift
+    of `shift_type` on day index `day`, worth `weight`."""
 
     day: int
-    kind: str
+    shift_type: str
     work: bool
     weight: int
 
@@ -78,7 +79,7 @@ class PastShift:
     """A shift of the operator's before the horizon (last month's roster), as the rules at its edge need it."""
 
     day: int  # -1 is the day before the horizon's first
-    kind: str
+    shift_type: str
     start: int  # hour index relative to the horizon's first hour (negative before it)
     end: int
     night: bool = False
@@ -104,15 +105,15 @@ class OperatorLimits:
     max_consecutive_days: int
     min_consecutive_days: int = 1
     min_consecutive_days_off: int = 1
-    max_weekends: int | None = None
-    max_shifts_per_kind: Mapping[str, int] = field(default_factory=dict)
+    max_working_weekends: int | None = None
+    max_shifts_per_type: Mapping[str, int] = field(default_factory=dict)
     unavailable_days: frozenset[int] = frozenset()
     earliest_start: int = 0  # the daily window, minutes after local midnight
     latest_end: int = DAY_MINUTES
     day_windows: Mapping[int, tuple[int, int]] = field(default_factory=dict)  # weekly hours, by day index
     template_starts: frozenset[int] | None = None  # shift_templates: the start times allowed (minutes); None: any
     wished_days_off: frozenset[int] = frozenset()
-    requests: tuple[ShiftRequest, ...] = ()
+    requests: tuple[DayRequest, ...] = ()
     # Last month's shifts, and how many days before the horizon they tell about (0: nothing is known, so runs
     # touching the first day may go on before it and the time before it counts as rest).
     history: tuple[PastShift, ...] = ()
@@ -246,8 +247,8 @@ class ShiftSpace:
                 max_consecutive_days=self.rules.max_consecutive_days_of(terms.operator.max_consecutive_days),
                 min_consecutive_days=rules.min_consecutive_days.min_days,
                 min_consecutive_days_off=rules.min_consecutive_days_off.min_days,
-                max_weekends=self.rules.max_working_weekends_of(terms.operator.max_working_weekends),
-                max_shifts_per_kind=rules.max_shifts_per_type.max_shifts,
+                max_working_weekends=self.rules.max_working_weekends_of(terms.operator.max_working_weekends),
+                max_shifts_per_type=rules.max_shifts_per_type.max_shifts,
                 unavailable_days=frozenset(days[day] for day in terms.operator.unavailable if day in days),
                 earliest_start=terms.operator.earliest_start,
                 latest_end=terms.operator.latest_end,
@@ -255,7 +256,7 @@ class ShiftSpace:
                              if any(hours.weekday == day.weekday() for hours in terms.operator.weekly_hours)},
                 template_starts=rules.shift_templates.of(terms.operator.rate),
                 wished_days_off=frozenset(days[day] for day in terms.operator.days_off_wished if day in days),
-                requests=tuple(ShiftRequest(days[wish.day], wish.kind, wish.work, 1)
+                requests=tuple(DayRequest(days[wish.day], wish.shift_type, wish.work, 1)
                                for wish in sorted(terms.operator.shift_requests) if wish.day in days),
                 history=self._history.get(terms.operator.id, ()),
                 history_days=len(self.previous.month.days) if self.previous else 0,
@@ -281,7 +282,7 @@ class ShiftSpace:
             begin = (shift.start.astimezone(UTC) - origin).total_seconds() / 3600
             end = (shift.end.astimezone(UTC) - origin).total_seconds() / 3600
             found[shift.operator_id].append(PastShift(
-                day=day, kind=self.rules.shift_type(start.hour * 60 + start.minute), start=math.floor(begin),
+                day=day, shift_type=self.rules.shift_type(start.hour * 60 + start.minute), start=math.floor(begin),
                 end=math.ceil(end), night=self._is_night(start, math.ceil(end - begin)), clock_hour=start.hour))
         return {op_id: tuple(sorted(shifts, key=lambda past: past.start)) for op_id, shifts in found.items()}
 
@@ -356,7 +357,7 @@ class ShiftSpace:
             self._options_cache[length] = tuple(
                 ShiftOption(
                     day=d,
-                    kind=self.rules.shift_type(self.wall_minutes(start, length)[0]),
+                    shift_type=self.rules.shift_type(self.wall_minutes(start, length)[0]),
                     minutes=length * 60,
                     start=start,
                     hours=self.covered_hours(start, length),

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from planner.auth import Role, User, UserRefused
-from planner.domain import Forecast, Operator, Roster, Shift, ShiftWish, WeeklyHours
+from planner.domain import Forecast, Operator, Roster, Shift, ShiftRequest, WeeklyHours
 from planner.grid import CellEdit
 from planner.month import Month
 from planner.store.base import _MONTH_LABEL
@@ -137,7 +137,7 @@ def _operators_of(session: Session, list_id: int) -> tuple[Operator, ...]:
             phone=row.phone,
             max_consecutive_days=row.max_consecutive_days,
             max_working_weekends=row.max_working_weekends,
-            shift_requests=frozenset(map(ShiftWish.parse, row.shift_requests or ())),
+            shift_requests=frozenset(map(ShiftRequest.parse, row.shift_requests or ())),
             weekly_hours=tuple(WeeklyHours(*hours) for hours in row.weekly_hours or ()),
         )
         for row in rows

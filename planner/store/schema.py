@@ -149,7 +149,7 @@ class OperatorRow(Base):
     phone: Mapped[str] = mapped_column(Text())
     max_consecutive_days: Mapped[int | None] = mapped_column(Integer)  # the operator's own limit; NULL: the centre's
     max_working_weekends: Mapped[int | None] = mapped_column(Integer)
-    shift_requests: Mapped[list[str] | None] = mapped_column(JSON)  # ShiftWish texts, sorted; NULL: none
+    shift_requests: Mapped[list[str] | None] = mapped_column(JSON)  # ShiftRequest texts, sorted; NULL: none
     weekly_hours: Mapped[list[list[int]] | None] = mapped_column(JSON)  # [weekday, start, end]; NULL: none
 
 

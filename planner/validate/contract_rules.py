@@ -126,16 +126,16 @@ def _num(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def max_working_weekends(op_id: str, spans: list[Span], roster: Roster, max_weekends: int | None) -> list[Violation]:
-    if max_weekends is None:
+def max_working_weekends(op_id: str, spans: list[Span], roster: Roster, most: int | None) -> list[Violation]:
+    if most is None:
         return []
     in_month = set(roster.month.days)
     # A weekend is a Saturday and the Sunday after it; the ISO week names it.
     weekends = sorted({span.day.isocalendar()[:2] for span in spans
                        if span.day in in_month and span.day.weekday() >= 5})
-    if len(weekends) <= max_weekends:
+    if len(weekends) <= most:
         return []
-    detail = f"shifts on {len(weekends)} weekends, at most {max_weekends}"
+    detail = f"shifts on {len(weekends)} weekends, at most {most}"
     return [Violation(op_id, None, "max_working_weekends", detail)]
 
 
