@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         url = args.database_url
         if url is None:
             sys.path.insert(0, str(ROOT / "tests"))
-            from pg import PostgresServer
+            from helpers.pg import PostgresServer
 
             url = stack.enter_context(PostgresServer.running()).create_database().render_as_string(
                 hide_password=False)

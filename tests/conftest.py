@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from fuzzing import fuzzing
 from hypothesis import settings
-from pg import PostgresServer, PostgresUnavailable
 from sqlalchemy.engine import URL
 from streamlit.runtime.media_file_manager import MediaFileManager
-from ui_pages import seed_small_month
 
+from helpers.fuzzing import fuzzing
+from helpers.pg import PostgresServer, PostgresUnavailable
+from helpers.ui_pages import seed_small_month
 from planner.store import Store
 
 # Outside `make fuzz` every property test sees the same examples on every run, so CI passes or fails on the code,
@@ -44,7 +44,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> URL:
 @pytest.fixture
 def small_month_store(tmp_path, monkeypatch) -> Iterator[Store]:
     """The pages' database: a temp SQLite file, named to the app through the environment, holding the tiny
-    February of tests/ui_pages.py (forecast, rules, 12 operators)."""
+    February of tests/helpers/ui_pages.py (forecast, rules, 12 operators)."""
     monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
     monkeypatch.setenv("PLANNER_DB_PATH", str(tmp_path / "planner.db"))
     with seed_small_month(tmp_path / "planner.db") as opened:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from roster_fixtures import need, operator, rules, staffing
-
+from helpers.roster_fixtures import need, operator, rules, staffing
 from planner.capacity import capacity_warnings
 
 WEEK = range(2, 7)

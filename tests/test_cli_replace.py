@@ -4,8 +4,7 @@ import csv
 import io
 from pathlib import Path
 
-from ui_pages import forecast_csv
-
+from helpers.ui_pages import forecast_csv
 from planner.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from planner.replace import CANDIDATE_COLUMNS, CHANGE_COLUMNS
 

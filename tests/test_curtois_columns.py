@@ -6,11 +6,10 @@ from __future__ import annotations
 import math
 import time
 
-from test_curtois import INSTANCE
-
 from bench.curtois import CurtoisSpace, solve_instance
 from bench.curtois_columns import Column, ColumnSearch, search
 from bench.curtois_format import evaluate
+from helpers.curtois_tiny import INSTANCE
 
 
 def roster_of(space: CurtoisSpace, schedules) -> dict[tuple[str, int], str]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from bench.curtois_format import (
     parse_instance,
     parse_instance_file,
 )
+from helpers.fuzzing import fuzz_settings
 from planner.errors import InputError
 
 DAY_COVER = [2, 2, 2, 2, 2, 1, 1]

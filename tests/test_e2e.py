@@ -1,7 +1,7 @@
 """The planner in a real browser: Debian's Chromium driven by Playwright against `streamlit run app.py` on a tiny
-month (tests/e2e_app.py). One planner's evening: upload a forecast, solve, type a shift into the grid that breaks
-the rest rule and see it listed, reload the page and find the unsaved edit back, lock it and re-solve the rest,
-save, download the roster CSV and a night's taxi PDF.
+month (tests/helpers/e2e_app.py). One planner's evening: upload a forecast, solve, type a shift into the grid that
+breaks the rest rule and see it listed, reload the page and find the unsaved edit back, lock it and re-solve the
+rest, save, download the roster CSV and a night's taxi PDF.
 
 With PLANNER_SCREENSHOTS=1 the run also saves the README's screenshots (docs/screens/); without it nothing in the
 working tree is written, so CI leaves the tracked images alone.
@@ -21,13 +21,12 @@ from pathlib import Path
 import pytest
 from argon2 import profiles
 from babel.dates import format_date
-from e2e_app import quick_rules_text, seed_database, served_app
 from icalendar import Calendar
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from pypdf import PdfReader
-from test_ui_roster import rest_breaking_edit
-from ui_pages import FEBRUARY, ROOT, forecast_csv, greedy_draft
 
+from helpers.e2e_app import quick_rules_text, seed_database, served_app
+from helpers.ui_pages import FEBRUARY, ROOT, forecast_csv, greedy_draft, rest_breaking_edit
 from planner.auth import password_hasher
 from planner.config import Rules, parse_rules_text
 from planner.domain import Roster

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from roster_fixtures import FEBRUARY, operator, rules
-
+from helpers.roster_fixtures import FEBRUARY, operator, rules
 from planner.domain import Roster, Shift
 from planner.editing import Work, as_saved, locks_of, reapplied, with_working_copy
 from planner.grid import CellEdit, roster_grid

@@ -2,10 +2,10 @@ import random
 from datetime import datetime
 
 import pytest
-from fuzzing import fuzz_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.fuzzing import fuzz_settings
 from planner.config import parse_rules
 from planner.errors import InputError
 from planner.forecast_csv import load_forecast, parse_forecast

@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from fuzzing import assert_names_file_line_and_field, cells_from, csv_files, fuzz_settings, single_cells
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.fuzzing import assert_names_file_line_and_field, cells_from, csv_files, fuzz_settings, single_cells
 from planner.config import parse_rules
 from planner.domain import Forecast
 from planner.errors import InputError

@@ -4,10 +4,10 @@ raises InputError naming the file, the line and the field — never another exce
 from __future__ import annotations
 
 import pytest
-from fuzzing import assert_names_file_line_and_field, cells_from, csv_files, fuzz_settings, single_cells
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.fuzzing import assert_names_file_line_and_field, cells_from, csv_files, fuzz_settings, single_cells
 from planner.config import parse_rules
 from planner.domain import Operator
 from planner.errors import InputError

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from fuzzing import fuzz_settings
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from helpers.fuzzing import fuzz_settings
 from planner.config import Rules, parse_rules, parse_rules_text
 from planner.errors import InputError
 

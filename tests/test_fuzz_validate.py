@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from fuzzing import assert_names_file_line_and_field, cells_from, csv_files, fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.fuzzing import assert_names_file_line_and_field, cells_from, csv_files, fuzz_settings
 from planner.config import BreakRuleSet, Breaks, Rules, RuleSet, parse_rules
 from planner.domain import Operator, Roster, Shift
 from planner.errors import InputError

@@ -6,8 +6,8 @@ import time
 from dataclasses import replace
 
 import pytest
-from roster_fixtures import need, operator, rules, staffing
 
+from helpers.roster_fixtures import need, operator, rules, staffing
 from planner import jobs, pipeline
 from planner.jobs import SolveJob, SolvesBusy
 from planner.validate import validate_roster

@@ -7,8 +7,8 @@ import dataclasses
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from ui_pages import RULES_TEXT, rules
 
+from helpers.ui_pages import RULES_TEXT, rules
 from planner.config import parse_rules_text
 from planner.merge import merge_operators, merge_rules_text, three_way
 from planner.month import Month

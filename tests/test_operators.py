@@ -1,10 +1,10 @@
 from datetime import date
 
 import pytest
-from fuzzing import fuzz_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.fuzzing import fuzz_settings
 from planner.config import parse_rules
 from planner.domain import Operator, ShiftRequest, WeeklyHours
 from planner.errors import InputError

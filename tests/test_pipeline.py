@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from roster_fixtures import need, operator, rules, staffing
-
+from helpers.roster_fixtures import need, operator, rules, staffing
 from planner import pipeline
 from planner.breaks import BreakDay
 from planner.budget import BREAKS_SHARE, ROSTER_SHARE

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from roster_fixtures import FEBRUARY, need, operator, rules, staffing
-
+from helpers.roster_fixtures import FEBRUARY, need, operator, rules, staffing
 from planner.domain import Roster, Shift, ShiftRequest
 from planner.quality import Spread, roster_quality
 

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from roster_fixtures import FEBRUARY, need, operator, rules, staffing
-from ui_pages import RULES_TEXT, forecast_csv
 
+from helpers.roster_fixtures import FEBRUARY, need, operator, rules, staffing
+from helpers.ui_pages import RULES_TEXT, forecast_csv
 from planner.config import parse_rules_text
 from planner.coverage import coverage_rows, coverage_totals
 from planner.domain import Roster, Shift

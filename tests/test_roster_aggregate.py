@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from roster_fixtures import (
+
+from helpers.roster_fixtures import (
     SEED,
     WEEK,
     assert_valid,
@@ -17,7 +18,6 @@ from roster_fixtures import (
     staffing,
     tiny_months,
 )
-
 from planner.config import HARD_RULES
 from planner.roster import solve as solve_module
 from planner.roster.aggregate import operator_classes, solve_aggregate

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
-from roster_fixtures import (
+
+from helpers.roster_fixtures import (
     FEBRUARY,
     WEEK,
     assert_valid,
@@ -19,7 +20,6 @@ from roster_fixtures import (
     staffing,
     tiny_months,
 )
-
 from planner.domain import Roster, Shift
 from planner.roster import descent as descent_module
 from planner.roster.descent import descend

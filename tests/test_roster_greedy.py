@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from roster_fixtures import FEBRUARY, SEED, assert_valid, broken_rules, need, operator, shortfall, staffing
 
+from helpers.roster_fixtures import FEBRUARY, SEED, assert_valid, broken_rules, need, operator, shortfall, staffing
 from planner.config import parse_rules
 from planner.roster.aggregate import solve_aggregate
 from planner.roster.greedy import greedy_roster

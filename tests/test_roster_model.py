@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from roster_fixtures import (
+from helpers.roster_fixtures import (
     FEBRUARY,
     assert_valid,
     broken_rules,
@@ -24,7 +24,6 @@ from roster_fixtures import (
     solve_optimum,
     staffing,
 )
-
 from planner.config import HARD_RULES
 from planner.domain import Roster, Shift, ShiftRequest, WeeklyHours
 from planner.month import Month

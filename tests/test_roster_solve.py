@@ -11,7 +11,8 @@ from datetime import date, datetime
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from roster_fixtures import (
+
+from helpers.roster_fixtures import (
     FEBRUARY,
     WEEK,
     WINDOWS,
@@ -25,7 +26,6 @@ from roster_fixtures import (
     solve_optimum,
     staffing,
 )
-
 from planner.domain import Operator, Roster, Shift, ShiftRequest
 from planner.month import Month, after_elapsed
 from planner.roster import Progress, RosterInfeasible, solve_roster

@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from roster_fixtures import FEBRUARY, need, operator, rules, staffing
 
+from helpers.roster_fixtures import FEBRUARY, need, operator, rules, staffing
 from planner.clock import parse_hhmm
 from planner.domain import Roster, Shift
 from planner.month import Month, after_elapsed

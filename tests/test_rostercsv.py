@@ -4,10 +4,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.fuzzing import fuzz_settings
 from planner.domain import Operator, Roster, Shift
 from planner.errors import InputError, Problem
 from planner.month import Month

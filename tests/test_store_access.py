@@ -9,8 +9,8 @@ from unittest.mock import MagicMock
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_pages import FEBRUARY, ROOT, greedy_draft, make_account
 
+from helpers.ui_pages import FEBRUARY, ROOT, greedy_draft, make_account
 from planner.auth import ALL_TEAMS, Permissions, Role, User
 from planner.store import AccountStore, NotPermitted, Store
 from planner.store.access import REQUIRED, may_call

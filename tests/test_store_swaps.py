@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from argon2 import profiles
-from roster_fixtures import FEBRUARY, operator
 
+from helpers.roster_fixtures import FEBRUARY, operator
 from planner.auth import Role, User, password_hasher
 from planner.domain import Roster, Shift
 from planner.store import AccountStore, NotPermitted, SwapRefused, open_store

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 from argon2 import profiles
-from roster_fixtures import FEBRUARY, operator
 
+from helpers.roster_fixtures import FEBRUARY, operator
 from planner.auth import Role, User, password_hasher
 from planner.errors import InputError
 from planner.store import AccountStore, WishesRefused, open_store

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from roster_fixtures import FEBRUARY, operator, rules
 
+from helpers.roster_fixtures import FEBRUARY, operator, rules
 from planner.domain import Roster, Shift
 from planner.month import Month
 from planner.swaps import Swap, SwapNotPossible, swap_edits, swap_violations, swapped

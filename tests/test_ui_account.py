@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from argon2 import profiles
 from streamlit.testing.v1 import AppTest
-from ui_pages import greedy_draft, make_account, open_page, seed_small_month
 
+from helpers.ui_pages import greedy_draft, make_account, open_page, seed_small_month
 from planner.auth import Role, User, password_hasher
 from planner.store import open_store
 from ui import state

@@ -4,8 +4,8 @@ every 5 minutes, and the day's deepest dip as the core measures it."""
 from __future__ import annotations
 
 import pytest
-from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
+from helpers.ui_pages import FEBRUARY, greedy_draft, open_page, rules
 from planner.breaks import naive_breaks, slot_loads, worst_dip
 from planner.staffing import staffing_plan
 from ui.breaks import DAY, day_shifts, day_slots

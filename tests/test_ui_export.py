@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
-from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
+from helpers.ui_pages import FEBRUARY, greedy_draft, open_page, rules
 from planner.outputs import COVERAGE_COLUMNS
 from planner.rostercsv import ROSTER_COLUMNS
 from planner.staffing import staffing_plan

@@ -8,8 +8,8 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_pages import APP, forecast_csv
 
+from helpers.ui_pages import APP, forecast_csv
 from planner.month import Month
 from ui.forecast import UPLOAD
 

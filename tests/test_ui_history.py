@@ -7,8 +7,8 @@ import math
 from datetime import date, timedelta
 
 import pytest
-from ui_pages import open_page
 
+from helpers.ui_pages import open_page
 from ui.history import ACCEPT, COLUMNS, GAPS, IGNORE_OFFSETS, TARGET, UPLOAD
 
 START = date(2026, 1, 5)  # a Monday; ten weeks up to mid-March

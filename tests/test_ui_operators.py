@@ -7,8 +7,8 @@ import io
 from dataclasses import replace
 
 import pytest
-from ui_pages import FEBRUARY, open_page, rules
 
+from helpers.ui_pages import FEBRUARY, open_page, rules
 from planner.samples import sample_operators, write_operators_csv
 from ui.operators import SAVE, UPLOAD, table_key
 from ui.views import DISCARD, REAPPLY

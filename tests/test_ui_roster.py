@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, open_page, seed_small_month
 
+from helpers.ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, open_page, rest_breaking_edit, seed_small_month
 from planner import jobs
 from planner.auth import Role, User
 from planner.config import parse_rules_text
@@ -70,22 +70,6 @@ def edit_cell(at: AppTest, op_id: str, code: str | None, day) -> AppTest:
 
 def table(at: AppTest, key: str):
     return at.main.get_by_key(key).dataframe[0].value
-
-
-def rest_breaking_edit(shifts: tuple[Shift, ...], operators) -> tuple[str, object, str]:
-    """(operator, day, code): a shift of the operator's length starting 2 hours after one of their shifts ends,
-    on the next day — too little rest, and nothing else wrong."""
-    tz = FEBRUARY.tz
-    rates = {op.id: op.rate for op in operators}
-    unavailable = {op.id: op.unavailable for op in operators}
-    for shift in shifts:
-        start = (shift.end.astimezone(UTC) + timedelta(hours=2)).astimezone(tz)
-        if start.date() == shift.day + timedelta(days=1) and start.date() in FEBRUARY.days[:-1] \
-                and start.date() not in unavailable[shift.operator_id]:
-            hours = {1.0: 8, 0.75: 6, 0.5: 4}[rates[shift.operator_id]]
-            edited = Shift(shift.operator_id, start, (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(tz))
-            return shift.operator_id, start.date(), shift_code(edited, tz)
-    raise AssertionError("no shift ends late enough for a rest-breaking edit")
 
 
 def test_solve_edit_lock_resolve_save_conflict_publish(database):

@@ -4,8 +4,8 @@ loader refuses named by its key with nothing saved, and a reset to the centre's 
 from __future__ import annotations
 
 import pytest
-from ui_pages import FEBRUARY, RULES_TEXT, open_page
 
+from helpers.ui_pages import FEBRUARY, RULES_TEXT, open_page
 from planner.config import parse_rules_text
 from ui.rules import FIELDS, RESET, SAVE, field_key
 from ui.views import DISCARD, REAPPLY

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from icalendar import Calendar
-from ui_pages import FEBRUARY, greedy_draft, open_page
 
+from helpers.ui_pages import FEBRUARY, greedy_draft, open_page
 from planner.auth import Role, User
 from ui.schedule import CALENDAR
 

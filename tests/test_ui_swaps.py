@@ -4,8 +4,8 @@ approves on the Swaps page; a swap that would break a rule is refused in words b
 from __future__ import annotations
 
 import pytest
-from ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, make_account, open_page
 
+from helpers.ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, make_account, open_page
 from planner.auth import Role, User
 from planner.config import parse_rules_text
 from planner.swaps import Swap, swap_violations

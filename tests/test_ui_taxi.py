@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 from pypdf import PdfReader
-from ui_pages import FEBRUARY, greedy_draft, open_page, rules
 
+from helpers.ui_pages import FEBRUARY, greedy_draft, open_page, rules
 from planner.auth import ALL_TEAMS, Role, User
 from planner.taxi import taxi_csv, taxi_nights, taxi_rides
 from ui.taxi import DOWNLOAD_CSV, DOWNLOAD_PDF, NIGHT

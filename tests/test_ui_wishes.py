@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from ui_pages import FEBRUARY, open_page
 
+from helpers.ui_pages import FEBRUARY, open_page
 from planner.auth import Role, User
 from ui.wishes import APPLY, CLOSES, OPEN_FORM, OPENS, WISHES_FORM, wish_key
 

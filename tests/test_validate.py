@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from fuzzing import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.fuzzing import fuzz_settings
 from planner.config import HARD_RULES, Rules, parse_rules
 from planner.domain import Operator, Roster, Shift, WeeklyHours
 from planner.month import Month

@@ -9,6 +9,7 @@ own with `AppTest.from_function`, the month and language set as the sidebar woul
 from __future__ import annotations
 
 import io
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from argon2 import profiles
@@ -16,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from planner.auth import Role, User, password_hasher
 from planner.config import Rules, parse_rules_text
-from planner.domain import Roster
+from planner.domain import Roster, Shift
+from planner.grid import shift_code
 from planner.month import Month
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import starts_allowed
@@ -27,7 +29,7 @@ from planner.staffing import staffing_plan
 from planner.store import Store, database_url, open_store
 from ui import state
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 RULES_TEXT = (ROOT / "constraints.yaml").read_text(encoding="utf-8")
 FEBRUARY = Month(2026, 2, "Europe/Moscow", "RU")
@@ -94,3 +96,19 @@ def make_account(user: User) -> None:
             store.add_user(user.name, user.role, PASSWORD, by=SEEDER, teams=user.teams, operator=user.operator_id)
         elif (found.role, found.teams, found.operator_id) != (user.role, user.teams, user.operator_id):
             store.set_role(user.name, user.role, by=SEEDER, teams=user.teams, operator=user.operator_id)
+
+
+def rest_breaking_edit(shifts: tuple[Shift, ...], operators) -> tuple[str, object, str]:
+    """(operator, day, code): a shift of the operator's length starting 2 hours after one of their shifts ends,
+    on the next day — too little rest, and nothing else wrong."""
+    tz = FEBRUARY.tz
+    rates = {op.id: op.rate for op in operators}
+    unavailable = {op.id: op.unavailable for op in operators}
+    for shift in shifts:
+        start = (shift.end.astimezone(UTC) + timedelta(hours=2)).astimezone(tz)
+        if start.date() == shift.day + timedelta(days=1) and start.date() in FEBRUARY.days[:-1] \
+                and start.date() not in unavailable[shift.operator_id]:
+            hours = {1.0: 8, 0.75: 6, 0.5: 4}[rates[shift.operator_id]]
+            edited = Shift(shift.operator_id, start, (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(tz))
+            return shift.operator_id, start.date(), shift_code(edited, tz)
+    raise AssertionError("no shift ends late enough for a rest-breaking edit")

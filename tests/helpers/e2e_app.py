@@ -1,7 +1,7 @@
 """The planner served on localhost as `make run` serves it, on a tiny month, for the browser test.
 
 The database is seeded before the server starts, so the page never loads the 150-operator sample month: February
-2026 of tests/ui_pages.py with 24 operators, enough to cover its forecast (the screenshots in the README show a
+2026 of tests/helpers/ui_pages.py with 24 operators, enough to cover its forecast (the screenshots in the README show a
 month that works out), every one free to work at any hour — the month then has night shifts, which ride home by
 taxi, and a shift typed in right after another breaks the rest rule and nothing else — and rules that solve it in
 seconds on one worker, shown in English.
@@ -20,8 +20,7 @@ from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from ui_pages import FEBRUARY, ROOT, RULES_TEXT, SEEDER, rules, seed_small_month
-
+from helpers.ui_pages import FEBRUARY, ROOT, RULES_TEXT, SEEDER, rules, seed_small_month
 from planner.samples import sample_operators
 
 __all__ = ["QUICK_RULES", "quick_rules_text", "seed_database", "served_app"]
