@@ -31,6 +31,7 @@ run: system-deps $(STAMP)
 
 test: system-deps $(STAMP)
 	$(BIN)/ruff check planner bench tests ui app.py
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # The property tests of bad input with 10,000 examples each instead of the few that `make test` runs.

@@ -390,7 +390,8 @@ def _solve_day(day: date, jobs: list[_Job], loads: _Loads, required: list[int], 
     raise BreaksInfeasible(_explain(day, jobs, rules, solver.status_name(status), limit))
 
 
-def _search(m: BreakModel, seconds: float, workers: int | None, rules: Rules) -> tuple[cp_model.CpSolver, int]:
+def _search(m: BreakModel, seconds: float, workers: int | None,
+            rules: Rules) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers or rules.solver.workers
