@@ -10,7 +10,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers.ui_pages import FEBRUARY, RULES_TEXT, SEEDER, greedy_draft, open_page, rest_breaking_edit, seed_small_month
+from helpers.ui_pages import (
+    FEBRUARY,
+    RULES_TEXT,
+    SEEDER,
+    greedy_draft,
+    open_page,
+    rest_breaking_edit,
+    rules_text_with,
+    seed_small_month,
+)
 from planner import jobs
 from planner.auth import Role, User
 from planner.config import parse_rules_text
@@ -31,11 +40,7 @@ QUICK_RULES = {"time_limit_sec: 60": f"time_limit_sec: {SOLVE_SECONDS}", "worker
 
 def quick_rules_text() -> str:
     """The centre's rules with a short solve on one worker."""
-    text = RULES_TEXT
-    for old, new in QUICK_RULES.items():
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
+    return rules_text_with(QUICK_RULES)
 
 
 @pytest.fixture

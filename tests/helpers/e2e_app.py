@@ -20,7 +20,7 @@ from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from helpers.ui_pages import FEBRUARY, ROOT, RULES_TEXT, SEEDER, rules, seed_small_month
+from helpers.ui_pages import FEBRUARY, ROOT, SEEDER, rules, rules_text_with, seed_small_month
 from planner.samples import sample_operators
 
 __all__ = ["QUICK_RULES", "quick_rules_text", "seed_database", "served_app"]
@@ -38,11 +38,7 @@ START_SECONDS = 60
 
 def quick_rules_text() -> str:
     """The centre's rules with a short solve on one worker and the page in English."""
-    text = RULES_TEXT
-    for old, new in QUICK_RULES.items():
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    return text
+    return rules_text_with(QUICK_RULES)
 
 
 def seed_database(db_path: Path) -> None:

@@ -98,6 +98,16 @@ def make_account(user: User) -> None:
             store.set_role(user.name, user.role, by=SEEDER, teams=user.teams, operator=user.operator_id)
 
 
+def rules_text_with(replacements: dict[str, str]) -> str:
+    """The centre's rules with each text replaced once (each must stand exactly once, so a changed rules file
+    fails here rather than silently keeping the slow setting)."""
+    text = RULES_TEXT
+    for old, new in replacements.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
 def rest_breaking_edit(shifts: tuple[Shift, ...], operators) -> tuple[str, object, str]:
     """(operator, day, code): a shift of the operator's length starting 2 hours after one of their shifts ends,
     on the next day — too little rest, and nothing else wrong."""
