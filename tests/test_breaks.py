@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from ortools.sat.python import cp_model
 
-from planner import breaks
 from planner.breaks import (
     BREAK_RULES,
     BreaksInfeasible,
@@ -19,6 +18,7 @@ from planner.breaks import (
     team_break_cap,
     worst_dip,
 )
+from planner.breaks import solve as break_solve
 from planner.config import Rules, parse_rules
 from planner.domain import Forecast, Operator, Roster, Shift, StaffingPlan
 from planner.month import Month, after_elapsed
@@ -66,7 +66,21 @@ def clock(roster: Roster) -> dict[str, list[str]]:
 
 
 def test_every_rule_has_its_function():
-    assert set(BREAK_RULES) == {"per_shift", *type(RULES.breaks.rules).model_fields}
+    # break_window shapes the start literals' domain instead of adding constraints (see add_break_starts)
+    assert set(BREAK_RULES) | {"break_window"} == {"per_shift", *type(RULES.breaks.rules).model_fields}
+    assert "break_window" not in BREAK_RULES
+    for name, add_rule in BREAK_RULES.items():
+        assert add_rule.__name__ == f"add_{name}"
+
+
+def test_break_window_is_the_domain_of_the_break_starts():
+    names = ["a"]
+    windowed = build_day_model(plan(FEB), day_shifts(names), operators(names), RULES, DAY)
+    anywhere = build_day_model(plan(FEB), day_shifts(names), operators(names), RULES, DAY,
+                               without=frozenset({"break_window"}))
+    # An 8-hour shift of 5-minute slots, 10-minute breaks, no break in its first or last hour.
+    assert [(min(literals), max(literals)) for literals in windowed.starts[0]] == [(12, 82)] * 2
+    assert [(min(literals), max(literals)) for literals in anywhere.starts[0]] == [(0, 94)] * 2
 
 
 def test_per_shift_two_breaks_for_eight_hours_one_for_four():
@@ -123,15 +137,15 @@ def test_a_day_out_of_time_without_a_usable_placement_gets_one_more_search(monke
     ops = operators(names, team="T1")
     rules = rules_with(per_shift=[{"min_shift_hours": 0, "count": 2, "minutes": 30}])
     needs = plan(FEB, {h: 4 for h in range(9, 17) if h != 12})
-    searches, real_search = [], breaks._search
+    searches, real_search = [], break_solve._search
 
     def out_of_time_first(model, seconds, workers, rules):
         searches.append(seconds)
         solver, status = real_search(model, seconds, workers, rules)
         return solver, cp_model.UNKNOWN if len(searches) == 1 else status
 
-    monkeypatch.setattr(breaks, "_search", out_of_time_first)
-    monkeypatch.setattr(breaks, "_over_team_cap", lambda *_args: True)
+    monkeypatch.setattr(break_solve, "_search", out_of_time_first)
+    monkeypatch.setattr(break_solve, "_over_team_cap", lambda *_args: True)
     placed = place_breaks(needs, day_shifts(names), ops, rules, time_limit_per_day=0.01)
     assert searches == [0.01, rules.breaks.time_limit_sec_per_day]
     assert placed.days[0].status in ("OPTIMAL", "FEASIBLE")
