@@ -104,15 +104,16 @@ def plan_month(
         routing = left.per_ride_group(ride_groups(roster, rules), rules.taxi.routing_time_limit_sec)
         quick = rules.model_copy(update={"taxi": rules.taxi.model_copy(update={"routing_time_limit_sec": routing})})
         rides = tuple(taxi_rides(roster, operators, quick))
+    loads = operator_loads(roster, operators, rules)
     return MonthPlan(
         staffing=staffing,
         roster=roster,
         solve=solved.report,
         breaks=report,
         coverage=coverage_rows(staffing, roster, rules.breaks, previous),
-        start_times=start_times(operator_loads(roster, operators, rules),
-                                rules.rules.start_time_stability.tolerance_hours),
-        quality=roster_quality(staffing, roster, operators, rules, solved.report.under_coverage_lower_bound, previous),
+        start_times=start_times(loads, rules.rules.start_time_stability.tolerance_hours),
+        quality=roster_quality(staffing, roster, operators, rules, solved.report.under_coverage_lower_bound, previous,
+                               loads),
         rides=rides,
         stopped=stopped,
     )

@@ -92,9 +92,12 @@ class RosterQuality:
 
 
 def roster_quality(plan: StaffingPlan, roster: Roster, operators: Sequence[Operator], rules: Rules,
-                   shortfall_bound: int = 0, previous: Roster | None = None) -> RosterQuality:
+                   shortfall_bound: int = 0, previous: Roster | None = None,
+                   loads: Sequence[OperatorLoad] | None = None) -> RosterQuality:
+    """`loads` are the roster's `operator_loads` when the caller has them already. The shortfall is counted by
+    the hour without breaks, as the roster's model and its bound count it."""
     totals = coverage_totals(coverage_rows(plan, roster, previous=previous))
-    loads = operator_loads(roster, operators, rules)
+    loads = operator_loads(roster, operators, rules) if loads is None else loads
     starts = start_times(loads, rules.rules.start_time_stability.tolerance_hours)
     wishes, granted = _wishes(roster, operators, rules)
     space = ShiftSpace(plan, operators, rules)
