@@ -29,6 +29,7 @@ from helpers.roster_fixtures import (
 from planner.domain import Operator, Roster, Shift, ShiftRequest
 from planner.month import Month, after_elapsed
 from planner.roster import Progress, RosterInfeasible, solve_roster
+from planner.roster import solve as solve_module
 from planner.roster.greedy import greedy_roster
 from planner.roster.model import starts_allowed
 from planner.roster.solve import _repair, roster_from_starts
@@ -130,6 +131,26 @@ def test_stop_after_the_first_roster_still_returns_a_valid_one():
     assert result.report.objective == improvements[0].objective
     assert result.report.wall_seconds < 15
 
+
+
+@pytest.mark.parametrize("limit", [4, 60])
+def test_the_descent_leaves_the_whole_model_what_it_needs_and_no_more(monkeypatch, limit):
+    # The whole model barely improves on the descent under rich rules, so the descent has the limit but for the
+    # model's build, a second of search and the read-out; never less than its share of a short limit.
+    deadlines: list[float] = []
+
+    def descend(space, starts, deadline, **options):
+        deadlines.append(deadline)
+        return starts
+
+    monkeypatch.setattr(solve_module, "descend", descend)
+    started = time.monotonic()
+    space = _small_team_month()
+    _solve(space, time_limit=limit)
+    read_out = max(solve_module.READ_OUT_SECONDS, solve_module.READ_OUT_SHARE * limit)
+    whole_model = solve_module.BUILD_SECONDS_PER_OPERATOR * len(space.operators) + solve_module.FINAL_SEARCH_SECONDS
+    expected = max(limit * solve_module.DESCENT_SHARE, limit - whole_model - read_out)
+    assert deadlines[0] - started == pytest.approx(expected, abs=0.5)
 
 
 def test_reported_bound_holds_for_every_roster_not_only_the_planned_starts():
