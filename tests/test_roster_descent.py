@@ -94,6 +94,38 @@ def test_descent_moves_shifts_to_the_hours_that_are_short():
     assert _cost(space, descended) < _cost(space, start)
 
 
+def test_a_narrow_turn_opens_the_cheapest_starts_and_those_near_the_current_ones(monkeypatch):
+    monkeypatch.setattr(descent_module, "OPEN_STARTS_PER_DAY", 3)
+    # Shifts at midnight Monday to Friday; the line needs one on Wednesday from 14:00, which 14:00 covers best,
+    # 13:00 and 15:00 next.
+    space = ShiftSpace(staffing(need(4, 14, 8)), [operator("a", free=WEEK)], rules())
+    midnight = _at_hour(space, 0)
+    current = frozenset(midnight[day] for day in range(1, 6))
+    descent = descent_module._Descent(space, [sorted(current)], seed=1, workers=1)
+    month = descent._month(0)
+
+    closed = {var.index for var in month._closed(descent._prices(0, month.shifts), current)}
+
+    wednesday = 3
+    open_hours = {space.start_time(option.start).hour for option, var in month.shifts
+                  if option.day == wednesday and var.index not in closed}
+    # The three cheapest, and within the 2 hours' tolerance of the midnight starts around it.
+    assert open_hours == {13, 14, 15, 22, 23, 0, 1, 2}
+
+
+def test_descent_opens_every_start_before_it_stops(monkeypatch):
+    # No start is opened for its price: a narrow turn may only keep the midnight shifts or move them by 2 hours,
+    # which covers nothing the line needs from 14:00; a round with every start open finds the way there.
+    monkeypatch.setattr(descent_module, "OPEN_STARTS_PER_DAY", 0)
+    space = ShiftSpace(staffing(*(need(day, 14, 8) for day in WEEK)), [operator("a", free=WEEK)], rules())
+    midnight = _at_hour(space, 0)
+    start = [[midnight[day] for day in range(1, 6)]]
+
+    descended = descend(space, start, _deadline())
+
+    assert shortfall(space, roster_from_starts(space, descended)) < 7 * 8
+
+
 def test_descent_keeps_few_operators_models_and_still_moves_shifts(monkeypatch):
     # A large centre's 400 models would not fit beside the whole model; the dropped ones are built again.
     monkeypatch.setattr(descent_module, "KEPT_MONTHS", 1)
