@@ -153,6 +153,35 @@ def test_the_descent_leaves_the_whole_model_what_it_needs_and_no_more(monkeypatc
     assert deadlines[0] - started == pytest.approx(expected, abs=0.5)
 
 
+def test_a_build_that_overruns_its_share_does_not_take_the_solve_past_its_limit(monkeypatch):
+    # On a busy machine the whole model's build and the hint's evaluation may take longer than the descent left
+    # them; with the hint evaluated there is a roster to return, so the search keeps to what is left.
+    limit = 4
+    read_out = max(solve_module.READ_OUT_SECONDS, solve_module.READ_OUT_SHARE * limit)
+    started = time.monotonic()
+    real_hint, real_search = solve_module._add_complete_hint, solve_module._search
+    search_ends: list[float] = []
+
+    def slow_hint(*args):
+        hinted = real_hint(*args)
+        time.sleep(max(0.0, started + limit - read_out - time.monotonic()))
+        return hinted
+
+    def search(*args):
+        called = time.monotonic()
+        solver, status = real_search(*args)
+        search_ends.append(called + solver.parameters.max_time_in_seconds - started)
+        return solver, status
+
+    monkeypatch.setattr(solve_module, "_add_complete_hint", slow_hint)
+    monkeypatch.setattr(solve_module, "_search", search)
+    space = _small_team_month()
+    result = _solve(space, time_limit=limit)
+
+    assert_valid(result.roster, space)
+    assert search_ends[0] <= limit - read_out + 0.1
+
+
 def test_reported_bound_holds_for_every_roster_not_only_the_planned_starts():
     # The best roster gives b a night nobody requires, to even out the nights (see test_fair_nights_shares_the_nights
     # in test_roster_model): a start no aggregate plan holds, as it only adds overstaffing. The polish, searching
