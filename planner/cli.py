@@ -13,6 +13,7 @@ from pathlib import Path
 
 from planner.auth import ALL_TEAMS, Role, UserRefused, check_password, check_user_name, user_operator, user_teams
 from planner.breaks import BreakDay, breaks_report, place_breaks
+from planner.budget import process_age
 from planner.capacity import capacity_warnings
 from planner.config import Rules, load_rules
 from planner.coverage import coverage_rows, coverage_totals
@@ -52,8 +53,15 @@ __all__ = ["main", "EXIT_OK", "EXIT_VIOLATIONS", "EXIT_BAD_INPUT", "EXIT_NO_ROST
 EXIT_OK, EXIT_VIOLATIONS = 0, 1
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run() -> int:
+    """The `planner` command (and `python -m planner`): a time limit counts from the process's start."""
+    return main(started=time.monotonic() - process_age())
+
+
+def main(argv: Sequence[str] | None = None, *, started: float | None = None) -> int:
+    """Run the command line `argv`; `started` (time.monotonic()) is when its time limit began, else now."""
     args = _parser().parse_args(argv)
+    args.started = time.monotonic() if started is None else started
     try:
         return args.command(args)
     except PlannerError as error:
@@ -246,7 +254,6 @@ def _staffing(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    started = time.monotonic()
     rules = _rules(args)
     plan = staffing_plan(load_forecast(args.forecast, rules), rules)
     operators = load_operators(args.operators, rules)
@@ -263,7 +270,7 @@ def _solve(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
 
     month = plan_month(plan, operators, rules, time_limit=args.time_limit, workers=args.workers,
-                       previous=previous, earlier=earlier, taxi=args.taxi, listener=_Printer(), started=started)
+                       previous=previous, earlier=earlier, taxi=args.taxi, listener=_Printer(), started=args.started)
     args.out.mkdir(parents=True, exist_ok=True)
     write_roster_csv(month.roster, operators, args.out / "roster.csv")
     write_coverage_csv(month.coverage, args.out / "coverage.csv")

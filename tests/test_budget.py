@@ -1,5 +1,7 @@
 """One time limit for the whole run: the roster's share from the start, the breaks' and cars' of what is left."""
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -28,3 +30,10 @@ def test_breaks_and_cars_share_what_is_left_within_the_rules_ceilings():
     assert left.per_break_day(31, ceiling=0.5) == 0.5
     assert left.per_ride_group(4, ceiling=10.0) == pytest.approx(62 * TAXI_SHARE / 4)
     assert left.per_ride_group(0, ceiling=10.0) == pytest.approx(62 * TAXI_SHARE)
+
+
+def test_a_process_is_as_old_as_the_time_since_it_began():
+    # A fresh interpreter that waits a second before asking: its age counts the wait and its own start.
+    code = "import time; time.sleep(1); from planner.budget import process_age; print(process_age())"
+    age = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert 1.0 <= age < 5.0

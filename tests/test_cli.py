@@ -1,9 +1,11 @@
 import csv
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
+from planner import cli
 from planner.budget import ROSTER_SHARE
 from planner.cli import EXIT_BAD_INPUT, EXIT_NO_ROSTER, EXIT_OK, EXIT_VIOLATIONS, main
 from planner.config import load_rules
@@ -27,6 +29,18 @@ def month_files(tmp_path_factory):
 
 def _run(*args: str) -> int:
     return main([*args, "--rules", str(RULES)])
+
+
+def test_the_command_counts_its_time_limit_from_the_process_start(month_files, tmp_path, monkeypatch):
+    # `planner solve` as a user times it: 4 s of the 8 went to starting Python and the imports, so the roster's
+    # share is of the 4 left.
+    monkeypatch.setattr(cli, "process_age", lambda: 4.0)
+    monkeypatch.setattr(sys, "argv", ["planner", "solve", "--forecast", str(month_files / "forecast.csv"),
+                                      "--operators", str(month_files / "operators.csv"), "--time-limit", "8",
+                                      "--workers", "1", "--out", str(tmp_path), "--rules", str(RULES)])
+    assert cli.run() == EXIT_OK
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["time_limit_sec"] <= 8 * ROSTER_SHARE - 4 + 0.5
 
 
 def test_staffing_prints_required_per_hour(month_files, capsys):
