@@ -118,16 +118,16 @@ class _OperatorMonth:
         """The shifts the best response leaves out: on each day all but the OPEN_STARTS_PER_DAY cheapest, the
         current one and those whose start is within the stability tolerance of a current start the day before,
         that day or the day after. The current month stays open, so the best response never ends worse than it."""
-        clock = {option.day: option.wall[0] // 60 for option, _ in self.shifts
-                 if option.start in current and option.wall is not None}
+        clock = {option.day: option.clock_hour for option, _ in self.shifts
+                 if option.start in current and option.clock_hour is not None}
         closed = []
         for day, shifts in enumerate(self.by_day):
             near = [clock[around] for around in (day - 1, day, day + 1) if around in clock]
             cheapest = set(sorted(shifts, key=prices.__getitem__)[:OPEN_STARTS_PER_DAY])
             for at in shifts:
                 option, var = self.shifts[at]
-                stays_open = (at in cheapest or option.start in current or option.wall is None
-                              or any(moved_beyond(hour, option.wall[0] // 60, self.tolerance) == 0 for hour in near))
+                stays_open = (at in cheapest or option.start in current or option.clock_hour is None
+                              or any(moved_beyond(hour, option.clock_hour, self.tolerance) == 0 for hour in near))
                 if not stays_open:
                     closed.append(var)
         return closed
@@ -331,6 +331,7 @@ class _Descent:
                     self._take(op, answer[0])
                     gained = True
         return gained
+
 
 def descend(space: ShiftSpace, starts: list[list[int]], deadline: float, *, seed: int = 1, workers: int = 2,
             should_stop: Callable[[], bool] | None = None) -> list[list[int]]:

@@ -107,8 +107,8 @@ def add_start_time_stability(m: RosterModel) -> None:
     for op, limits in enumerate(m.space.limits):
         by_day: list[list[tuple[int, Var]]] = [[] for _ in range(m.space.day_count)]
         for option, var in m.shifts[op]:
-            if option.wall is not None:
-                by_day[option.day].append((option.wall[0] // 60, var))
+            if option.clock_hour is not None:
+                by_day[option.day].append((option.clock_hour, var))
         last = max((past for past in limits.history if past.day == -1), key=lambda past: past.start, default=None)
         yesterday: Sequence[tuple[int, Var | int]] = [] if last is None else [(last.clock_hour, 1)]
         for day, today in enumerate(by_day):

@@ -62,6 +62,11 @@ class ShiftOption:
     wall: tuple[int, int] | None = None  # start and end in minutes after the local midnight of its day
     night: bool = False
 
+    @property
+    def clock_hour(self) -> int | None:
+        """The hour of the clock it starts at; None where shifts have no clock time."""
+        return None if self.wall is None else self.wall[0] // 60
+
 
 @dataclass(frozen=True)
 class DayRequest:
