@@ -36,6 +36,7 @@ from ortools.sat.python import cp_model
 from bench.common import add_out_option, machine_facts, outputs, provenance, write_section
 from bench.curtois_columns import search
 from bench.curtois_format import Evaluation, Instance, evaluate, parse_instance_file
+from bench.curtois_windows import improve_by_windows
 from planner.config import Rules, parse_rules
 from planner.roster.model import RosterModel, build_model
 from planner.roster.space import CoverNeed, DayRequest, OperatorLimits, ShiftOption
@@ -137,55 +138,74 @@ def solve_instance(instance: Instance, time_limit: float, workers: int, seed: in
     """Solve the instance within `time_limit` and score the roster found.
 
     `compact`: CP-SAT on the planner's whole model. `columns`: `bench.curtois_columns` first (column generation
-    over the planner's model of each employee alone, a dive, a pick and a descent), then the planner's whole model,
-    hinted with that roster and told the proven bound, for the time left. `parameters` sets further CP-SAT parameters of
-    the whole model's solve by name (what was tried is in bench/README.md)."""
+    over the planner's model of each employee alone, a dive, a pick and a descent), then windows of days re-solved
+    on the planner's whole model, told the proven bound, for the time left (`bench.curtois_windows`). `parameters`
+    sets further CP-SAT parameters of the whole model's solves by name (what was tried is in bench/README.md)."""
     started = time.monotonic()
     deadline = started + time_limit
     space = CurtoisSpace(instance)
     # Built first so that its building time, seconds on a half-year horizon, comes out of the search's and not
     # after the deadline.
     roster_model = build_model(space)
-    outcome = search(space, deadline, workers, seed) if method == "columns" else None
-    from_columns = {} if outcome is None else {(space.limits[op].operator_id, day): kind
-                                               for op, cells in outcome.roster.items() for day, kind in cells}
-    bound = None if outcome is None else outcome.lower_bound
-    if from_columns:
-        for cell, kind, var in _shift_cells(space, roster_model):
-            roster_model.model.add_hint(var, from_columns.get(cell) == kind)
-    if bound is not None:
-        roster_model.model.add(sum(penalty.weight * penalty.var for penalty in roster_model.penalties) >= bound)
+    label, roster, bound = "", None, None
+    if method == "columns":
+        label, roster, bound = _search_then_windows(roster_model, space, deadline, workers, seed, parameters)
+    if roster is None:  # by choice, or when some employee got no schedule from the columns in their time
+        label, roster, bound = _solve_whole_model(roster_model, space, deadline, workers, seed, parameters)
+    size = (instance.name, instance.horizon, len(instance.employees), len(instance.shifts))
+    wall = time.monotonic() - started
+    if roster is None:
+        return Result(*size, "UNKNOWN", {}, None, None, None, None, wall, workers, label)
+    evaluation = evaluate(instance, roster)
+    # Not CP-SAT's objective of its last solution: a solution stopped on time may still count a request missed that
+    # it grants (the penalty variables are bounded from one side only), so the roster's value is asked of the
+    # model with its shifts fixed. Measured after the wall clock stops.
+    own = model_value(space, roster)
+    proven = bound is not None and own is not None and own <= bound
+    return Result(*size, "OPTIMAL" if proven else "FEASIBLE", roster, evaluation.objective, own, bound,
+                  evaluation, wall, workers, label)
+
+
+RosterCells = dict[tuple[str, int], str]  # (employee, day) -> shift type, days off left out
+
+
+def _solve_whole_model(roster_model: RosterModel, space: CurtoisSpace, deadline: float, workers: int, seed: int,
+                       parameters: Mapping[str, object]) -> tuple[str, RosterCells | None, float | None]:
+    """CP-SAT on the whole model until the deadline: how, the roster (None without one) and CP-SAT's bound."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     for name, value in parameters.items():
         setattr(solver.parameters, name, value)
-    status = solver.solve(roster_model.model)
-    solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    size = (instance.name, instance.horizon, len(instance.employees), len(instance.shifts))
-    wall = time.monotonic() - started
-    candidates = []  # (how it was found, roster)
-    if from_columns:
-        candidates.append((outcome.how, from_columns))
-    if solved:
-        candidates.append((f"{outcome.how}, whole model" if from_columns else "whole model",
-                           {cell: kind for cell, kind, var in _shift_cells(space, roster_model)
-                            if solver.boolean_value(var)}))
-    scored = [(evaluate(instance, roster), label, roster) for label, roster in candidates]
-    scored = [candidate for candidate in scored if candidate[0].feasible] or scored
-    if not scored:
-        return Result(*size, solver.status_name(status), {}, None, None, None, None, wall, workers, "whole model")
-    evaluation, label, roster = min(scored, key=lambda candidate: candidate[0].objective)
-    # Not CP-SAT's objective of its last solution: a solution stopped on time may still count a request missed that
-    # it grants (the penalty variables are bounded from one side only), so the roster's value is asked of the
-    # model with its shifts fixed. Measured after the wall clock stops.
-    own = model_value(space, roster)
-    bounds = [value for value in (bound, solver.best_objective_bound if solved else None) if value is not None]
-    best_bound = max(bounds) if bounds else None
-    proven = best_bound is not None and own is not None and own <= best_bound
-    return Result(*size, "OPTIMAL" if proven else "FEASIBLE", roster, evaluation.objective, own, best_bound,
-                  evaluation, wall, workers, label)
+    if solver.solve(roster_model.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return "whole model", None, None
+    return ("whole model", {cell: kind for cell, kind, var in _shift_cells(space, roster_model)
+                            if solver.boolean_value(var)}, solver.best_objective_bound)
+
+
+def _search_then_windows(roster_model: RosterModel, space: CurtoisSpace, deadline: float, workers: int, seed: int,
+                         parameters: Mapping[str, object]) -> tuple[str, RosterCells | None, float | None]:
+    """The column search, then windows on the whole model from its roster until the deadline: how, the roster
+    (None without one) and the proven bound (None when generation did not prove one)."""
+    outcome = search(space, deadline, workers, seed)
+    if not outcome.roster:
+        return outcome.how, None, outcome.lower_bound
+    schedules, how = outcome.roster, outcome.how
+    if outcome.lower_bound is not None:
+        # Lets a window that reaches the bound stop there, and the windows stop once the roster does.
+        roster_model.model.add(sum(penalty.weight * penalty.var for penalty in roster_model.penalties)
+                               >= outcome.lower_bound)
+    improved = improve_by_windows(roster_model, space.day_count, schedules, deadline, workers, seed,
+                                  bound=outcome.lower_bound, parameters=parameters)
+    bound = outcome.lower_bound
+    if improved is not None:
+        if improved.gains:
+            schedules, how = improved.roster, f"{how}, windows"
+        if improved.optimal:
+            bound = improved.value
+    return how, {(space.limits[op].operator_id, day): kind for op, cells in schedules.items()
+                 for day, kind in cells}, bound
 
 
 def model_value(space: CurtoisSpace, roster: Mapping[tuple[str, int], str]) -> float | None:
@@ -269,14 +289,16 @@ def render_section(command: str, day: date, machine: str, rows: list[tuple[int, 
         "The objective found is the independent evaluator's score of the roster (`bench/curtois_format.py`); the "
         "model's own value is the planner's whole model's objective for the same roster (its shifts fixed), and the "
         "two agree when the planner's rule functions say what the benchmark says. Wall time is the search's. "
-        "\"Hard rules kept\" is the evaluator's verdict. The "
-        "solver's bound is the greater of the column generation's Lagrangian bound (proven: every pricing solved to "
-        "optimality) and CP-SAT's own on the whole model; OPTIMAL means the roster found meets it. Search, the steps "
-        "that gave the roster kept: \"columns\" when the column generation of `bench/curtois_columns.py` ran (with its "
-        "dive and pick), \"first schedules\" when pricing was too slow for it to converge and each employee started "
-        "from the first schedule CP-SAT found for it; \"descent\" the best responses employee by employee that follow "
-        "either; \"whole model\" when CP-SAT on the planner's whole model, hinted with that roster, improved it in the "
-        "time left (alone with `--method compact`).",
+        "\"Hard rules kept\" is the evaluator's verdict. The solver's bound is the column "
+        "generation's Lagrangian bound (proven: every pricing solved to optimality), or the roster's own value when "
+        "a window that was the whole instance was solved to optimality, or CP-SAT's bound on the whole model alone; "
+        "OPTIMAL means the roster found meets it. Search, the steps that gave the roster kept: \"columns\" when the "
+        "column generation of `bench/curtois_columns.py` ran (with its dive and pick), \"first schedules\" when "
+        "pricing was too slow for it to converge and each employee started from the first schedule CP-SAT found for "
+        "it; \"descent\" the best responses employee by employee that follow either; \"windows\" when windows of "
+        "days re-solved on the planner's whole model (`bench/curtois_windows.py`) improved that roster in the time "
+        "left; \"whole model\" when CP-SAT on the planner's whole model alone gave the roster (`--method compact`, or "
+        "when some employee got no schedule from the columns in time).",
     ]
     return "\n".join(lines)
 
@@ -312,8 +334,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per instance (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     parser.add_argument("--method", choices=METHODS, default="columns",
-                        help="columns: column generation over the planner's model of each employee, then the whole "
-                             "model hinted (default); compact: CP-SAT on the whole model alone")
+                        help="columns: column generation over the planner's model of each employee, then windows "
+                             "of days on the whole model (default); compact: CP-SAT on the whole model alone")
     parser.add_argument("--param", type=parameter, action="append", default=[], metavar="NAME=VALUE",
                         help="a further CP-SAT parameter, e.g. linearization_level=2 (repeatable)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of InstanceN.txt and best_known.csv")

@@ -1,5 +1,5 @@
 """bench/curtois_columns.py: column generation over the planner's model of each employee gives rosters that keep
-every rule, a lower bound that holds, and with the whole model after it the optimum of a small instance."""
+every rule, a lower bound that holds, and with the windows after it the optimum of a small instance."""
 
 from __future__ import annotations
 
@@ -9,17 +9,7 @@ import time
 from bench.curtois import CurtoisSpace, solve_instance
 from bench.curtois_columns import Column, ColumnSearch, search
 from bench.curtois_format import evaluate
-from helpers.curtois_tiny import INSTANCE
-
-
-def roster_of(space: CurtoisSpace, schedules) -> dict[tuple[str, int], str]:
-    return {(space.limits[op].operator_id, day): kind for op, cells in schedules.items() for day, kind in cells}
-
-
-def compact_optimum() -> int:
-    result = solve_instance(INSTANCE, time_limit=10, workers=1, method="compact")
-    assert result.status == "OPTIMAL"
-    return result.objective
+from helpers.curtois_tiny import INSTANCE, compact_optimum, roster_of
 
 
 def test_an_employee_alone_keeps_its_own_rules_and_no_cover():
@@ -42,7 +32,7 @@ def test_the_search_gives_every_employee_a_schedule_the_rules_allow_and_a_bound_
     assert math.ceil(outcome.lp_value - 0.1) <= outcome.lower_bound <= math.ceil(outcome.lp_value - 1e-6)
 
 
-def test_columns_then_the_whole_model_reach_the_proven_optimum():
+def test_columns_then_windows_reach_the_proven_optimum():
     result = solve_instance(INSTANCE, time_limit=10, workers=2, method="columns")
     assert result.objective == compact_optimum()
     assert result.evaluation.feasible and result.model_objective == result.objective
@@ -62,7 +52,7 @@ def test_when_pricing_is_too_slow_to_converge_each_employee_still_gets_a_schedul
     assert sorted(outcome.roster) == [0, 1, 2]
     assert evaluate(INSTANCE, roster_of(space, outcome.roster)).feasible
     assert outcome.how == "first schedules, descent"
-    # The descent and then the whole model, hinted with its roster, have the rest of the time.
+    # The descent and then the windows have the rest of the time.
     result = solve_instance(INSTANCE, time_limit=10, workers=2, method="columns")
     assert result.search.startswith("first schedules, descent") and result.objective == compact_optimum()
 

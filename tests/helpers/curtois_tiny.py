@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from bench.curtois import CurtoisSpace, solve_instance
 from bench.curtois_format import parse_instance
 
 # One week, two shift types (a night may not be followed by a day), three people whose limits bind: A at most
@@ -49,3 +52,15 @@ SECTION_COVER
 """
 
 INSTANCE = parse_instance(TINY, "tiny.txt")
+
+
+def roster_of(space: CurtoisSpace, schedules) -> dict[tuple[str, int], str]:
+    """Employee index -> cells worked, as the evaluator's (employee ID, day) -> shift type."""
+    return {(space.limits[op].operator_id, day): kind for op, cells in schedules.items() for day, kind in cells}
+
+
+@cache
+def compact_optimum() -> int:
+    result = solve_instance(INSTANCE, time_limit=10, workers=1, method="compact")
+    assert result.status == "OPTIMAL"
+    return result.objective

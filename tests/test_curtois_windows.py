@@ -1,0 +1,64 @@
+"""bench/curtois_windows.py: windows of days re-solved on the planner's whole model keep every rule, never lose,
+stop at a proven optimum, and size themselves to the instance."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bench.curtois import CurtoisSpace, build_model, model_value
+from bench.curtois_columns import ColumnSearch
+from bench.curtois_format import evaluate
+from bench.curtois_windows import FEWEST_DAYS, _Windows, improve_by_windows
+from helpers.curtois_tiny import INSTANCE, compact_optimum, roster_of
+
+
+def first_schedules(space: CurtoisSpace) -> dict[int, frozenset[tuple[int, str]]]:
+    """Every employee's first schedule, whatever the cover: a roster that keeps the rules and little else."""
+    columns = ColumnSearch(space, time.monotonic() + 10, workers=1)
+    columns._first_schedules({})
+    return {op: columns.master.columns[op][0][0].cells for op in range(len(space.limits))}
+
+
+def test_windows_from_a_poor_roster_keep_the_rules_and_reach_the_optimum():
+    space = CurtoisSpace(INSTANCE)
+    start = first_schedules(space)
+    before = evaluate(INSTANCE, roster_of(space, start))
+    assert before.feasible and before.objective > compact_optimum()
+    improved = improve_by_windows(build_model(space), space.day_count, start, time.monotonic() + 10, workers=1)
+    after = evaluate(INSTANCE, roster_of(space, improved.roster))
+    assert after.feasible, after.violations
+    assert after.objective == improved.value == model_value(space, roster_of(space, improved.roster))
+    # The tiny instance fits one window: solved to the end, that is the optimum, and the windows stop there.
+    assert improved.optimal and improved.value == compact_optimum()
+    assert improved.gains >= 1 and improved.windows == 1
+
+
+def test_windows_stop_at_once_when_the_roster_meets_the_bound():
+    space = CurtoisSpace(INSTANCE)
+    start = first_schedules(space)
+    value = evaluate(INSTANCE, roster_of(space, start)).objective
+    improved = improve_by_windows(build_model(space), space.day_count, start, time.monotonic() + 10, workers=1,
+                                  bound=value)
+    assert improved.optimal and improved.windows == 0 and improved.roster == start
+
+
+def test_windows_without_time_leave_the_roster_as_it_was():
+    space = CurtoisSpace(INSTANCE)
+    start = first_schedules(space)
+    improved = improve_by_windows(build_model(space), space.day_count, start, time.monotonic(), workers=1)
+    assert improved.windows == 0 and not improved.optimal and improved.roster == start
+    assert improved.value == evaluate(INSTANCE, roster_of(space, start)).objective
+
+
+@pytest.mark.parametrize("variables", [1, 20, 42, 10**6])
+def test_a_window_takes_every_employee_while_that_leaves_the_fewest_days(variables):
+    space = CurtoisSpace(INSTANCE)  # 3 employees, 7 days, 2 shift types: 42 shift variables
+    windows = _Windows(build_model(space), space.day_count, workers=1, seed=1, parameters={})
+    free, days = windows.window(variables)
+    assert 0 <= days.start and days.stop <= space.day_count
+    if variables >= 3 * FEWEST_DAYS * 2:
+        assert free == {0, 1, 2} and len(days) == min(7, variables // 6)
+    else:
+        assert len(days) == FEWEST_DAYS and 1 <= len(free) <= 3
