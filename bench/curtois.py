@@ -197,7 +197,7 @@ def _search_then_windows(roster_model: RosterModel, space: CurtoisSpace, deadlin
         roster_model.model.add(sum(penalty.weight * penalty.var for penalty in roster_model.penalties)
                                >= outcome.lower_bound)
     improved = improve_by_windows(roster_model, space.day_count, schedules, deadline, workers, seed,
-                                  bound=outcome.lower_bound, parameters=parameters)
+                                  bound=outcome.lower_bound, lp_shares=outcome.lp_shares, parameters=parameters)
     bound = outcome.lower_bound
     if improved is not None:
         if improved.gains:

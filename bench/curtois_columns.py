@@ -87,6 +87,9 @@ class Outcome:
     roster: dict[int, frozenset[Cell]]  # employee index -> schedule; empty when some employee has none
     lower_bound: int | None  # proven: None when some pricing was not solved to optimality
     lp_value: float | None
+    # (employee, cell) -> the share of the employee's schedules working that cell in the LP's solution at the end of
+    # generation (cells at 0 left out); empty when generation did not run
+    lp_shares: dict[tuple[int, Cell], float]
     columns: int
     how: str  # "columns, descent" or "first schedules, descent" (pricing too slow to converge); "" without a roster
 
@@ -173,6 +176,17 @@ class _Master:
         return (self.objective.Value(), {cell: row.dual_value() for cell, row in self.cover.items()},
                 [row.dual_value() for row in self.one_schedule])
 
+    def cell_shares(self) -> dict[tuple[int, Cell], float]:
+        """The LP's solution as (employee, cell) -> share of that employee's schedules working the cell."""
+        self.solve()
+        shares: dict[tuple[int, Cell], float] = {}
+        for op, columns in enumerate(self.columns):
+            for column, var in columns:
+                if (value := var.solution_value()) > REDUCED_COST_EPSILON:
+                    for cell in column.cells:
+                        shares[op, cell] = shares.get((op, cell), 0.0) + value
+        return shares
+
     def most_used(self, op: int) -> tuple[float, Column, pywraplp.Variable]:
         column, var = max(self.columns[op], key=lambda pair: pair[1].solution_value())
         return var.solution_value(), column, var
@@ -196,6 +210,7 @@ class ColumnSearch:
         self.lower_bound = -math.inf
         self._pricers: dict[int, _Pricer] = {}
         self.converged = False
+        self.lp_shares: dict[tuple[int, Cell], float] = {}
 
     def at(self, share: float) -> float:
         return self.started + share * (self.deadline - self.started)
@@ -279,6 +294,7 @@ class ColumnSearch:
             if not improving:
                 self.converged = True
                 break
+        self.lp_shares = self.master.cell_shares()
         return lp_value
 
     def dive(self, pool: ThreadPoolExecutor, until: float) -> dict[int, Column]:
@@ -384,7 +400,7 @@ class ColumnSearch:
         with ThreadPoolExecutor(self.workers) as pool:
             lp_value = self.generate(pool)
             if not self.complete():
-                return Outcome({}, None, None, self.master.size(), "")
+                return Outcome({}, None, None, {}, self.master.size(), "")
             if self.converged:
                 fixed, pick_until = self.dive(pool, self.at(DIVE_SHARE)), self.at(PICK_SHARE)
             else:
@@ -393,7 +409,8 @@ class ColumnSearch:
         # Every term of the objective is a weight times a count: a generation far from converged proves less than 0.
         bound = None if self.lower_bound == -math.inf else max(0, math.ceil(self.lower_bound - 1e-6))
         how = "columns, descent" if lp_value is not None else "first schedules, descent"
-        return Outcome({op: column.cells for op, column in roster.items()}, bound, lp_value, self.master.size(), how)
+        return Outcome({op: column.cells for op, column in roster.items()}, bound, lp_value, self.lp_shares,
+                       self.master.size(), how)
 
 
 def search(space, deadline: float, workers: int, seed: int = 1) -> Outcome:

@@ -30,6 +30,12 @@ def test_the_search_gives_every_employee_a_schedule_the_rules_allow_and_a_bound_
     # Generation ran to the end here: no schedule improves the LP, so the bound is its value (less what rounding the
     # prices may cost, 0.5/1000 per shift) rounded up.
     assert math.ceil(outcome.lp_value - 0.1) <= outcome.lower_bound <= math.ceil(outcome.lp_value - 1e-6)
+    # The LP's solution per employee and cell: one unit of schedule per employee, so at most one shift a day.
+    assert outcome.lp_shares
+    for op in range(3):
+        for day in range(space.day_count):
+            assert sum(share for (who, (when, _)), share in outcome.lp_shares.items()
+                       if (who, when) == (op, day)) <= 1 + 1e-6
 
 
 def test_columns_then_windows_reach_the_proven_optimum():
@@ -48,7 +54,7 @@ def test_when_pricing_is_too_slow_to_converge_each_employee_still_gets_a_schedul
     monkeypatch.setattr("bench.curtois_columns.FEWEST_ROUNDS", 10**9)
     space = CurtoisSpace(INSTANCE)
     outcome = search(space, time.monotonic() + 10, workers=2)
-    assert outcome.lp_value is None and outcome.lower_bound is None
+    assert outcome.lp_value is None and outcome.lower_bound is None and outcome.lp_shares == {}
     assert sorted(outcome.roster) == [0, 1, 2]
     assert evaluate(INSTANCE, roster_of(space, outcome.roster)).feasible
     assert outcome.how == "first schedules, descent"

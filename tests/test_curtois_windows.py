@@ -56,9 +56,24 @@ def test_windows_without_time_leave_the_roster_as_it_was():
 def test_a_window_takes_every_employee_while_that_leaves_the_fewest_days(variables):
     space = CurtoisSpace(INSTANCE)  # 3 employees, 7 days, 2 shift types: 42 shift variables
     windows = _Windows(build_model(space), space.day_count, workers=1, seed=1, parameters={})
-    free, days = windows.window(variables)
-    assert 0 <= days.start and days.stop <= space.day_count
+    free = windows.window(variables)
+    employees, days = {op for op, _ in free}, sorted({day for _, day in free})
+    assert free == {(op, day) for op in employees for day in days}
+    assert days == list(range(days[0], days[-1] + 1)) and 0 <= days[0] and days[-1] < space.day_count
     if variables >= 3 * FEWEST_DAYS * 2:
-        assert free == {0, 1, 2} and len(days) == min(7, variables // 6)
+        assert employees == {0, 1, 2} and len(days) == min(7, variables // 6)
     else:
-        assert len(days) == FEWEST_DAYS and 1 <= len(free) <= 3
+        assert len(days) == FEWEST_DAYS and 1 <= len(employees) <= 3
+
+
+def test_the_lp_neighbourhood_frees_only_employee_days_where_the_lp_and_the_roster_differ():
+    space = CurtoisSpace(INSTANCE)
+    windows = _Windows(build_model(space), space.day_count, workers=1, seed=1, parameters={})
+    roster = {0: frozenset({(0, "D"), (1, "N")}), 1: frozenset({(2, "D")}), 2: frozenset()}
+    lp_shares = {(0, (0, "D")): 1.0,  # agrees
+                 (0, (1, "N")): 0.5, (0, (1, "D")): 0.5,  # the roster's night is half the LP's
+                 (1, (2, "D")): 0.95,  # within the tolerance
+                 (2, (4, "N")): 0.3}  # the LP works a night the roster leaves off
+    assert windows.disagreement(roster, lp_shares, 10**6) == {(0, 1), (2, 4)}
+    assert len(windows.disagreement(roster, lp_shares, 2)) == 1  # 2 variables: one employee-day of 2 shift types
+    assert windows.disagreement(roster, {}, 10**6) == {(0, 0), (0, 1), (1, 2)}  # no LP: every shift worked differs
