@@ -296,7 +296,8 @@ def render_section(command: str, day: date, machine: str, rows: list[tuple[int, 
         "column generation of `bench/curtois_columns.py` ran (with its dive and pick), \"first schedules\" when "
         "pricing was too slow for it to converge and each employee started from the first schedule CP-SAT found for "
         "it; \"descent\" the best responses employee by employee that follow either; \"windows\" when windows of "
-        "days re-solved on the planner's whole model (`bench/curtois_windows.py`) improved that roster in the time "
+        "days, taking turns with the employee-days where the roster and the LP differ, re-solved on the planner's "
+        "whole model (`bench/curtois_windows.py`) improved that roster in the time "
         "left; \"whole model\" when CP-SAT on the planner's whole model alone gave the roster (`--method compact`, or "
         "when some employee got no schedule from the columns in time).",
     ]
