@@ -35,10 +35,15 @@ __all__ = ["Improved", "improve_by_windows"]
 
 Cell = tuple[int, str]  # (day, shift type) worked
 EmployeeDay = tuple[int, int]
+# 5 days of instance 12's 60 employees and 10 shift types, which CP-SAT solved to optimality in about 0.7 s; the
+# size then follows what CP-SAT proves on each instance (bench/README.md has the fixed sizes tried).
 FIRST_WINDOW_VARIABLES = 3000
 GROWTH, SHRINKAGE = 1.25, 0.7
+# Fewer days leave the runs and weekend rules, which span days, almost no room to move.
 FEWEST_DAYS = 3
+# GLOP's solution carries rounding noise; a share this far from the roster's 0 or 1 is a real difference.
 DISAGREEMENT = 0.1
+# Long enough for a few thousand free variables to be proven, short enough for tens of neighbourhoods a minute.
 WINDOW_SECONDS = 2.0
 # Below this, a window is not started: it would be cut before CP-SAT's presolve of the whole model is done.
 SHORTEST_WINDOW_SECONDS = 0.3
