@@ -194,8 +194,7 @@ def _search_then_windows(roster_model: RosterModel, space: CurtoisSpace, deadlin
     schedules, how = outcome.roster, outcome.how
     if outcome.lower_bound is not None:
         # Lets a window that reaches the bound stop there, and the windows stop once the roster does.
-        roster_model.model.add(sum(penalty.weight * penalty.var for penalty in roster_model.penalties)
-                               >= outcome.lower_bound)
+        roster_model.model.add(roster_model.penalty_total() >= outcome.lower_bound)
     improved = improve_by_windows(roster_model, space.day_count, schedules, deadline, workers, seed,
                                   bound=outcome.lower_bound, lp_shares=outcome.lp_shares, parameters=parameters)
     bound = outcome.lower_bound

@@ -68,7 +68,6 @@ class _Windows:
         self.workers = workers
         self.random = random.Random(seed)
         self.shift_types = len({option.shift_type for op_shifts in self.shifts for option, _ in op_shifts})
-        roster_model.model.minimize(sum(penalty.weight * penalty.var for penalty in roster_model.penalties))
 
     def window(self, variables: float) -> set[EmployeeDay]:
         """A window of about `variables` free shift variables, placed at random."""

@@ -94,7 +94,7 @@ class _OperatorMonth:
         self.roster_model: RosterModel = build_model(space.for_operator(op, nobody_needed), without=SHARED_RULES)
         self.shifts = self.roster_model.shifts[0]
         model = self.roster_model.model
-        self.own_cost = sum(penalty.weight * penalty.var for penalty in self.roster_model.penalties)
+        self.own_cost = self.roster_model.penalty_total()
         # Per fairness rule the others' least and most load, as variables whose domain each solve sets, and what
         # the operator's load goes beyond them.
         self.cap = space.day_count + max((max(load.past) for load in loads), default=0)

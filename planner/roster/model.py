@@ -57,6 +57,11 @@ class RosterModel:
     def rules(self) -> Rules:
         return self.space.rules
 
+    def penalty_total(self) -> cp_model.LinearExpr:
+        """The objective: every penalty at its weight."""
+        return cp_model.LinearExpr.weighted_sum([penalty.var for penalty in self.penalties],
+                                                [penalty.weight for penalty in self.penalties])
+
     def operator_starts(self, op: int) -> list[tuple[int, Var]]:
         """The operator's (start hour, variable) pairs in time order, for options on a clock."""
         return [(option.start, var) for option, var in self.shifts[op] if option.start is not None]
@@ -239,5 +244,5 @@ def build_model(
     for name, add_rule in RULES.items():
         if name not in without:
             add_rule(m)
-    m.model.minimize(sum(p.weight * p.var for p in m.penalties))
+    m.model.minimize(m.penalty_total())
     return m
