@@ -100,6 +100,7 @@ class _Pricer:
     def __init__(self, space, op: int):
         self.model = build_model(space.alone(op))
         self.shifts = self.model.shifts[0]
+        self.requests = PRICE_SCALE * self.model.penalty_total()
         self.last: frozenset[Cell] | None = None
 
     def price(self, prices: Mapping[Cell, float], time_limit: float, workers: int = 1, *,
@@ -108,10 +109,9 @@ class _Pricer:
         the last is proven the best. The search starts from `start` (else the last schedule found); `first` stops
         at the first schedule."""
         roster_model = self.model
-        requests = sum(penalty.weight * PRICE_SCALE * penalty.var for penalty in roster_model.penalties)
         prices_of_cells = sum(-round(prices.get((option.day, option.shift_type), 0.0) * PRICE_SCALE) * var
                               for option, var in self.shifts)
-        roster_model.model.minimize(requests + prices_of_cells)
+        roster_model.model.minimize(self.requests + prices_of_cells)
         roster_model.model.clear_hints()
         start = self.last if start is None else start
         if start is not None:
