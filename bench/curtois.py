@@ -196,7 +196,8 @@ def _search_then_windows(roster_model: RosterModel, space: CurtoisSpace, deadlin
         # Lets a window that reaches the bound stop there, and the windows stop once the roster does.
         roster_model.model.add(roster_model.penalty_total() >= outcome.lower_bound)
     improved = improve_by_windows(roster_model, space.day_count, schedules, deadline, workers, seed,
-                                  bound=outcome.lower_bound, lp_shares=outcome.lp_shares, parameters=parameters)
+                                  bound=outcome.lower_bound, lp_shares=outcome.lp_shares,
+                                  from_lp=outcome.from_lp, parameters=parameters)
     bound = outcome.lower_bound
     if improved is not None:
         if improved.gains:
@@ -292,7 +293,9 @@ def render_section(command: str, day: date, machine: str, rows: list[tuple[int, 
         "generation's Lagrangian bound (proven: every pricing solved to optimality), or the roster's own value when "
         "a window that was the whole instance was solved to optimality, or CP-SAT's bound on the whole model alone; "
         "OPTIMAL means the roster found meets it. Search, the steps that gave the roster kept: \"columns\" when the "
-        "column generation of `bench/curtois_columns.py` ran (with its dive and pick), \"first schedules\" when "
+        "column generation of `bench/curtois_columns.py` ran (with its dive and pick), \"LP rounding\" when it left "
+        "no time for a dive and each employee took its most used column in the LP, the windows starting with every "
+        "employee-day where that roster and the LP differ, \"first schedules\" when "
         "pricing was too slow for it to converge and each employee started from the first schedule CP-SAT found for "
         "it; \"descent\" the best responses employee by employee that follow either; \"windows\" when windows of "
         "days, taking turns with the employee-days where the roster and the LP differ, re-solved on the planner's "

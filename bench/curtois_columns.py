@@ -20,6 +20,11 @@ which schedules fit together.
   so every step keeps the roster's value or lowers it; ties are taken, which lets the roster drift along a plateau.
   The pick's roster is a combination of schedules priced against the LP's averages; the descent fits each one to the
   others as they are.
+- Where generation takes more than half the time or does not converge, the dive has no time to re-price after
+  its steps and ends by rounding everyone at once (measured on instance 12: 11,209 against an LP of 4,040). Unless
+  the instance is too large for it (`MOST_SHIFT_VARIABLES_ROUNDED`), the roster is then each employee's most used
+  column, and `bench.curtois_windows` starts by re-solving every employee-day where it and the LP differ, with the
+  days the LP has decided fixed (12: 4,441-4,542 in the time left against 4,761; 15: 4,732-4,846 against 4,873).
 - Where pricing is too slow for generation to converge in the time (long horizons, many shift types), each
   employee gets the first schedule CP-SAT finds for it and the descent starts from there.
 
@@ -61,9 +66,15 @@ GENERATION_SHARE = 0.6
 DIVE_SHARE = 0.7
 PICK_SHARE = 0.72
 DESCENT_SHARE = 0.8
-# When generation has not converged by its share, its duals are too rough to dive by: every employee takes its
-# most used column at once and the pick runs to this share.
-UNCONVERGED_PICK_SHARE = 0.65
+# A dive re-prices after each step and needs about as many rounds as generation took to converge: it runs when the
+# time left is at least this many times generation's (else the roster is the LP's rounding, module docstring).
+DIVE_NEEDS = 1.0
+# Above this, re-solving most of the instance at once from the LP's rounding gets nowhere in the time: on instance
+# 13 (60,480 shift variables) it ended at 12,593 where a rough dive and the descent gave 6,703; 12 (16,800) and 15
+# (11,340) gain from it (module docstring).
+MOST_SHIFT_VARIABLES_ROUNDED = 20_000
+# Without generation (first schedules, below), the dive is a formality, and the pick runs to this share.
+FIRST_SCHEDULES_PICK_SHARE = 0.65
 # Generation needs some tens of rounds of pricing to converge. When building and pricing the first few employees
 # (within SAMPLE_SHARE) shows that fewer rounds than this fit in its share, it is skipped: each employee gets the
 # first schedule CP-SAT finds (by DESCENT_SHARE at the latest: without one for everyone there is no roster), and
@@ -91,7 +102,12 @@ class Outcome:
     # generation (cells at 0 left out); empty when generation did not run
     lp_shares: dict[tuple[int, Cell], float]
     columns: int
-    how: str  # "columns, descent" or "first schedules, descent" (pricing too slow to converge); "" without a roster
+    # "columns, descent", "columns, LP rounding" (no time left for a dive) or "first schedules, descent" (pricing
+    # too slow to converge); "" without a roster
+    how: str
+    # The roster is the LP's rounding, not a dive's: the windows should start by re-solving every employee-day
+    # where it and the LP differ
+    from_lp: bool = False
 
 
 class _Pricer:
@@ -396,21 +412,33 @@ class ColumnSearch:
         """Whether every employee has a schedule among the columns."""
         return all(self.master.columns)
 
+    def rounding(self) -> dict[int, Column]:
+        """Each employee's most used column in the LP's solution."""
+        self.master.solve()
+        return {op: self.master.most_used(op)[1] for op in range(self.employees)}
+
     def run(self) -> Outcome:
         with ThreadPoolExecutor(self.workers) as pool:
             lp_value = self.generate(pool)
             if not self.complete():
                 return Outcome({}, None, None, {}, self.master.size(), "")
-            if self.converged:
-                fixed, pick_until = self.dive(pool, self.at(DIVE_SHARE)), self.at(PICK_SHARE)
+            generation_seconds = time.monotonic() - self.started
+            dive_fits = self.converged and self.deadline - time.monotonic() >= DIVE_NEEDS * generation_seconds
+            shift_variables = sum(len(self.space.options(op)) for op in range(self.employees))
+            from_lp = lp_value is not None and not dive_fits and shift_variables <= MOST_SHIFT_VARIABLES_ROUNDED
+            if from_lp:
+                roster, how = self.rounding(), "columns, LP rounding"
             else:
-                fixed, pick_until = self.dive(pool, time.monotonic()), self.at(UNCONVERGED_PICK_SHARE)
-        roster = self.descend(self.pick(fixed, pick_until), self.at(DESCENT_SHARE))
+                if dive_fits:
+                    fixed, pick_until = self.dive(pool, self.at(DIVE_SHARE)), self.at(PICK_SHARE)
+                else:  # the first schedules: the only column of each employee
+                    fixed, pick_until = self.dive(pool, time.monotonic()), self.at(FIRST_SCHEDULES_PICK_SHARE)
+                roster = self.descend(self.pick(fixed, pick_until), self.at(DESCENT_SHARE))
+                how = "columns, descent" if lp_value is not None else "first schedules, descent"
         # Every term of the objective is a weight times a count: a generation far from converged proves less than 0.
         bound = None if self.lower_bound == -math.inf else max(0, math.ceil(self.lower_bound - 1e-6))
-        how = "columns, descent" if lp_value is not None else "first schedules, descent"
         return Outcome({op: column.cells for op, column in roster.items()}, bound, lp_value, self.lp_shares,
-                       self.master.size(), how)
+                       self.master.size(), how, from_lp)
 
 
 def search(space, deadline: float, workers: int, seed: int = 1) -> Outcome:

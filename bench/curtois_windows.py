@@ -7,7 +7,11 @@ once, with every other shift fixed, on the planner's whole model (every hard rul
 cover and the requests as the benchmark scores them): whatever CP-SAT returns keeps every rule, and a roster is only
 replaced by one its objective values no worse (ties are taken, so the roster can drift along a plateau).
 
-Two kinds take turns:
+When the roster is the column generation's LP rounding (no time for a dive, `bench.curtois_columns`), the first
+neighbourhood frees every employee-day where it and the LP differ and has all the time left: measured on instance
+12, 4,441-4,542 against 4,761 for a rough dive's roster with the windows, on 15 4,732-4,846 against 4,873.
+
+Then two kinds take turns:
 - a window: a few consecutive days of every employee (or of a random part of them when they are many);
 - where the LP disagrees (as relaxation-induced neighbourhoods in MIP solvers do): a random part of the employee-days
   on which the column generation's LP solution and the roster differ by more than `DISAGREEMENT` on some shift
@@ -21,6 +25,7 @@ days.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Mapping
@@ -126,12 +131,14 @@ class _Windows:
 
 def improve_by_windows(roster_model: RosterModel, day_count: int, roster: Mapping[int, frozenset[Cell]],
                        deadline: float, workers: int, seed: int = 1, *, bound: int | None = None,
-                       lp_shares: Mapping[tuple[int, Cell], float] = MappingProxyType({}),
+                       lp_shares: Mapping[tuple[int, Cell], float] = MappingProxyType({}), from_lp: bool = False,
                        parameters: Mapping[str, object] = MappingProxyType({})) -> Improved | None:
     """Neighbourhoods re-solved one after another from `roster`, which must keep every hard rule of `roster_model`,
     until `deadline` (time.monotonic()), the proven lower `bound` or a neighbourhood of the whole instance solved to
     optimality; windows of days take turns with the employee-days where the roster and the LP's `lp_shares` differ
-    (`bench.curtois_columns.Outcome`; none without them). None when there was not time to value even the roster.
+    (`bench.curtois_columns.Outcome`; none without them). `from_lp`: the roster is the LP's rounding, so the first
+    neighbourhood is every employee-day where the two differ, with the time left (the days the LP has decided are
+    then fixed as it decided them). None when there was not time to value even the roster.
     `parameters`: further CP-SAT parameters by name."""
     windows = _Windows(roster_model, day_count, workers, seed, parameters)
     valued = windows.solve(roster, set(), max(SHORTEST_WINDOW_SECONDS, deadline - time.monotonic()))
@@ -140,13 +147,21 @@ def improve_by_windows(roster_model: RosterModel, day_count: int, roster: Mappin
     _, value, current = valued
     everything = len(roster) * day_count
     variables, solved, gains, optimal = float(FIRST_WINDOW_VARIABLES), 0, 0, bound is not None and value <= bound
+    whole_disagreement = from_lp and bool(lp_shares)
     while not optimal and (left := deadline - time.monotonic()) >= SHORTEST_WINDOW_SECONDS:
-        free = windows.disagreement(current, lp_shares, variables) if lp_shares and solved % 2 else set()
+        if whole_disagreement:
+            free = windows.disagreement(current, lp_shares, math.inf)
+        elif lp_shares and solved % 2:
+            free = windows.disagreement(current, lp_shares, variables)
+        else:
+            free = set()
         free = free or windows.window(variables)
-        found = windows.solve(current, free, min(WINDOW_SECONDS, left))
+        found = windows.solve(current, free, left if whole_disagreement else min(WINDOW_SECONDS, left))
         solved += 1
         proven = found is not None and found[0]
-        variables *= GROWTH if proven else SHRINKAGE
+        if not whole_disagreement:  # its size says nothing about the windows' own
+            variables *= GROWTH if proven else SHRINKAGE
+        whole_disagreement = False
         if found is not None and found[1] <= value:
             gains += found[1] < value
             _, value, current = found

@@ -63,6 +63,18 @@ def test_when_pricing_is_too_slow_to_converge_each_employee_still_gets_a_schedul
     assert result.search.startswith("first schedules, descent") and result.objective == compact_optimum()
 
 
+def test_without_time_for_a_dive_the_roster_is_the_lps_rounding_and_the_windows_start_from_it(monkeypatch):
+    monkeypatch.setattr("bench.curtois_columns.DIVE_NEEDS", 10**9)
+    space = CurtoisSpace(INSTANCE)
+    columns = ColumnSearch(space, time.monotonic() + 10, workers=1)
+    outcome = columns.run()
+    assert outcome.how == "columns, LP rounding" and outcome.from_lp and outcome.lp_shares
+    assert outcome.roster == {op: column.cells for op, column in columns.rounding().items()}
+    assert evaluate(INSTANCE, roster_of(space, outcome.roster)).feasible
+    result = solve_instance(INSTANCE, time_limit=10, workers=2, method="columns")
+    assert result.search.startswith("columns, LP rounding") and result.objective == compact_optimum()
+
+
 def test_the_descent_keeps_the_rules_never_loses_and_ends_where_no_employee_alone_can_do_better():
     space = CurtoisSpace(INSTANCE)
     columns = ColumnSearch(space, time.monotonic() + 10, workers=1)  # one worker: the same steps every run

@@ -3,6 +3,7 @@ stop at a proven optimum, and size themselves to the instance."""
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bench.curtois import CurtoisSpace, build_model, model_value
 from bench.curtois_columns import ColumnSearch
 from bench.curtois_format import evaluate
-from bench.curtois_windows import FEWEST_DAYS, _Windows, improve_by_windows
+from bench.curtois_windows import FEWEST_DAYS, WINDOW_SECONDS, _Windows, improve_by_windows
 from helpers.curtois_tiny import INSTANCE, compact_optimum, roster_of
 
 
@@ -77,3 +78,29 @@ def test_the_lp_neighbourhood_frees_only_employee_days_where_the_lp_and_the_rost
     assert windows.disagreement(roster, lp_shares, 10**6) == {(0, 1), (2, 4)}
     assert len(windows.disagreement(roster, lp_shares, 2)) == 1  # 2 variables: one employee-day of 2 shift types
     assert windows.disagreement(roster, {}, 10**6) == {(0, 0), (0, 1), (1, 2)}  # no LP: every shift worked differs
+
+
+@pytest.mark.parametrize("from_lp", [True, False])
+def test_from_the_lps_rounding_the_first_neighbourhood_is_all_the_lp_disagrees_with_for_all_the_time(
+        monkeypatch, from_lp):
+    space = CurtoisSpace(INSTANCE)
+    start = first_schedules(space)
+    lp_shares = {(0, cell): 1.0 for cell in start[0]}  # the LP agrees with employee 0's schedule only
+    solved: list[tuple[set, float]] = []
+    real_solve = _Windows.solve
+
+    def spy(self, roster, free, seconds):
+        solved.append((set(free), seconds))
+        return real_solve(self, roster, free, seconds)
+
+    monkeypatch.setattr(_Windows, "solve", spy)
+    improve_by_windows(build_model(space), space.day_count, start, time.monotonic() + 10, workers=1,
+                       lp_shares=lp_shares, from_lp=from_lp)
+    windows = _Windows(build_model(space), space.day_count, workers=1, seed=1, parameters={})
+    differing = windows.disagreement(start, lp_shares, math.inf)
+    assert differing and all(op != 0 for op, _ in differing)
+    free, seconds = solved[1]  # the first after valuing the roster
+    if from_lp:
+        assert free == differing and seconds > WINDOW_SECONDS
+    else:
+        assert seconds <= WINDOW_SECONDS
