@@ -73,8 +73,9 @@ DIVE_NEEDS = 1.0
 # 13 (60,480 shift variables) it ended at 12,593 where a rough dive and the descent gave 6,703; 12 (16,800) and 15
 # (11,340) gain from it (module docstring).
 MOST_SHIFT_VARIABLES_ROUNDED = 20_000
-# Without generation (first schedules, below), the dive is a formality, and the pick runs to this share.
-FIRST_SCHEDULES_PICK_SHARE = 0.65
+# Without a dive (the first schedules, or an instance too large for re-solving the LP's rounding at once), every
+# employee takes its most used column and the pick runs to this share.
+NO_DIVE_PICK_SHARE = 0.65
 # Generation needs some tens of rounds of pricing to converge. When building and pricing the first few employees
 # (within SAMPLE_SHARE) shows that fewer rounds than this fit in its share, it is skipped: each employee gets the
 # first schedule CP-SAT finds (by DESCENT_SHARE at the latest: without one for everyone there is no roster), and
@@ -426,15 +427,14 @@ class ColumnSearch:
             dive_fits = self.converged and self.deadline - time.monotonic() >= DIVE_NEEDS * generation_seconds
             shift_variables = sum(len(self.space.options(op)) for op in range(self.employees))
             from_lp = lp_value is not None and not dive_fits and shift_variables <= MOST_SHIFT_VARIABLES_ROUNDED
-            if from_lp:
-                roster, how = self.rounding(), "columns, LP rounding"
-            else:
-                if dive_fits:
-                    fixed, pick_until = self.dive(pool, self.at(DIVE_SHARE)), self.at(PICK_SHARE)
-                else:  # the first schedules: the only column of each employee
-                    fixed, pick_until = self.dive(pool, time.monotonic()), self.at(FIRST_SCHEDULES_PICK_SHARE)
-                roster = self.descend(self.pick(fixed, pick_until), self.at(DESCENT_SHARE))
-                how = "columns, descent" if lp_value is not None else "first schedules, descent"
+            dived = self.dive(pool, self.at(DIVE_SHARE)) if dive_fits else None
+        if from_lp:
+            roster, how = self.rounding(), "columns, LP rounding"
+        else:
+            start, pick_until = ((dived, self.at(PICK_SHARE)) if dived is not None
+                                 else (self.rounding(), self.at(NO_DIVE_PICK_SHARE)))
+            roster = self.descend(self.pick(start, pick_until), self.at(DESCENT_SHARE))
+            how = "columns, descent" if lp_value is not None else "first schedules, descent"
         # Every term of the objective is a weight times a count: a generation far from converged proves less than 0.
         bound = None if self.lower_bound == -math.inf else max(0, math.ceil(self.lower_bound - 1e-6))
         return Outcome({op: column.cells for op, column in roster.items()}, bound, lp_value, self.lp_shares,
