@@ -20,8 +20,9 @@ which schedules fit together.
   so every step keeps the roster's value or lowers it; ties are taken, which lets the roster drift along a plateau.
   The pick's roster is a combination of schedules priced against the LP's averages; the descent fits each one to the
   others as they are.
-- Where generation takes more than half the time or does not converge, the dive has no time to re-price after
-  its steps and ends by rounding everyone at once (measured on instance 12: 11,209 against an LP of 4,040). Unless
+- Where generation takes more than a third of the time or does not converge, a dive has too little time to re-price
+  after its steps (with none left it ends by rounding everyone at once: on instance 12, 11,209 against an LP of
+  4,040; with a little, 4,572-4,860 after the windows). Unless
   the instance is too large for it (`MOST_SHIFT_VARIABLES_ROUNDED`), the roster is then each employee's most used
   column, and `bench.curtois_windows` starts by re-solving every employee-day where it and the LP differ, with the
   days the LP has decided fixed (12: 4,441-4,542 in the time left against 4,761; 15: 4,732-4,846 against 4,873).
@@ -67,8 +68,11 @@ DIVE_SHARE = 0.7
 PICK_SHARE = 0.72
 DESCENT_SHARE = 0.8
 # A dive re-prices after each step and needs about as many rounds as generation took to converge: it runs when the
-# time left is at least this many times generation's (else the roster is the LP's rounding, module docstring).
-DIVE_NEEDS = 1.0
+# time left is at least this many times generation's (else the roster is the LP's rounding, module docstring). At 1,
+# instance 12 (generation 27-35 s of 60) dived whenever generation was quick, and ended at 4,572-4,860 where the LP
+# rounding's neighbourhood reached 4,441-4,542 with less time; the instances that dive to their target converge in
+# 9-14 s.
+DIVE_NEEDS = 2.0
 # Above this, re-solving most of the instance at once from the LP's rounding gets nowhere in the time: on instance
 # 13 (60,480 shift variables) it ended at 12,593 where a rough dive and the descent gave 6,703; 12 (16,800) and 15
 # (11,340) gain from it (module docstring).
@@ -82,6 +86,10 @@ NO_DIVE_PICK_SHARE = 0.65
 # the descent has the time left.
 FEWEST_ROUNDS = 10
 SAMPLE_SHARE = 0.05
+# Weight of the best bound's prices in the smoothed ones (Wentges). Employee pricings to convergence at 0.5 / 0.3 / 0
+# (unsmoothed), `generate` alone: instance 8 870 / 720 / 870, 11 750 / 650 / 500, 12 1,500 / 1,320 / 1,260, 14 960 /
+# 832 / 768 (2026-12-08).
+SMOOTHING = 0.3
 
 
 @dataclass(frozen=True)
@@ -260,7 +268,7 @@ class ColumnSearch:
                 improving += 1
         return improving, (bound if proven and len(ops) == self.employees else None)
 
-    def generate(self, pool: ThreadPoolExecutor, smoothing: float = 0.5) -> float | None:
+    def generate(self, pool: ThreadPoolExecutor) -> float | None:
         """Column generation until the LP is optimal over all schedules or its share of the time is spent; the
         LP's last value, None when it did not run (some employee without a schedule, or pricing too slow).
         Prices are smoothed towards those of the best bound so far (Wentges), which needs fewer rounds; when the
@@ -298,7 +306,7 @@ class ColumnSearch:
         lp_value = None
         while time.monotonic() < until:
             lp_value, duals, own = self.master.solve()
-            weight = smoothing if center is not None else 0.0
+            weight = SMOOTHING if center is not None else 0.0
             while True:
                 prices = duals if weight == 0 else {cell: weight * center[cell] + (1 - weight) * dual
                                                     for cell, dual in duals.items()}
