@@ -25,7 +25,7 @@ which schedules fit together.
   4,040; with a little, 4,572-4,860 after the windows). Unless
   the instance is too large for it (`MOST_SHIFT_VARIABLES_ROUNDED`), the roster is then each employee's most used
   column, and `bench.curtois_windows` starts by re-solving every employee-day where it and the LP differ, with the
-  days the LP has decided fixed (12: 4,441-4,542 in the time left against 4,761; 15: 4,732-4,846 against 4,873).
+  days the LP has decided fixed (12: 4,140-4,542 in the time left against 4,761; 15: 4,732-4,869 against 4,873).
 - Where pricing is too slow for generation to converge in the time (long horizons, many shift types), each
   employee gets the first schedule CP-SAT finds for it and the descent starts from there.
 
@@ -70,7 +70,7 @@ DESCENT_SHARE = 0.8
 # A dive re-prices after each step and needs about as many rounds as generation took to converge: it runs when the
 # time left is at least this many times generation's (else the roster is the LP's rounding, module docstring). At 1,
 # instance 12 (generation 27-35 s of 60) dived whenever generation was quick, and ended at 4,572-4,860 where the LP
-# rounding's neighbourhood reached 4,441-4,542 with less time; the instances that dive to their target converge in
+# rounding's neighbourhood reached 4,140-4,342 with less time; the instances that dive to their target converge in
 # 9-14 s.
 DIVE_NEEDS = 2.0
 # Above this, re-solving most of the instance at once from the LP's rounding gets nowhere in the time: on instance

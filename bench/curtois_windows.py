@@ -9,7 +9,7 @@ replaced by one its objective values no worse (ties are taken, so the roster can
 
 When the roster is the column generation's LP rounding (no time for a dive, `bench.curtois_columns`), the first
 neighbourhood frees every employee-day where it and the LP differ and has all the time left: measured on instance
-12, 4,441-4,542 against 4,761 for a rough dive's roster with the windows, on 15 4,732-4,846 against 4,873.
+12, 4,140-4,542 against 4,761 for a rough dive's roster with the windows, on 15 4,732-4,869 against 4,873.
 
 Then two kinds take turns:
 - a window: a few consecutive days of every employee (or of a random part of them when they are many);
