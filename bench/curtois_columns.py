@@ -80,6 +80,7 @@ MOST_SHIFT_VARIABLES_ROUNDED = 20_000
 # Without a dive (the first schedules, or an instance too large for re-solving the LP's rounding at once), every
 # employee takes its most used column and the pick runs to this share.
 NO_DIVE_PICK_SHARE = 0.65
+LP_ROUNDING = "columns, LP rounding"
 # Generation needs some tens of rounds of pricing to converge. When building and pricing the first few employees
 # (within SAMPLE_SHARE) shows that fewer rounds than this fit in its share, it is skipped: each employee gets the
 # first schedule CP-SAT finds (by DESCENT_SHARE at the latest: without one for everyone there is no roster), and
@@ -111,12 +112,15 @@ class Outcome:
     # generation (cells at 0 left out); empty when generation did not run
     lp_shares: dict[tuple[int, Cell], float]
     columns: int
-    # "columns, descent", "columns, LP rounding" (no time left for a dive) or "first schedules, descent" (pricing
-    # too slow to converge); "" without a roster
+    # "columns, descent", LP_ROUNDING (no time left for a dive) or "first schedules, descent" (pricing too slow to
+    # converge); "" without a roster
     how: str
-    # The roster is the LP's rounding, not a dive's: the windows should start by re-solving every employee-day
-    # where it and the LP differ
-    from_lp: bool = False
+
+    @property
+    def from_lp(self) -> bool:
+        """The roster is the LP's rounding, not a dive's: the windows should start by re-solving every
+        employee-day where it and the LP differ."""
+        return self.how == LP_ROUNDING
 
 
 class _Pricer:
@@ -437,7 +441,7 @@ class ColumnSearch:
             from_lp = lp_value is not None and not dive_fits and shift_variables <= MOST_SHIFT_VARIABLES_ROUNDED
             dived = self.dive(pool, self.at(DIVE_SHARE)) if dive_fits else None
         if from_lp:
-            roster, how = self.rounding(), "columns, LP rounding"
+            roster, how = self.rounding(), LP_ROUNDING
         else:
             start, pick_until = ((dived, self.at(PICK_SHARE)) if dived is not None
                                  else (self.rounding(), self.at(NO_DIVE_PICK_SHARE)))
@@ -446,7 +450,7 @@ class ColumnSearch:
         # Every term of the objective is a weight times a count: a generation far from converged proves less than 0.
         bound = None if self.lower_bound == -math.inf else max(0, math.ceil(self.lower_bound - 1e-6))
         return Outcome({op: column.cells for op, column in roster.items()}, bound, lp_value, self.lp_shares,
-                       self.master.size(), how, from_lp)
+                       self.master.size(), how)
 
 
 def search(space, deadline: float, workers: int, seed: int = 1) -> Outcome:
